@@ -1,0 +1,332 @@
+//! Diagnostics: located problems in source files, and their human, JSON and SARIF renderings.
+
+use std::path::Path;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+use crate::yaml::{Node, Pos};
+
+/// Index of a file in [`Sources`].
+pub type FileId = usize;
+
+/// A file that diagnostics can point into.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as the user should see it (relative to the working directory when possible).
+    pub path: String,
+    pub text: String,
+    /// The parsed YAML, when the file parsed.
+    pub root: Option<Node>,
+}
+
+/// Every file read for one command, so diagnostics can show their lines.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn add(&mut self, path: &Path, text: String) -> FileId {
+        self.files.push(SourceFile {
+            path: display_path(path),
+            text,
+            root: None,
+        });
+        self.files.len() - 1
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id]
+    }
+
+    pub fn set_root(&mut self, id: FileId, root: Node) {
+        self.files[id].root = Some(root);
+    }
+
+    /// The position of a JSON pointer in a file: its key (`Target::Key`) or its value.
+    /// A pointer that runs past the tree lands on the deepest node found.
+    pub fn locate(&self, id: FileId, pointer: &str, target: Target) -> Option<Pos> {
+        let root = self.files.get(id)?.root.as_ref()?;
+        let found = root.locate(pointer);
+        Some(match target {
+            Target::Key if found.complete => found.key.unwrap_or(found.value),
+            _ => found.value,
+        })
+    }
+}
+
+/// Which part of a mapping entry a diagnostic points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Key,
+    Value,
+}
+
+/// A path relative to the working directory when it is below it, with `/` separators.
+pub fn display_path(path: &Path) -> String {
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub file: FileId,
+    pub pos: Option<Pos>,
+}
+
+/// A secondary location that explains a diagnostic ("first defined here").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+/// One problem, aimed at the author of the file it points into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable, kebab-case name of the problem class (SARIF `ruleId`).
+    pub code: &'static str,
+    pub message: String,
+    pub location: Location,
+    pub help: Option<String>,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            location,
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_related(mut self, location: Location, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            location,
+            message: message.into(),
+        });
+        self
+    }
+}
+
+/// Sorts diagnostics by file order, then position, and drops exact repeats.
+pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        (a.location.file, a.location.pos, a.code, &a.message).cmp(&(
+            b.location.file,
+            b.location.pos,
+            b.code,
+            &b.message,
+        ))
+    });
+    diagnostics.dedup();
+}
+
+/// `path:line:col` (or just `path` when the position is unknown).
+pub fn location_text(sources: &Sources, location: &Location) -> String {
+    let path = &sources.file(location.file).path;
+    match location.pos {
+        Some(p) => format!("{path}:{}:{}", p.line, p.col),
+        None => path.clone(),
+    }
+}
+
+/// Renders diagnostics for a terminal: `path:line:col: message`, then the source line with a
+/// caret under the problem, then help and related locations.
+pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for d in diagnostics {
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = format!("{}: {}", location_text(sources, &d.location), d.message);
+        let mut group = Group::with_title(level.primary_title(title).id(d.code));
+        if let Some(snippet) = snippet(sources, &d.location, "") {
+            group = group.element(snippet);
+        }
+        let mut report: Vec<Group> = vec![group];
+        for r in &d.related {
+            let title = format!("{}: {}", location_text(sources, &r.location), r.message);
+            let mut note = Group::with_title(Level::NOTE.secondary_title(title));
+            if let Some(snippet) = snippet(sources, &r.location, "") {
+                note = note.element(snippet);
+            }
+            report.push(note);
+        }
+        if let Some(help) = &d.help {
+            report.push(Group::with_title(Level::HELP.secondary_title(help.clone())));
+        }
+        out.push_str(&renderer.render(&report));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// The one source line of a location, with a caret under the token.
+fn snippet<'a>(sources: &'a Sources, location: &Location, label: &'a str) -> Option<Snippet<'a, annotate_snippets::Annotation<'a>>> {
+    let pos = location.pos?;
+    let file = sources.file(location.file);
+    let line = file.text.lines().nth(pos.line.checked_sub(1)? as usize)?;
+    let start = char_to_byte(line, pos.col.saturating_sub(1) as usize);
+    let token_chars = if pos.len == 0 { 1 } else { pos.len as usize };
+    let mut end = char_to_byte(line, pos.col.saturating_sub(1) as usize + token_chars);
+    if end <= start {
+        end = (start + 1).min(line.len());
+    }
+    let end = end.min(line.len());
+    let annotation = AnnotationKind::Primary.span(start..end.max(start));
+    let annotation = if label.is_empty() {
+        annotation
+    } else {
+        annotation.label(label)
+    };
+    Some(
+        Snippet::source(line)
+            .line_start(pos.line as usize)
+            .annotation(annotation),
+    )
+}
+
+fn char_to_byte(line: &str, chars: usize) -> usize {
+    line.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(line.len())
+}
+
+/// One diagnostic in the JSON output of `kaohe check`.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub severity: Severity,
+    pub code: &'a str,
+    pub message: &'a str,
+    pub file: &'a str,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<&'a str>,
+}
+
+/// The diagnostics of one pack as JSON values.
+pub fn json_diagnostics<'a>(sources: &'a Sources, diagnostics: &'a [Diagnostic]) -> Vec<JsonDiagnostic<'a>> {
+    diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            severity: d.severity,
+            code: d.code,
+            message: &d.message,
+            file: &sources.file(d.location.file).path,
+            line: d.location.pos.map(|p| p.line),
+            column: d.location.pos.map(|p| p.col),
+            help: d.help.as_deref(),
+        })
+        .collect()
+}
+
+/// SARIF 2.1.0, so CI systems annotate the pack's lines: one run over every pack checked.
+pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
+    use serde_sarif::sarif;
+
+    let mut codes: Vec<&str> = reports
+        .iter()
+        .flat_map(|(_, ds)| ds.iter().map(|d| d.code))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let rules: Vec<sarif::ReportingDescriptor> = codes
+        .iter()
+        .map(|c| sarif::ReportingDescriptor::builder().id(*c).build())
+        .collect();
+    let results: Vec<sarif::Result> = reports
+        .iter()
+        .flat_map(|(sources, ds)| ds.iter().map(move |d| (*sources, d)))
+        .map(|(sources, d)| {
+            let file = sources.file(d.location.file);
+            let artifact = sarif::ArtifactLocation::builder().uri(file.path.clone()).build();
+            let physical = match d.location.pos {
+                Some(p) => sarif::PhysicalLocation::builder()
+                    .artifact_location(artifact)
+                    .region(
+                        sarif::Region::builder()
+                            .start_line(i64::from(p.line))
+                            .start_column(i64::from(p.col))
+                            .build(),
+                    )
+                    .build(),
+                None => sarif::PhysicalLocation::builder()
+                    .artifact_location(artifact)
+                    .build(),
+            };
+            let text = match &d.help {
+                Some(h) => format!("{} (help: {h})", d.message),
+                None => d.message.clone(),
+            };
+            sarif::Result::builder()
+                .rule_id(d.code)
+                .level(match d.severity {
+                    Severity::Error => sarif::ResultLevel::Error,
+                    Severity::Warning => sarif::ResultLevel::Warning,
+                })
+                .message(sarif::Message::builder().text(text).build())
+                .locations(vec![
+                    sarif::Location::builder()
+                        .physical_location(physical)
+                        .build(),
+                ])
+                .build()
+        })
+        .collect();
+    let driver = sarif::ToolComponent::builder()
+        .name("kaohe")
+        .version(env!("CARGO_PKG_VERSION"))
+        .rules(rules)
+        .build();
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    let log = sarif::Sarif::builder()
+        .version(serde_json::json!("2.1.0"))
+        .schema(sarif::SCHEMA_URL)
+        .runs(vec![run])
+        .build();
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    text
+}
+
+/// The candidate closest to `name`, when one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(name, c), c))
+        .filter(|(d, c)| *d <= limit || (c.starts_with(name) && !name.is_empty()) || name.starts_with(c))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,6 @@
+//! kaohe: score an organisation's submitted data against a YAML rule pack.
+
+pub mod cmd;
+pub mod diag;
+pub mod pack;
+pub mod yaml;

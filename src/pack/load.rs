@@ -1,0 +1,715 @@
+//! Reading a pack directory: each file parsed, checked against the schema, read into the
+//! model; base packs loaded through `extends`; overrides applied; then semantic validation.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::de::DeserializeOwned;
+
+use super::model::*;
+use super::schema::{PackSchema, Role};
+use super::{ItemOrigin, Origin, Pack, Provenance, validate};
+use crate::diag::{self, Diagnostic, FileId, Location, Sources, Target, did_you_mean};
+use crate::yaml;
+
+/// A problem that stops loading before any pack file is read: the user named no pack.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("`{0}` is not a directory")]
+    NotADirectory(String),
+    #[error("embedded schema: {0}")]
+    Schema(String),
+}
+
+/// The outcome of loading a pack: the pack when it is valid, the files read, and every
+/// problem found.
+#[derive(Debug)]
+pub struct Loaded {
+    pub pack: Option<Pack>,
+    pub provenance: Provenance,
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn is_valid(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .all(|d| d.severity != diag::Severity::Error)
+    }
+}
+
+/// Loads and validates the pack in `dir`.
+pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
+    if !dir.is_dir() {
+        return Err(LoadError::NotADirectory(dir.display().to_string()));
+    }
+    let mut loader = Loader {
+        schema: PackSchema::new().map_err(LoadError::Schema)?,
+        sources: Sources::default(),
+        diagnostics: Vec::new(),
+        files: Vec::new(),
+    };
+    let mut stack = Vec::new();
+    let layer = loader.layer(dir, &mut stack, None);
+    let mut diagnostics = loader.diagnostics;
+    let mut provenance = Provenance::default();
+    let pack = layer.and_then(|layer| {
+        provenance = layer.provenance;
+        let complete = layer.complete;
+        let pack = finish(layer.draft, &provenance, &loader.sources, &mut diagnostics, loader.files)?;
+        validate::validate(&pack, &provenance, &loader.sources, complete, &mut diagnostics);
+        Some(pack)
+    });
+    diag::sort(&mut diagnostics);
+    let valid = diagnostics
+        .iter()
+        .all(|d| d.severity != diag::Severity::Error);
+    Ok(Loaded {
+        pack: if valid { pack } else { None },
+        provenance,
+        sources: loader.sources,
+        diagnostics,
+    })
+}
+
+struct Loader {
+    schema: PackSchema,
+    sources: Sources,
+    diagnostics: Vec<Diagnostic>,
+    files: Vec<PathBuf>,
+}
+
+/// A pack as composed so far (a base with overlays applied).
+#[derive(Default)]
+struct Draft {
+    meta: Option<PackMeta>,
+    dir: PathBuf,
+    bases: Vec<String>,
+    scoring: Option<Scoring>,
+    sections: Vec<Section>,
+    data: DataDict,
+    sets: IndexMap<String, ValueSet>,
+    items: Vec<Item>,
+}
+
+struct Layer {
+    draft: Draft,
+    provenance: Provenance,
+    /// False when some file of the pack could not be read, so totals would be misleading.
+    complete: bool,
+}
+
+impl Loader {
+    fn error(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn loc(&self, origin: &Origin, target: Target) -> Location {
+        Location {
+            file: origin.file,
+            pos: self.sources.locate(origin.file, &origin.pointer, target),
+        }
+    }
+
+    /// Reads one YAML file, checks it against the schema, and reads it into `T`.
+    fn read<T: DeserializeOwned>(&mut self, path: &Path, role: Role) -> Option<(FileId, T)> {
+        self.files.push(path.to_path_buf());
+        let text = match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => {
+                    let file = self.sources.add(path, String::new());
+                    self.error(Diagnostic::error(
+                        "io",
+                        Location { file, pos: None },
+                        "file is not valid UTF-8",
+                    ));
+                    return None;
+                }
+            },
+            Err(e) => {
+                let file = self.sources.add(path, String::new());
+                self.error(Diagnostic::error(
+                    "io",
+                    Location { file, pos: None },
+                    format!("cannot read file: {e}"),
+                ));
+                return None;
+            }
+        };
+        let file = self.sources.add(path, text);
+        let root = match yaml::parse(&self.sources.file(file).text) {
+            Ok(root) => root,
+            Err(e) => {
+                self.error(Diagnostic::error(
+                    "yaml-syntax",
+                    Location { file, pos: e.pos },
+                    e.message,
+                ));
+                return None;
+            }
+        };
+        let json = root.to_json();
+        self.sources.set_root(file, root);
+        let problems = self.schema.validate(role, &json, &self.sources, file);
+        if !problems.is_empty() {
+            self.diagnostics.extend(problems);
+            return None;
+        }
+        if let Some(problems) = check_kinds(&json, file, &self.sources) {
+            self.diagnostics.extend(problems);
+            return None;
+        }
+        match serde_json::from_value::<T>(json) {
+            Ok(value) => Some((file, value)),
+            Err(e) => {
+                self.error(Diagnostic::error(
+                    "schema",
+                    Location {
+                        file,
+                        pos: None,
+                    },
+                    format!("cannot read the file: {e}"),
+                ));
+                None
+            }
+        }
+    }
+
+    /// Loads the pack in `dir` and, first, the packs it extends.
+    fn layer(&mut self, dir: &Path, stack: &mut Vec<PathBuf>, referrer: Option<Origin>) -> Option<Layer> {
+        let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let pack_path = dir.join("pack.yaml");
+        if !pack_path.is_file() {
+            match &referrer {
+                Some(origin) => {
+                    let loc = self.loc(origin, Target::Value);
+                    self.error(Diagnostic::error(
+                        "unresolved-extends",
+                        loc,
+                        format!("base pack `{}` has no `pack.yaml`", diag::display_path(dir)),
+                    ));
+                }
+                None => {
+                    let file = self.sources.add(&pack_path, String::new());
+                    self.error(Diagnostic::error(
+                        "missing-pack-file",
+                        Location { file, pos: None },
+                        "the pack directory has no `pack.yaml`",
+                    ));
+                }
+            }
+            return None;
+        }
+        stack.push(canonical);
+        let layer = self.layer_inner(dir, stack);
+        stack.pop();
+        layer
+    }
+
+    fn layer_inner(&mut self, dir: &Path, stack: &mut Vec<PathBuf>) -> Option<Layer> {
+        let (pack_file, file): (FileId, PackFile) = self.read(&dir.join("pack.yaml"), Role::Pack)?;
+        let at = Origin::new(pack_file, "");
+        let mut complete = true;
+
+        let (mut draft, mut prov) = match &file.pack.extends {
+            Some(rel) => {
+                let extends_at = at.join("pack").join("extends");
+                let base_dir = dir.join(rel);
+                let canonical = base_dir.canonicalize().ok();
+                if let Some(c) = &canonical
+                    && stack.contains(c)
+                {
+                    let cycle: Vec<String> = stack
+                        .iter()
+                        .skip_while(|p| *p != c)
+                        .chain(std::iter::once(c))
+                        .map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+                        .collect();
+                    let loc = self.loc(&extends_at, Target::Value);
+                    self.error(Diagnostic::error(
+                        "extends-cycle",
+                        loc,
+                        format!("`extends` forms a cycle: {}", cycle.join(" -> ")),
+                    ));
+                    return None;
+                }
+                if canonical.is_none() || !base_dir.is_dir() {
+                    let loc = self.loc(&extends_at, Target::Value);
+                    self.error(Diagnostic::error(
+                        "unresolved-extends",
+                        loc,
+                        format!("base pack `{rel}` does not exist"),
+                    ).with_help("`extends` is a directory path relative to this pack's directory"));
+                    return None;
+                }
+                let base = self.layer(&base_dir, stack, Some(extends_at))?;
+                complete &= base.complete;
+                let mut draft = base.draft;
+                if let Some(meta) = &draft.meta {
+                    draft.bases.insert(0, meta.id.clone());
+                }
+                (draft, base.provenance)
+            }
+            None => (Draft::default(), Provenance::default()),
+        };
+        draft.dir = dir.to_path_buf();
+        prov.pack_file = Some(pack_file);
+
+        if file.pack.extends.is_none() {
+            for key in ["scoring", "sections", "data"] {
+                if at_missing(&self.sources, pack_file, key) {
+                    let loc = self.loc(&at, Target::Value);
+                    self.error(
+                        Diagnostic::error(
+                            "missing-key",
+                            loc,
+                            format!("missing required key `{key}`"),
+                        )
+                        .with_help("a pack without `extends` defines its own scoring, sections and data"),
+                    );
+                    complete = false;
+                }
+            }
+        }
+
+        draft.meta = Some(file.pack.clone());
+        if let Some(scoring) = file.scoring {
+            draft.scoring = Some(scoring);
+            prov.scoring = Some(at.join("scoring"));
+        }
+        for (i, section) in file.sections.into_iter().enumerate() {
+            draft.sections.push(section);
+            prov.sections.push(at.join("sections").join(i));
+        }
+        if let Some(data) = file.data {
+            let data_at = at.join("data");
+            for (name, field) in data.facts {
+                let origin = data_at.join("facts").join(&name);
+                if self.redefined(&prov.facts, &name, &origin, "fact") {
+                    continue;
+                }
+                prov.facts.insert(name.clone(), origin);
+                draft.data.facts.insert(name, field);
+            }
+            for (name, register) in data.registers {
+                let origin = data_at.join("registers").join(&name);
+                if self.redefined(&prov.registers, &name, &origin, "register") {
+                    continue;
+                }
+                prov.registers.insert(name.clone(), origin);
+                draft.data.registers.insert(name, register);
+            }
+            for (name, kind) in data.evidence {
+                let origin = data_at.join("evidence").join(&name);
+                if self.redefined(&prov.evidence, &name, &origin, "evidence document") {
+                    continue;
+                }
+                prov.evidence.insert(name.clone(), origin);
+                draft.data.evidence.insert(name, kind);
+            }
+        }
+        for (name, set) in file.sets {
+            let origin = at.join("sets").join(&name);
+            if self.redefined(&prov.sets, &name, &origin, "set") {
+                continue;
+            }
+            prov.sets.insert(name.clone(), origin);
+            draft.sets.insert(name, set);
+        }
+
+        complete &= self.read_items(dir, &mut draft, &mut prov);
+        for (i, o) in file.overrides.into_iter().enumerate() {
+            let origin = at.join("overrides").join(i);
+            self.apply_override(o, origin, &mut draft, &mut prov);
+        }
+        self.read_tests(dir);
+        Some(Layer {
+            draft,
+            provenance: prov,
+            complete,
+        })
+    }
+
+    /// Reports a name the base pack already defines; an overlay changes a base through
+    /// `overrides`, not by redefining.
+    fn redefined(&mut self, existing: &IndexMap<String, Origin>, name: &str, origin: &Origin, what: &str) -> bool {
+        let Some(first) = existing.get(name) else {
+            return false;
+        };
+        let loc = self.loc(origin, Target::Key);
+        let first_loc = self.loc(first, Target::Key);
+        self.error(
+            Diagnostic::error("duplicate-id", loc, format!("{what} `{name}` is defined twice"))
+                .with_related(first_loc, "first defined here"),
+        );
+        true
+    }
+
+    /// Reads `items/*.yaml` in name order. Returns false when a file could not be read.
+    fn read_items(&mut self, dir: &Path, draft: &mut Draft, prov: &mut Provenance) -> bool {
+        let mut complete = true;
+        for path in yaml_files(&dir.join("items")) {
+            match self.read::<ItemsFile>(&path, Role::Items) {
+                Some((file, items)) => {
+                    for (i, item) in items.items.into_iter().enumerate() {
+                        draft.items.push(item);
+                        prov.items.push(ItemOrigin {
+                            at: Origin::new(file, format!("/items/{i}")),
+                            fields: IndexMap::new(),
+                        });
+                    }
+                }
+                None => complete = false,
+            }
+        }
+        complete
+    }
+
+    /// Reads `tests/*.yaml` so that `kaohe check` validates them too.
+    fn read_tests(&mut self, dir: &Path) {
+        for path in yaml_files(&dir.join("tests")) {
+            let _ = self.read::<serde_json::Value>(&path, Role::Tests);
+        }
+    }
+
+    fn apply_override(&mut self, o: Override, at: Origin, draft: &mut Draft, prov: &mut Provenance) {
+        let targets = [o.item.is_some(), o.section.is_some(), o.set.is_some()]
+            .iter()
+            .filter(|t| **t)
+            .count();
+        if targets != 1 {
+            let loc = self.loc(&at, Target::Value);
+            self.error(
+                Diagnostic::error(
+                    "bad-override",
+                    loc,
+                    "an override names exactly one of `item`, `section` or `set`",
+                ),
+            );
+            return;
+        }
+        if let Some(id) = &o.item {
+            self.override_item(id, &o, &at, draft, prov);
+        } else if let Some(id) = &o.section {
+            self.misplaced(&o, &at, &["points", "title"]);
+            let Some(section) = draft.sections.iter_mut().find(|s| &s.id == id) else {
+                let candidates: Vec<&str> = draft.sections.iter().map(|s| s.id.as_str()).collect();
+                self.unknown_target(&at.join("section"), "section", id, &candidates);
+                return;
+            };
+            let fields = prov.section_fields.entry(id.clone()).or_default();
+            if let Some(points) = o.points {
+                section.points = points;
+                fields.insert("points", at.clone());
+            }
+            if let Some(title) = &o.title {
+                section.title = title.clone();
+                fields.insert("title", at.clone());
+            }
+        } else if let Some(name) = &o.set {
+            self.misplaced(&o, &at, &["members"]);
+            let Some(set) = draft.sets.get_mut(name) else {
+                let candidates: Vec<&str> = draft.sets.keys().map(String::as_str).collect();
+                self.unknown_target(&at.join("set"), "set", name, &candidates);
+                return;
+            };
+            match &o.members {
+                Some(members) => {
+                    set.members = members.clone();
+                    prov.sets.insert(name.clone(), at.clone());
+                }
+                None => {
+                    let loc = self.loc(&at, Target::Value);
+                    self.error(Diagnostic::error(
+                        "bad-override",
+                        loc,
+                        format!("the override of set `{name}` gives no `members`"),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn unknown_target(&mut self, at: &Origin, what: &str, name: &str, candidates: &[&str]) {
+        let loc = self.loc(at, Target::Value);
+        let mut d = Diagnostic::error(
+            "bad-override",
+            loc,
+            format!("override names unknown {what} `{name}`"),
+        );
+        if let Some(s) = did_you_mean(name, candidates.iter().copied()) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.error(d);
+    }
+
+    /// Reports fields an override gives that do not apply to what it changes.
+    fn misplaced(&mut self, o: &Override, at: &Origin, allowed: &[&str]) {
+        let given = [
+            ("disable", o.disable),
+            ("title", o.title.is_some()),
+            ("points", o.points.is_some()),
+            ("applies_if", o.applies_if.is_some()),
+            ("check", o.check.is_some()),
+            ("min", o.min.is_some()),
+            ("max", o.max.is_some()),
+            ("deduct", o.deduct.is_some()),
+            ("award", o.award.is_some()),
+            ("rectify", o.rectify.is_some()),
+            ("evidence", o.evidence.is_some()),
+            ("basis", o.basis.is_some()),
+            ("members", o.members.is_some()),
+        ];
+        for (name, present) in given {
+            if present && !allowed.contains(&name) {
+                let loc = self.loc(&at.join(name), Target::Key);
+                self.error(
+                    Diagnostic::error(
+                        "bad-override",
+                        loc,
+                        format!("`{name}` cannot be overridden here"),
+                    )
+                    .with_help(format!("this override can change: {}", allowed.join(", "))),
+                );
+            }
+        }
+    }
+
+    fn override_item(&mut self, id: &str, o: &Override, at: &Origin, draft: &mut Draft, prov: &mut Provenance) {
+        self.misplaced(
+            o,
+            at,
+            &[
+                "disable", "title", "points", "applies_if", "check", "min", "max", "deduct",
+                "award", "rectify", "evidence", "basis",
+            ],
+        );
+        let Some(index) = draft.items.iter().position(|i| i.id == id) else {
+            let candidates: Vec<&str> = draft.items.iter().map(|i| i.id.as_str()).collect();
+            self.unknown_target(&at.join("item"), "item", id, &candidates);
+            return;
+        };
+        if o.disable {
+            draft.items.remove(index);
+            prov.items.remove(index);
+            return;
+        }
+        let item = &mut draft.items[index];
+        let fields = &mut prov.items[index].fields;
+        let set = |name: &'static str, fields: &mut IndexMap<&'static str, Origin>| {
+            fields.insert(name, at.clone());
+        };
+        if let Some(v) = &o.title {
+            item.title = v.clone();
+            set("title", fields);
+        }
+        if let Some(v) = o.points {
+            item.points = v;
+            set("points", fields);
+        }
+        if let Some(v) = &o.applies_if {
+            item.applies_if = Some(v.clone());
+            set("applies_if", fields);
+        }
+        if let Some(v) = &o.check {
+            item.check = v.clone();
+            set("check", fields);
+        }
+        if let Some(v) = o.deduct {
+            item.deduct = v;
+            set("deduct", fields);
+        }
+        if let Some(v) = o.award {
+            item.award = Some(v);
+            set("award", fields);
+        }
+        if let Some(v) = &o.rectify {
+            item.rectify = Some(v.clone());
+            set("rectify", fields);
+        }
+        if let Some(v) = &o.evidence {
+            item.evidence = v.clone();
+            set("evidence", fields);
+        }
+        if let Some(v) = &o.basis {
+            item.basis = v.clone();
+            set("basis", fields);
+        }
+        if let Some(min) = o.min {
+            let applied = match (min, &mut item.check) {
+                (Threshold::Percent(p), Check { coverage: Some(c), .. }) => {
+                    c.min = p;
+                    true
+                }
+                (Threshold::Percent(p), Check { ratio: Some(r), .. }) => {
+                    r.min = p;
+                    true
+                }
+                (Threshold::Count(n), Check { count: Some(c), .. }) => {
+                    c.min = Some(n);
+                    true
+                }
+                _ => false,
+            };
+            if applied {
+                set("check", fields);
+            } else {
+                let kind = item.check.kind().map(|k| k.name()).unwrap_or("?");
+                let loc = self.loc(&at.join("min"), Target::Value);
+                self.error(
+                    Diagnostic::error(
+                        "bad-override",
+                        loc,
+                        format!("`min` does not fit item `{id}`, whose check is `{kind}`"),
+                    )
+                    .with_help("`min` is a percentage for `coverage` and `ratio`, an integer for `count`"),
+                );
+            }
+        }
+        if let Some(max) = o.max {
+            let item = &mut draft.items[index];
+            match &mut item.check.count {
+                Some(c) => {
+                    c.max = Some(max);
+                    prov.items[index].fields.insert("check", at.clone());
+                }
+                None => {
+                    let loc = self.loc(&at.join("max"), Target::Value);
+                    self.error(Diagnostic::error(
+                        "bad-override",
+                        loc,
+                        format!("`max` applies only to a `count` check, and item `{id}` has none"),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The `*.yaml` and `*.yml` files of a directory, in name order (none when it is absent).
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("yaml" | "yml")
+                )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn at_missing(sources: &Sources, file: FileId, key: &str) -> bool {
+    sources
+        .file(file)
+        .root
+        .as_ref()
+        .is_none_or(|root| root.get(key).is_none())
+}
+
+/// Every check node must name exactly one kind; the schema cannot say so readably.
+fn check_kinds(json: &serde_json::Value, file: FileId, sources: &Sources) -> Option<Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    walk_checks(json, String::new(), false, &mut |check, pointer| {
+        let Some(obj) = check.as_object() else { return };
+        let kinds: Vec<&str> = CHECK_KINDS
+            .iter()
+            .copied()
+            .filter(|k| obj.contains_key(*k))
+            .collect();
+        let location = |p: &str, t| Location {
+            file,
+            pos: sources.locate(file, p, t),
+        };
+        if kinds.is_empty() {
+            problems.push(
+                Diagnostic::error("check-kind", location(pointer, Target::Key), "the check names no kind")
+                    .with_help(format!("give one of: {}", CHECK_KINDS.join(", "))),
+            );
+        } else if kinds.len() > 1 {
+            problems.push(
+                Diagnostic::error(
+                    "check-kind",
+                    location(&format!("{pointer}/{}", kinds[1]), Target::Key),
+                    format!("the check names two kinds, `{}` and `{}`", kinds[0], kinds[1]),
+                )
+                .with_help("combine checks with `all` or `any`"),
+            );
+        }
+    });
+    (!problems.is_empty()).then_some(problems)
+}
+
+/// Calls `f` on every check node: `items/N/check`, `overrides/N/check`, and their parts.
+fn walk_checks(value: &serde_json::Value, pointer: String, in_check: bool, f: &mut impl FnMut(&serde_json::Value, &str)) {
+    if in_check {
+        f(value, &pointer);
+        if let Some(obj) = value.as_object() {
+            for key in ["all", "any"] {
+                if let Some(parts) = obj.get(key).and_then(|v| v.as_array()) {
+                    for (i, part) in parts.iter().enumerate() {
+                        walk_checks(part, format!("{pointer}/{key}/{i}"), true, f);
+                    }
+                }
+            }
+            if let Some(inner) = obj.get("not") {
+                walk_checks(inner, format!("{pointer}/not"), true, f);
+            }
+        }
+        return;
+    }
+    for list in ["items", "overrides"] {
+        if let Some(entries) = value.get(list).and_then(|v| v.as_array()) {
+            for (i, entry) in entries.iter().enumerate() {
+                if let Some(check) = entry.get("check") {
+                    walk_checks(check, format!("/{list}/{i}/check"), true, f);
+                }
+            }
+        }
+    }
+}
+
+/// Turns a draft into a pack, when it has the parts every pack needs.
+fn finish(
+    draft: Draft,
+    prov: &Provenance,
+    sources: &Sources,
+    diagnostics: &mut Vec<Diagnostic>,
+    files: Vec<PathBuf>,
+) -> Option<Pack> {
+    let meta = draft.meta?;
+    let Some(scoring) = draft.scoring else {
+        if let Some(file) = prov.pack_file
+            && !diagnostics.iter().any(|d| d.code == "missing-key")
+        {
+            diagnostics.push(Diagnostic::error(
+                "missing-key",
+                Location {
+                    file,
+                    pos: sources.locate(file, "", Target::Value),
+                },
+                "the pack has no `scoring`",
+            ));
+        }
+        return None;
+    };
+    Some(Pack {
+        meta,
+        dir: draft.dir,
+        bases: draft.bases,
+        scoring,
+        sections: draft.sections,
+        data: draft.data,
+        sets: draft.sets,
+        items: draft.items,
+        files,
+    })
+}

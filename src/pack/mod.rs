@@ -1,0 +1,103 @@
+//! Rule packs: the model, loading a pack directory (with its base packs), and validating it.
+
+mod load;
+pub mod model;
+pub mod schema;
+pub mod template;
+mod validate;
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+pub use load::{LoadError, Loaded, load};
+pub use model::*;
+
+use crate::diag::FileId;
+
+/// A pack with its base packs and overrides applied: what the engine evaluates.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    pub meta: PackMeta,
+    /// The pack's directory.
+    pub dir: PathBuf,
+    /// Ids of the packs this one extends, nearest first.
+    pub bases: Vec<String>,
+    pub scoring: Scoring,
+    pub sections: Vec<Section>,
+    pub data: DataDict,
+    pub sets: IndexMap<String, ValueSet>,
+    pub items: Vec<Item>,
+    /// Every file the pack was read from (its own and its bases'), in reading order.
+    pub files: Vec<PathBuf>,
+}
+
+impl Pack {
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    pub fn section(&self, id: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.id == id)
+    }
+}
+
+/// A JSON pointer into one file: where something in a pack was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: FileId,
+    pub pointer: String,
+}
+
+impl Origin {
+    pub fn new(file: FileId, pointer: impl Into<String>) -> Self {
+        Origin {
+            file,
+            pointer: pointer.into(),
+        }
+    }
+
+    pub fn join(&self, segment: impl std::fmt::Display) -> Origin {
+        let segment = segment.to_string().replace('~', "~0").replace('/', "~1");
+        Origin {
+            file: self.file,
+            pointer: format!("{}/{segment}", self.pointer),
+        }
+    }
+}
+
+/// Where each part of a composed pack was written, so problems found after composition point
+/// at the right file: the base's item, or the overlay's override that changed it.
+#[derive(Debug, Clone, Default)]
+pub struct Provenance {
+    /// The top pack's `pack.yaml`.
+    pub pack_file: Option<FileId>,
+    pub scoring: Option<Origin>,
+    pub sections: Vec<Origin>,
+    /// Overrides of a section's fields, by section id then field.
+    pub section_fields: IndexMap<String, IndexMap<&'static str, Origin>>,
+    pub facts: IndexMap<String, Origin>,
+    pub registers: IndexMap<String, Origin>,
+    pub evidence: IndexMap<String, Origin>,
+    pub sets: IndexMap<String, Origin>,
+    /// Parallel to `Pack::items`.
+    pub items: Vec<ItemOrigin>,
+}
+
+/// Where an item and each of its overridden fields were written.
+#[derive(Debug, Clone)]
+pub struct ItemOrigin {
+    pub at: Origin,
+    /// Field name -> the override that set it.
+    pub fields: IndexMap<&'static str, Origin>,
+}
+
+impl ItemOrigin {
+    /// The origin of one field of the item: the override's value, or the item's own.
+    pub fn field(&self, name: &'static str) -> Origin {
+        match self.fields.get(name) {
+            Some(o) => o.join(name),
+            None => self.at.join(name),
+        }
+    }
+}

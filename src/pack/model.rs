@@ -1,0 +1,623 @@
+//! The rule-pack model: what `pack.yaml` and `items/*.yaml` say, as plain data.
+//!
+//! These types are read only after a file has passed `schemas/rule-pack.schema.json`, so
+//! their serde derives describe the same format the schema does.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// `pack.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PackFile {
+    pub pack: PackMeta,
+    pub scoring: Option<Scoring>,
+    #[serde(default)]
+    pub sections: Vec<Section>,
+    pub data: Option<DataDict>,
+    #[serde(default)]
+    pub sets: IndexMap<String, ValueSet>,
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+}
+
+/// A file under `items/`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ItemsFile {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PackMeta {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Scoring {
+    pub total: f64,
+    pub grades: Vec<GradeBand>,
+    #[serde(default)]
+    pub bonus_cap: Option<f64>,
+    #[serde(default)]
+    pub veto: Option<VetoRule>,
+    #[serde(default)]
+    pub missing_data: MissingDataPolicy,
+    #[serde(default)]
+    pub not_applicable: NotApplicablePolicy,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct GradeBand {
+    pub name: String,
+    pub min: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct VetoRule {
+    pub grade: String,
+}
+
+/// How an item whose data is missing counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingDataPolicy {
+    /// Scored 0 (未提供佐证按未完成计).
+    #[default]
+    Fail,
+    /// Counted like a not-applicable item.
+    NotApplicable,
+}
+
+/// How a not-applicable item counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotApplicablePolicy {
+    /// The item leaves the denominator; the score is rescaled to the total.
+    #[default]
+    Exclude,
+    /// The item earns its full points.
+    Award,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub points: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// The data dictionary: everything a submission provides.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct DataDict {
+    #[serde(default)]
+    pub facts: IndexMap<String, Field>,
+    #[serde(default)]
+    pub registers: IndexMap<String, Register>,
+    #[serde(default)]
+    pub evidence: IndexMap<String, EvidenceKind>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Field {
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    pub label: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accept: Vec<PercentForm>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Boolean,
+    Integer,
+    Number,
+    Percent,
+    Date,
+    String,
+    Enum,
+    List,
+}
+
+impl FieldType {
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::Boolean => "boolean",
+            FieldType::Integer => "integer",
+            FieldType::Number => "number",
+            FieldType::Percent => "percent",
+            FieldType::Date => "date",
+            FieldType::String => "string",
+            FieldType::Enum => "enum",
+            FieldType::List => "list",
+        }
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            FieldType::Integer | FieldType::Number | FieldType::Percent
+        )
+    }
+}
+
+/// The spellings a percent value may take in a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PercentForm {
+    /// `95%`
+    Percent,
+    /// `0.95`
+    Fraction,
+    /// `95`
+    Whole,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Register {
+    pub label: String,
+    pub key: String,
+    pub columns: IndexMap<String, Field>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct EvidenceKind {
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ValueSet {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    #[default]
+    Standard,
+    Bonus,
+    Veto,
+}
+
+/// One assessment item.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Item {
+    pub id: String,
+    pub title: String,
+    pub section: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub basis: Vec<String>,
+    #[serde(default)]
+    pub points: f64,
+    #[serde(default)]
+    pub kind: ItemKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applies_if: Option<Predicate>,
+    pub check: Check,
+    #[serde(default)]
+    pub deduct: Deduct,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub award: Option<Award>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rectify: Option<Rectify>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A check node: one kind, plus a label and points when it is a scored sub-part.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Check {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<Predicate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each: Option<Each>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<Count>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<Ratio>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all: Option<Vec<Check>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub any: Option<Vec<Check>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<Box<Check>>,
+}
+
+/// The kinds of check, by the key that selects them.
+pub const CHECK_KINDS: [&str; 10] = [
+    "fact", "coverage", "each", "count", "ratio", "deadline", "evidence", "all", "any", "not",
+];
+
+/// A check's kind, borrowed from a [`Check`] that has exactly one.
+#[derive(Debug, Clone, Copy)]
+pub enum CheckKind<'a> {
+    Fact(&'a Predicate),
+    Coverage(&'a Coverage),
+    Each(&'a Each),
+    Count(&'a Count),
+    Ratio(&'a Ratio),
+    Deadline(&'a Deadline),
+    Evidence(&'a [String]),
+    All(&'a [Check]),
+    Any(&'a [Check]),
+    Not(&'a Check),
+}
+
+impl Check {
+    /// The kinds this node sets; a valid check sets exactly one.
+    pub fn kinds(&self) -> Vec<CheckKind<'_>> {
+        let mut kinds = Vec::with_capacity(1);
+        if let Some(p) = &self.fact {
+            kinds.push(CheckKind::Fact(p));
+        }
+        if let Some(c) = &self.coverage {
+            kinds.push(CheckKind::Coverage(c));
+        }
+        if let Some(c) = &self.each {
+            kinds.push(CheckKind::Each(c));
+        }
+        if let Some(c) = &self.count {
+            kinds.push(CheckKind::Count(c));
+        }
+        if let Some(c) = &self.ratio {
+            kinds.push(CheckKind::Ratio(c));
+        }
+        if let Some(c) = &self.deadline {
+            kinds.push(CheckKind::Deadline(c));
+        }
+        if let Some(c) = &self.evidence {
+            kinds.push(CheckKind::Evidence(c));
+        }
+        if let Some(c) = &self.all {
+            kinds.push(CheckKind::All(c));
+        }
+        if let Some(c) = &self.any {
+            kinds.push(CheckKind::Any(c));
+        }
+        if let Some(c) = &self.not {
+            kinds.push(CheckKind::Not(c));
+        }
+        kinds
+    }
+
+    /// The check's one kind (the first, on a node that `kaohe check` has already rejected).
+    pub fn kind(&self) -> Option<CheckKind<'_>> {
+        self.kinds().into_iter().next()
+    }
+}
+
+impl CheckKind<'_> {
+    pub fn name(&self) -> &'static str {
+        match self {
+            CheckKind::Fact(_) => "fact",
+            CheckKind::Coverage(_) => "coverage",
+            CheckKind::Each(_) => "each",
+            CheckKind::Count(_) => "count",
+            CheckKind::Ratio(_) => "ratio",
+            CheckKind::Deadline(_) => "deadline",
+            CheckKind::Evidence(_) => "evidence",
+            CheckKind::All(_) => "all",
+            CheckKind::Any(_) => "any",
+            CheckKind::Not(_) => "not",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Coverage {
+    pub of: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#where: Option<Predicate>,
+    pub require: Predicate,
+    pub min: Percent,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Each {
+    pub of: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#where: Option<Predicate>,
+    pub require: Predicate,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Count {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#where: Option<Predicate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Ratio {
+    pub numerator: String,
+    pub denominator: String,
+    pub min: Percent,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Deadline {
+    pub field: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#where: Option<Predicate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_or_before: Option<Due>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_or_after: Option<Due>,
+}
+
+/// A due date: fixed, or a month and day relative to the assessment year.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Due {
+    Fixed(String),
+    InYear {
+        month: u8,
+        day: u8,
+        #[serde(default)]
+        year_offset: i32,
+    },
+}
+
+/// A percentage written `95%` in a pack; held as a fraction (0.95).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Percent(pub f64);
+
+impl Percent {
+    /// Parses `95%` or `99.5%`.
+    pub fn parse(text: &str) -> Option<Percent> {
+        let number = text.strip_suffix('%')?;
+        let value: f64 = number.parse().ok()?;
+        value.is_finite().then_some(Percent(value / 100.0))
+    }
+}
+
+impl std::fmt::Display for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pct = self.0 * 100.0;
+        let rounded = (pct * 100.0).round() / 100.0;
+        write!(f, "{rounded}%")
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Percent::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a percentage")))
+    }
+}
+
+impl Serialize for Percent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Field name -> condition; every condition must hold.
+pub type Predicate = IndexMap<String, Condition>;
+
+/// A condition on one field.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Condition {
+    /// `{stage: [小学, 初中]}`: one of.
+    OneOf(Vec<Literal>),
+    /// `{legal_vp: true}`: equals.
+    Equals(Literal),
+    /// `{hours: {gte: 8}}`.
+    Ops(Box<Ops>),
+}
+
+/// Operators of a condition; all given ones must hold.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct Ops {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<Operand>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ne: Option<Operand>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#in: Option<Operand>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_in: Option<Operand>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gt: Option<Operand>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gte: Option<Operand>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lt: Option<Operand>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lte: Option<Operand>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exists: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contains: Option<Operand>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contains_all: Option<Operand>,
+}
+
+impl Ops {
+    /// The operators given, by name, with their operands (`exists` has none).
+    pub fn given<'a>(&'a self) -> Vec<(&'static str, Option<&'a Operand>)> {
+        let mut out = Vec::new();
+        let mut push = |name: &'static str, op: &'a Option<Operand>| {
+            if let Some(op) = op {
+                out.push((name, Some(op)));
+            }
+        };
+        push("equals", &self.equals);
+        push("ne", &self.ne);
+        push("in", &self.r#in);
+        push("not_in", &self.not_in);
+        push("gt", &self.gt);
+        push("gte", &self.gte);
+        push("lt", &self.lt);
+        push("lte", &self.lte);
+        push("contains", &self.contains);
+        push("contains_all", &self.contains_all);
+        if self.exists.is_some() {
+            out.push(("exists", None));
+        }
+        out
+    }
+}
+
+/// The right-hand side of an operator.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Operand {
+    Set { set: String },
+    List(Vec<Literal>),
+    One(Literal),
+}
+
+/// A scalar written in a pack.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Literal {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+impl std::fmt::Display for Literal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Literal::Bool(b) => write!(f, "{b}"),
+            Literal::Int(i) => write!(f, "{i}"),
+            Literal::Float(x) => write!(f, "{x}"),
+            Literal::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// How a standard item loses points.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Deduct {
+    Style(DeductStyle),
+    PerUnit {
+        per_unit: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cap: Option<f64>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeductStyle {
+    /// 全部达标得满分，否则不得分.
+    All,
+    /// Points scale with the measured share of the requirement.
+    Proportional,
+    /// Sub-parts of an `all` check score their own points (各得N分).
+    Additive,
+}
+
+impl Default for Deduct {
+    fn default() -> Self {
+        Deduct::Style(DeductStyle::All)
+    }
+}
+
+/// How a bonus item earns points.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Award {
+    Style(AwardStyle),
+    PerUnit { per_unit: f64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AwardStyle {
+    All,
+}
+
+/// The rectification task written when an item is not met.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Rectify {
+    pub problem: String,
+    pub measure: String,
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// One change an overlay makes to its base.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Override {
+    pub item: Option<String>,
+    pub section: Option<String>,
+    pub set: Option<String>,
+    #[serde(default)]
+    pub disable: bool,
+    pub title: Option<String>,
+    pub points: Option<f64>,
+    pub applies_if: Option<Predicate>,
+    pub check: Option<Check>,
+    pub min: Option<Threshold>,
+    pub max: Option<u64>,
+    pub deduct: Option<Deduct>,
+    pub award: Option<Award>,
+    pub rectify: Option<Rectify>,
+    pub evidence: Option<Vec<String>>,
+    pub basis: Option<Vec<String>>,
+    pub members: Option<Vec<String>>,
+}
+
+/// A new threshold given by an override: a percent (coverage, ratio) or a count.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Threshold {
+    Count(u64),
+    Percent(Percent),
+}

@@ -1,0 +1,321 @@
+//! Validation of pack files against `schemas/rule-pack.schema.json`, with each schema error
+//! turned into a diagnostic at the YAML position its JSON pointer names.
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{ValidationError, Validator};
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, FileId, Location, Sources, Target, did_you_mean};
+
+/// The rule-pack schema, as checked in.
+pub const RULE_PACK_SCHEMA: &str = include_str!("../../schemas/rule-pack.schema.json");
+
+/// Which file of a pack a document is, and so which part of the schema applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Pack,
+    Items,
+    Tests,
+}
+
+impl Role {
+    fn def(self) -> &'static str {
+        match self {
+            Role::Pack => "packFile",
+            Role::Items => "itemsFile",
+            Role::Tests => "testFile",
+        }
+    }
+}
+
+/// Compiled validators for each file role.
+pub struct PackSchema {
+    root: Value,
+    pack: Validator,
+    items: Validator,
+    tests: Validator,
+}
+
+impl PackSchema {
+    /// Compiles the embedded schema. It is part of the binary, so failure is a build defect.
+    pub fn new() -> Result<PackSchema, String> {
+        let root: Value = serde_json::from_str(RULE_PACK_SCHEMA)
+            .map_err(|e| format!("embedded rule-pack schema is not JSON: {e}"))?;
+        let compile = |role: Role| -> Result<Validator, String> {
+            let mut schema = root.clone();
+            if let Some(obj) = schema.as_object_mut() {
+                for k in ["if", "then", "else", "type"] {
+                    obj.remove(k);
+                }
+                obj.insert("$ref".into(), Value::String(format!("#/$defs/{}", role.def())));
+            }
+            jsonschema::options()
+                .should_validate_formats(true)
+                .build(&schema)
+                .map_err(|e| format!("embedded rule-pack schema does not compile: {e}"))
+        };
+        Ok(PackSchema {
+            pack: compile(Role::Pack)?,
+            items: compile(Role::Items)?,
+            tests: compile(Role::Tests)?,
+            root,
+        })
+    }
+
+    /// Validates one document and returns its problems, located in `file`.
+    pub fn validate(
+        &self,
+        role: Role,
+        instance: &Value,
+        sources: &Sources,
+        file: FileId,
+    ) -> Vec<Diagnostic> {
+        let validator = match role {
+            Role::Pack => &self.pack,
+            Role::Items => &self.items,
+            Role::Tests => &self.tests,
+        };
+        validator
+            .iter_errors(instance)
+            .map(|error| self.diagnostic(&error, sources, file))
+            .collect()
+    }
+
+    /// The subschema that holds the keyword an error came from.
+    fn subschema(&self, error: &ValidationError) -> Option<&Value> {
+        let uri = error.absolute_keyword_location()?;
+        let fragment = uri.fragment()?.as_str();
+        let fragment = percent_decode(fragment);
+        let parent = match fragment.rfind('/') {
+            Some(i) => &fragment[..i],
+            None => "",
+        };
+        self.root.pointer(parent)
+    }
+
+    fn diagnostic(&self, error: &ValidationError, sources: &Sources, file: FileId) -> Diagnostic {
+        let pointer = error.instance_path().as_str().to_string();
+        let at = |pointer: &str, target: Target| Location {
+            file,
+            pos: sources.locate(file, pointer, target),
+        };
+        let instance = error.instance();
+        let shown = show(instance);
+        let schema = self.subschema(error);
+        let title = schema
+            .and_then(|s| s.get("title"))
+            .and_then(Value::as_str)
+            .unwrap_or("value");
+        let description = schema
+            .and_then(|s| s.get("description"))
+            .and_then(Value::as_str);
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let name = unexpected.first().cloned().unwrap_or_default();
+                let allowed: Vec<&str> = schema
+                    .and_then(|s| s.get("properties"))
+                    .and_then(Value::as_object)
+                    .map(|p| p.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                let key_pointer = format!("{pointer}/{}", escape(&name));
+                let mut d = Diagnostic::error(
+                    "unknown-key",
+                    at(&key_pointer, Target::Key),
+                    format!("unknown key `{name}`"),
+                );
+                d = match did_you_mean(&name, allowed.iter().copied()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None if !allowed.is_empty() => {
+                        d.with_help(format!("expected one of: {}", allowed.join(", ")))
+                    }
+                    None => d,
+                };
+                d
+            }
+            ValidationErrorKind::Required { property } => {
+                let name = property.as_str().unwrap_or_default();
+                Diagnostic::error(
+                    "missing-key",
+                    at(&pointer, Target::Value),
+                    format!("missing required key `{name}`"),
+                )
+            }
+            ValidationErrorKind::Type { kind } => {
+                let expected = match kind {
+                    TypeKind::Single(t) => t.to_string(),
+                    TypeKind::Multiple(set) => {
+                        let names: Vec<String> = set.iter().map(|t| t.to_string()).collect();
+                        names.join(" or ")
+                    }
+                };
+                Diagnostic::error(
+                    "wrong-type",
+                    at(&pointer, Target::Value),
+                    format!("expected {expected}, found {}", describe(instance)),
+                )
+            }
+            ValidationErrorKind::Enum { options } => {
+                let options: Vec<String> = options
+                    .as_array()
+                    .map(|a| a.iter().map(show).collect())
+                    .unwrap_or_default();
+                let mut d = Diagnostic::error(
+                    "invalid-value",
+                    at(&pointer, Target::Value),
+                    format!("{shown} is not one of {}", options.join(", ")),
+                );
+                let plain: Vec<String> = options.iter().map(|o| o.trim_matches('`').to_string()).collect();
+                if let Some(s) = instance
+                    .as_str()
+                    .and_then(|v| did_you_mean(v, plain.iter().map(String::as_str)))
+                {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                d
+            }
+            ValidationErrorKind::Pattern { pattern } => {
+                let (message, help) = pattern_message(pattern, &shown);
+                let d = Diagnostic::error("invalid-value", at(&pointer, Target::Value), message);
+                match help {
+                    Some(h) => d.with_help(h),
+                    None => d,
+                }
+            }
+            ValidationErrorKind::Minimum { limit } => Diagnostic::error(
+                "out-of-range",
+                at(&pointer, Target::Value),
+                format!("{shown} is less than the minimum `{limit}`"),
+            ),
+            ValidationErrorKind::ExclusiveMinimum { limit } => Diagnostic::error(
+                "out-of-range",
+                at(&pointer, Target::Value),
+                format!("{shown} must be greater than `{limit}`"),
+            ),
+            ValidationErrorKind::Maximum { limit } => Diagnostic::error(
+                "out-of-range",
+                at(&pointer, Target::Value),
+                format!("{shown} is greater than the maximum `{limit}`"),
+            ),
+            ValidationErrorKind::MinItems { .. }
+            | ValidationErrorKind::MinProperties { .. }
+            | ValidationErrorKind::MinLength { .. } => Diagnostic::error(
+                "empty-value",
+                at(&pointer, Target::Value),
+                format!("{title} must not be empty"),
+            ),
+            ValidationErrorKind::UniqueItems => Diagnostic::error(
+                "duplicate-value",
+                at(&pointer, Target::Value),
+                "the list has the same value twice",
+            ),
+            ValidationErrorKind::PropertyNames { error } => {
+                let name = error.instance().as_str().unwrap_or_default().to_string();
+                Diagnostic::error(
+                    "invalid-name",
+                    at(&format!("{pointer}/{}", escape(&name)), Target::Key),
+                    format!("`{name}` is not a valid name"),
+                )
+                .with_help("names start with a letter and use letters, digits and `_`")
+            }
+            ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
+                let d = Diagnostic::error(
+                    "invalid-value",
+                    at(&pointer, Target::Value),
+                    format!("{shown} is not a valid {title}"),
+                );
+                match description {
+                    Some(text) => d.with_help(text.to_string()),
+                    None => d,
+                }
+            }
+            _ => Diagnostic::error(
+                "schema",
+                at(&pointer, Target::Value),
+                error.to_string(),
+            ),
+        }
+    }
+}
+
+/// Messages for the patterns the schema uses, so authors read words rather than regexes.
+fn pattern_message(pattern: &str, shown: &str) -> (String, Option<String>) {
+    match pattern {
+        p if p.ends_with("%$") => (
+            format!("{shown} is not a percentage"),
+            Some("write a percentage with a `%` sign, e.g. `95%`".into()),
+        ),
+        p if p.contains("{4}-") => (
+            format!("{shown} is not a date"),
+            Some("write dates as `YYYY-MM-DD`".into()),
+        ),
+        "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$" => (
+            format!("{shown} is not a valid item id"),
+            Some("item ids are upper-case letters and digits in dash-separated parts, e.g. `LVP-01`".into()),
+        ),
+        "^[a-z0-9][a-z0-9-]*$" => (
+            format!("{shown} is not a valid pack id"),
+            Some("pack ids are lower-case letters, digits and dashes".into()),
+        ),
+        "^R-[0-9]{2}$" => (
+            format!("{shown} is not a requirement id"),
+            Some("requirement ids look like `R-07`".into()),
+        ),
+        p if p.starts_with("^[0-9]+\\.[0-9]+\\.[0-9]+") => (
+            format!("{shown} is not a version"),
+            Some("versions look like `1.2.0`".into()),
+        ),
+        "^[A-Za-z][A-Za-z0-9_]*$" => (
+            format!("{shown} is not a valid id"),
+            Some("ids start with a letter and use letters, digits and `_`".into()),
+        ),
+        other => (format!("{shown} does not match `{other}`"), None),
+    }
+}
+
+/// A JSON value as a user wrote it, in backticks.
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("`{s}`"),
+        Value::Object(_) => "the mapping".into(),
+        Value::Array(_) => "the list".into(),
+        other => format!("`{other}`"),
+    }
+}
+
+/// A JSON value's kind and text: "string `abc`", "a mapping".
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "nothing".into(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) => format!("number `{n}`"),
+        Value::String(s) => format!("string `{s}`"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn percent_decode(text: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

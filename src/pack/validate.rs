@@ -1,0 +1,834 @@
+//! Semantic validation of a composed pack: what the schema cannot say. Ids are unique,
+//! references resolve, points add up, grade bands cover the range, every field a check names
+//! exists with a compatible type, and templates use only the variables their check provides.
+
+use std::collections::HashMap;
+
+use super::model::*;
+use super::template;
+use super::{ItemOrigin, Origin, Pack, Provenance};
+use crate::diag::{Diagnostic, Location, Sources, Target, did_you_mean};
+
+/// Points are decimals such as 0.5 and 1.2; sums are compared to this tolerance.
+const EPSILON: f64 = 1e-6;
+
+pub(super) fn validate(
+    pack: &Pack,
+    prov: &Provenance,
+    sources: &Sources,
+    complete: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut v = Validator {
+        pack,
+        prov,
+        sources,
+        out,
+    };
+    v.dictionary();
+    v.sets();
+    let sections_ok = v.sections();
+    v.grades();
+    v.items();
+    if complete && sections_ok {
+        v.points();
+    }
+}
+
+struct Validator<'a> {
+    pack: &'a Pack,
+    prov: &'a Provenance,
+    sources: &'a Sources,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+/// Where predicate fields are looked up.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Facts,
+    Register(&'a str),
+}
+
+fn fmt_points(x: f64) -> String {
+    let rounded = (x * 1e6).round() / 1e6;
+    format!("{rounded}")
+}
+
+impl<'a> Validator<'a> {
+    fn loc(&self, origin: &Origin, target: Target) -> Location {
+        Location {
+            file: origin.file,
+            pos: self.sources.locate(origin.file, &origin.pointer, target),
+        }
+    }
+
+    fn error(&mut self, code: &'static str, origin: &Origin, target: Target, message: impl Into<String>) -> &mut Diagnostic {
+        let loc = self.loc(origin, target);
+        self.out.push(Diagnostic::error(code, loc, message));
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+
+    fn help(d: &mut Diagnostic, help: impl Into<String>) {
+        d.help = Some(help.into());
+    }
+
+    fn suggest(d: &mut Diagnostic, name: &str, candidates: impl IntoIterator<Item = &'a str>) {
+        if let Some(s) = did_you_mean(name, candidates) {
+            d.help = Some(format!("did you mean `{s}`?"));
+        }
+    }
+
+    // ---- data dictionary -------------------------------------------------------------
+
+    fn dictionary(&mut self) {
+        let data = &self.pack.data;
+        for (name, field) in &data.facts {
+            if let Some(origin) = self.prov.facts.get(name) {
+                self.field(field, origin);
+            }
+        }
+        for (name, register) in &data.registers {
+            let Some(origin) = self.prov.registers.get(name).cloned() else {
+                continue;
+            };
+            match register.columns.get(&register.key) {
+                None => {
+                    let d = self.error(
+                        "unknown-field",
+                        &origin.join("key"),
+                        Target::Value,
+                        format!("key column `{}` is not among the register's columns", register.key),
+                    );
+                    Self::suggest(d, &register.key, register.columns.keys().map(String::as_str));
+                }
+                Some(col) if !matches!(col.ty, FieldType::String | FieldType::Integer) => {
+                    let message = format!(
+                        "key column `{}` is a {}; a key is a string or an integer",
+                        register.key,
+                        col.ty.name()
+                    );
+                    self.error("type-mismatch", &origin.join("key"), Target::Value, message);
+                }
+                Some(_) => {}
+            }
+            for (col_name, col) in &register.columns {
+                self.field(col, &origin.join("columns").join(col_name));
+            }
+        }
+    }
+
+    fn field(&mut self, field: &Field, origin: &Origin) {
+        let takes_values = matches!(field.ty, FieldType::Enum | FieldType::List);
+        if takes_values && field.values.is_empty() {
+            let message = format!("a field of type `{}` needs `values`", field.ty.name());
+            self.error("missing-key", origin, Target::Value, message);
+        }
+        if !takes_values && !field.values.is_empty() {
+            let message = format!("`values` only applies to `enum` and `list`, not `{}`", field.ty.name());
+            self.error("misplaced-key", &origin.join("values"), Target::Key, message);
+        }
+        if !field.accept.is_empty() && field.ty != FieldType::Percent {
+            let message = format!("`accept` only applies to `percent`, not `{}`", field.ty.name());
+            self.error("misplaced-key", &origin.join("accept"), Target::Key, message);
+        }
+    }
+
+    fn sets(&mut self) {
+        // Sets are checked where they are used, against the field they are compared with.
+    }
+
+    // ---- sections, grades, points ------------------------------------------------------
+
+    /// Unique section ids. Returns false when ids collide (sums would then mislead).
+    fn sections(&mut self) -> bool {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut ok = true;
+        for (i, s) in self.pack.sections.iter().enumerate() {
+            let origin = self.prov.sections[i].join("id");
+            if let Some(first) = seen.get(s.id.as_str()) {
+                let first_loc = self.loc(&self.prov.sections[*first].join("id"), Target::Value);
+                let d = self.error("duplicate-id", &origin, Target::Value, format!("section `{}` is defined twice", s.id));
+                d.related.push(crate::diag::Related {
+                    location: first_loc,
+                    message: "first defined here".into(),
+                });
+                ok = false;
+            } else {
+                seen.insert(&s.id, i);
+            }
+        }
+        ok
+    }
+
+    fn scoring_origin(&self) -> Origin {
+        self.prov
+            .scoring
+            .clone()
+            .unwrap_or_else(|| Origin::new(self.prov.pack_file.unwrap_or(0), ""))
+    }
+
+    fn grades(&mut self) {
+        let scoring = &self.pack.scoring;
+        let at = self.scoring_origin().join("grades");
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        for (i, band) in scoring.grades.iter().enumerate() {
+            if names.insert(&band.name, i).is_some() {
+                self.error("duplicate-id", &at.join(i).join("name"), Target::Value, format!("grade `{}` is listed twice", band.name));
+            }
+            if i > 0 && band.min >= scoring.grades[i - 1].min {
+                let message = format!(
+                    "grade bands must go from the highest down: `{}` starts at {} but the band above starts at {}",
+                    band.name,
+                    fmt_points(band.min),
+                    fmt_points(scoring.grades[i - 1].min)
+                );
+                self.error("grade-bands", &at.join(i).join("min"), Target::Value, message);
+            }
+            if band.min > scoring.total + EPSILON {
+                let message = format!(
+                    "grade `{}` starts at {}, above the total {}",
+                    band.name,
+                    fmt_points(band.min),
+                    fmt_points(scoring.total)
+                );
+                self.error("grade-bands", &at.join(i).join("min"), Target::Value, message);
+            }
+        }
+        if let Some(last) = scoring.grades.last()
+            && last.min > EPSILON
+        {
+            let i = scoring.grades.len() - 1;
+            let message = format!(
+                "grade bands leave scores below {} without a grade",
+                fmt_points(last.min)
+            );
+            let d = self.error("grade-bands", &at.join(i).join("min"), Target::Value, message);
+            Self::help(d, "the lowest band must start at 0");
+        }
+        if let Some(veto) = &scoring.veto
+            && !scoring.grades.iter().any(|g| g.name == veto.grade)
+        {
+            let origin = self.scoring_origin().join("veto").join("grade");
+            let message = format!("veto grade `{}` is not one of the grade bands", veto.grade);
+            let d = self.error("unknown-grade", &origin, Target::Value, message);
+            Self::suggest(d, &veto.grade, scoring.grades.iter().map(|g| g.name.as_str()));
+        }
+    }
+
+    /// Section points equal their standard items' points; the total equals the sections'.
+    fn points(&mut self) {
+        let mut section_sum = 0.0;
+        for (i, section) in self.pack.sections.iter().enumerate() {
+            section_sum += section.points;
+            let items: f64 = self
+                .pack
+                .items
+                .iter()
+                .filter(|it| it.section == section.id && it.kind == ItemKind::Standard)
+                .map(|it| it.points)
+                .sum();
+            if (items - section.points).abs() > EPSILON {
+                let origin = match self
+                    .prov
+                    .section_fields
+                    .get(&section.id)
+                    .and_then(|f| f.get("points"))
+                {
+                    Some(o) => o.join("points"),
+                    None => self.prov.sections[i].join("points"),
+                };
+                let message = format!(
+                    "section `{}` has {} points, but its standard items add up to {}",
+                    section.id,
+                    fmt_points(section.points),
+                    fmt_points(items)
+                );
+                self.error("points-sum", &origin, Target::Value, message);
+            }
+        }
+        let total = self.pack.scoring.total;
+        if (section_sum - total).abs() > EPSILON {
+            let origin = self.scoring_origin().join("total");
+            let message = format!(
+                "the total is {}, but the sections add up to {}",
+                fmt_points(total),
+                fmt_points(section_sum)
+            );
+            self.error("points-sum", &origin, Target::Value, message);
+        }
+    }
+
+    // ---- items -----------------------------------------------------------------------
+
+    fn items(&mut self) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, item) in self.pack.items.iter().enumerate() {
+            let origin = &self.prov.items[i];
+            if let Some(first) = seen.get(item.id.as_str()) {
+                let first_loc = self.loc(&self.prov.items[*first].at.join("id"), Target::Value);
+                let d = self.error("duplicate-id", &origin.at.join("id"), Target::Value, format!("item `{}` is defined twice", item.id));
+                d.related.push(crate::diag::Related {
+                    location: first_loc,
+                    message: "first defined here".into(),
+                });
+            } else {
+                seen.insert(&item.id, i);
+            }
+            self.item(item, origin);
+        }
+    }
+
+    fn item(&mut self, item: &'a Item, origin: &ItemOrigin) {
+        if self.pack.section(&item.section).is_none() {
+            let message = format!("item `{}` names section `{}`, which does not exist", item.id, item.section);
+            let pack = self.pack;
+            let d = self.error("unknown-section", &origin.field("section"), Target::Value, message);
+            Self::suggest(d, &item.section, pack.sections.iter().map(|s| s.id.as_str()));
+        }
+        if let Some(p) = &item.applies_if {
+            self.predicate(p, Scope::Facts, &origin.field("applies_if"));
+        }
+        let check_at = origin.field("check");
+        self.check(&item.check, &check_at, false);
+        self.kind_rules(item, origin);
+        self.deduction(item, origin);
+        for (i, name) in item.evidence.iter().enumerate() {
+            self.evidence_name(name, &origin.field("evidence").join(i));
+        }
+        if let Some(rectify) = &item.rectify {
+            self.rectify(item, rectify, &origin.field("rectify"));
+        }
+    }
+
+    fn kind_rules(&mut self, item: &Item, origin: &ItemOrigin) {
+        match item.kind {
+            ItemKind::Veto => {
+                if item.points != 0.0 {
+                    let d = self.error("veto-points", &origin.field("points"), Target::Value, format!("veto item `{}` has points", item.id));
+                    Self::help(d, "a veto item forces the veto grade and carries no points; give `points: 0` or leave it out");
+                }
+                if self.pack.scoring.veto.is_none() {
+                    let origin = origin.field("kind");
+                    let d = self.error("veto-grade", &origin, Target::Value, format!("veto item `{}` but the pack's scoring has no `veto`", item.id));
+                    Self::help(d, "add `veto: {grade: ...}` to `scoring`");
+                }
+            }
+            ItemKind::Bonus => {
+                if !item.deduct.is_default_style() {
+                    let d = self.error("misplaced-key", &origin.field("deduct"), Target::Key, "a bonus item earns points with `award`, not `deduct`");
+                    Self::help(d, "use `award: {per_unit: N}` or leave it out");
+                }
+            }
+            ItemKind::Standard => {
+                if item.award.is_some() {
+                    let d = self.error("misplaced-key", &origin.field("award"), Target::Key, "`award` only applies to bonus items");
+                    Self::help(d, "set `kind: bonus`, or use `deduct` for a standard item");
+                }
+            }
+        }
+        if let Some(Award::PerUnit { .. }) = item.award
+            && !units_counted(&item.check)
+        {
+            let kind = item.check.kind().map(|k| k.name()).unwrap_or("?");
+            let message = format!("`award: per_unit` needs a check that counts units, not `{kind}`");
+            let d = self.error("bad-deduct", &origin.field("award"), Target::Value, message);
+            Self::help(d, "count rows with `count`, `coverage` or `each`");
+        }
+    }
+
+    fn deduction(&mut self, item: &Item, origin: &ItemOrigin) {
+        let at = origin.field("deduct");
+        let kind = item.check.kind().map(|k| k.name()).unwrap_or("?");
+        match item.deduct {
+            Deduct::Style(DeductStyle::All) => {}
+            Deduct::Style(DeductStyle::Proportional) => {
+                let measurable = item.check.coverage.is_some()
+                    || item.check.ratio.is_some()
+                    || item.check.count.as_ref().is_some_and(|c| c.min.is_some());
+                if !measurable {
+                    let message = format!("`proportional` needs a measured share: a `coverage`, `ratio` or `count` with `min`, not `{kind}`");
+                    self.error("bad-deduct", &at, Target::Value, message);
+                }
+            }
+            Deduct::Style(DeductStyle::Additive) => match &item.check.all {
+                None => {
+                    let message = format!("`additive` scores the parts of an `all` check, but this check is `{kind}`");
+                    self.error("bad-deduct", &at, Target::Value, message);
+                }
+                Some(parts) => {
+                    let all_at = origin.field("check").join("all");
+                    let mut sum = 0.0;
+                    for (i, part) in parts.iter().enumerate() {
+                        match part.points {
+                            Some(p) => sum += p,
+                            None => {
+                                let d = self.error("missing-key", &all_at.join(i), Target::Value, "this part has no `points`");
+                                Self::help(d, "with `deduct: additive` every part of `all` gives its own `points` (各得N分)");
+                            }
+                        }
+                    }
+                    if parts.iter().all(|p| p.points.is_some()) && (sum - item.points).abs() > EPSILON {
+                        let message = format!(
+                            "the parts of item `{}` add up to {} points, but the item has {}",
+                            item.id,
+                            fmt_points(sum),
+                            fmt_points(item.points)
+                        );
+                        self.error("points-sum", &origin.field("points"), Target::Value, message);
+                    }
+                }
+            },
+            Deduct::PerUnit { cap, .. } => {
+                if !units_counted(&item.check) {
+                    let message = format!("`per_unit` needs a check that counts units (failing rows, missing documents, a count short of its minimum), not `{kind}`");
+                    self.error("bad-deduct", &at, Target::Value, message);
+                }
+                if let Some(cap) = cap
+                    && cap > item.points + EPSILON
+                {
+                    let message = format!(
+                        "the deduction cap {} is more than the item's {} points",
+                        fmt_points(cap),
+                        fmt_points(item.points)
+                    );
+                    let d = self.error("bad-deduct", &at.join("cap"), Target::Value, message);
+                    Self::help(d, "an item never loses more than its points (扣完为止); a cap is for a lower limit");
+                }
+            }
+        }
+    }
+
+    fn evidence_name(&mut self, name: &str, origin: &Origin) {
+        let evidence = &self.pack.data.evidence;
+        if !evidence.contains_key(name) {
+            let message = format!("evidence document `{name}` is not in the data dictionary");
+            let d = self.error("unknown-field", origin, Target::Value, message);
+            Self::suggest(d, name, evidence.keys().map(String::as_str));
+        }
+    }
+
+    fn rectify(&mut self, item: &Item, rectify: &Rectify, at: &Origin) {
+        if let Some(due) = &rectify.due
+            && jiff::civil::Date::strptime("%Y-%m-%d", due).is_err()
+        {
+            self.error("invalid-date", &at.join("due"), Target::Value, format!("`{due}` is not a date that exists"));
+        }
+        if rectify.due.is_some() && rectify.within_days.is_some() {
+            self.error("misplaced-key", &at.join("due"), Target::Key, "give `within_days` or `due`, not both");
+        }
+        let Some(kind) = item.check.kind() else { return };
+        let provided = template::provided(&kind);
+        let problem_at = at.join("problem");
+        match template::used_variables(&rectify.problem) {
+            Err(e) => {
+                let message = format!("the template does not parse: {}", e.message);
+                self.error("template", &problem_at, Target::Value, message);
+            }
+            Ok(used) => {
+                for var in used {
+                    if template::COMMON.contains(&var.as_str()) || provided.contains(&var.as_str()) {
+                        continue;
+                    }
+                    let mut loc = self.loc(&problem_at, Target::Value);
+                    loc.pos = loc.pos.map(|p| self.variable_pos(&problem_at, p, &var));
+                    let mut d = Diagnostic::error(
+                        "template-variable",
+                        loc,
+                        format!("a `{}` check provides no variable `{var}`", kind.name()),
+                    );
+                    let all = template::COMMON.iter().chain(provided.iter()).copied();
+                    d = match did_you_mean(&var, all) {
+                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        None => d.with_help(format!(
+                            "available: {}",
+                            template::COMMON.iter().chain(provided.iter()).copied().collect::<Vec<_>>().join(", ")
+                        )),
+                    };
+                    self.out.push(d);
+                }
+            }
+        }
+    }
+
+    /// The position of `{{var` on the template's first line, when it is there.
+    fn variable_pos(&self, origin: &Origin, pos: crate::yaml::Pos, var: &str) -> crate::yaml::Pos {
+        let text = &self.sources.file(origin.file).text;
+        let Some(line) = text.lines().nth(pos.line.saturating_sub(1) as usize) else {
+            return pos;
+        };
+        let start_byte = line.char_indices().nth(pos.col.saturating_sub(1) as usize).map(|(i, _)| i).unwrap_or(0);
+        let rest = &line[start_byte..];
+        let found = rest.find(&format!("{{{{{var}")).or_else(|| rest.find(&format!("{{{{ {var}")));
+        match found.and_then(|b| rest[b..].find(var).map(|o| b + o)) {
+            Some(b) => crate::yaml::Pos {
+                line: pos.line,
+                col: pos.col + rest[..b].chars().count() as u32,
+                len: var.chars().count() as u32,
+            },
+            None => pos,
+        }
+    }
+
+    // ---- checks ----------------------------------------------------------------------
+
+    fn check(&mut self, check: &'a Check, at: &Origin, is_part: bool) {
+        if !is_part && check.points.is_some() {
+            let d = self.error("misplaced-key", &at.join("points"), Target::Key, "`points` on a check scores a part of `all`; the item has its own `points`");
+            Self::help(d, "move the points to the item");
+        }
+        let Some(kind) = check.kind() else { return };
+        match kind {
+            CheckKind::Fact(p) => self.predicate(p, Scope::Facts, &at.join("fact")),
+            CheckKind::Coverage(c) => {
+                let at = at.join("coverage");
+                if self.register(&c.of, &at.join("of")) {
+                    if let Some(w) = &c.r#where {
+                        self.predicate(w, Scope::Register(&c.of), &at.join("where"));
+                    }
+                    self.predicate(&c.require, Scope::Register(&c.of), &at.join("require"));
+                }
+                self.percent(c.min, &at.join("min"));
+            }
+            CheckKind::Each(c) => {
+                let at = at.join("each");
+                if self.register(&c.of, &at.join("of")) {
+                    if let Some(w) = &c.r#where {
+                        self.predicate(w, Scope::Register(&c.of), &at.join("where"));
+                    }
+                    self.predicate(&c.require, Scope::Register(&c.of), &at.join("require"));
+                }
+            }
+            CheckKind::Count(c) => self.count(c, &at.join("count")),
+            CheckKind::Ratio(r) => {
+                let at = at.join("ratio");
+                self.numeric_fact(&r.numerator, &at.join("numerator"));
+                self.numeric_fact(&r.denominator, &at.join("denominator"));
+                self.percent(r.min, &at.join("min"));
+            }
+            CheckKind::Deadline(d) => self.deadline(d, &at.join("deadline")),
+            CheckKind::Evidence(names) => {
+                for (i, name) in names.iter().enumerate() {
+                    self.evidence_name(name, &at.join("evidence").join(i));
+                }
+            }
+            CheckKind::All(parts) => {
+                for (i, part) in parts.iter().enumerate() {
+                    self.check(part, &at.join("all").join(i), true);
+                }
+            }
+            CheckKind::Any(parts) => {
+                for (i, part) in parts.iter().enumerate() {
+                    self.check(part, &at.join("any").join(i), false);
+                }
+            }
+            CheckKind::Not(inner) => self.check(inner, &at.join("not"), false),
+        }
+    }
+
+    fn percent(&mut self, p: Percent, at: &Origin) {
+        if !(0.0..=1.0 + EPSILON).contains(&p.0) {
+            self.error("out-of-range", at, Target::Value, format!("`{p}` is not between 0% and 100%"));
+        }
+    }
+
+    /// Whether register `name` exists (reporting it when not).
+    fn register(&mut self, name: &str, at: &Origin) -> bool {
+        if self.pack.data.registers.contains_key(name) {
+            return true;
+        }
+        let pack = self.pack;
+        let d = self.error("unknown-register", at, Target::Value, format!("register `{name}` is not in the data dictionary"));
+        Self::suggest(d, name, pack.data.registers.keys().map(String::as_str));
+        false
+    }
+
+    fn count(&mut self, c: &'a Count, at: &Origin) {
+        match (&c.of, &c.fact) {
+            (Some(of), None) => {
+                if self.register(of, &at.join("of"))
+                    && let Some(w) = &c.r#where
+                {
+                    self.predicate(w, Scope::Register(of), &at.join("where"));
+                }
+            }
+            (None, Some(fact)) => {
+                if let Some(field) = self.fact(fact, &at.join("fact"))
+                    && field.ty != FieldType::Integer
+                {
+                    let message = format!("`count` needs an integer fact, but `{fact}` is a {}", field.ty.name());
+                    self.error("type-mismatch", &at.join("fact"), Target::Value, message);
+                }
+                if c.r#where.is_some() {
+                    self.error("misplaced-key", &at.join("where"), Target::Key, "`where` selects rows; a counted fact has none");
+                }
+            }
+            (Some(_), Some(_)) => {
+                self.error("bad-check", &at.join("fact"), Target::Key, "`count` reads rows (`of`) or a fact (`fact`), not both");
+            }
+            (None, None) => {
+                let d = self.error("bad-check", at, Target::Key, "`count` names nothing to count");
+                Self::help(d, "give `of: REGISTER` or `fact: FACT`");
+            }
+        }
+        match (c.min, c.max) {
+            (None, None) => {
+                let d = self.error("bad-check", at, Target::Key, "`count` has no `min` or `max`");
+                Self::help(d, "say how many are required, e.g. `min: 2`");
+            }
+            (Some(min), Some(max)) if min > max => {
+                let message = format!("`min` ({min}) is more than `max` ({max})");
+                self.error("bad-check", &at.join("min"), Target::Value, message);
+            }
+            _ => {}
+        }
+    }
+
+    fn fact(&mut self, name: &str, at: &Origin) -> Option<&'a Field> {
+        self.fact_at(name, at, Target::Value)
+    }
+
+    fn fact_at(&mut self, name: &str, at: &Origin, target: Target) -> Option<&'a Field> {
+        let facts = &self.pack.data.facts;
+        match facts.get(name) {
+            Some(f) => Some(f),
+            None => {
+                let d = self.error("unknown-field", at, target, format!("fact `{name}` is not in the data dictionary"));
+                Self::suggest(d, name, facts.keys().map(String::as_str));
+                None
+            }
+        }
+    }
+
+    fn numeric_fact(&mut self, name: &str, at: &Origin) {
+        if let Some(field) = self.fact(name, at)
+            && !field.ty.is_numeric()
+        {
+            let message = format!("`{name}` is a {}, but a ratio needs a number", field.ty.name());
+            self.error("type-mismatch", at, Target::Value, message);
+        }
+    }
+
+    fn deadline(&mut self, d: &'a Deadline, at: &Origin) {
+        let field = match &d.of {
+            Some(of) => {
+                if !self.register(of, &at.join("of")) {
+                    return;
+                }
+                if let Some(w) = &d.r#where {
+                    self.predicate(w, Scope::Register(of), &at.join("where"));
+                }
+                self.lookup(Scope::Register(of), &d.field, &at.join("field"), Target::Value)
+            }
+            None => self.fact(&d.field, &at.join("field")),
+        };
+        if let Some(field) = field
+            && field.ty != FieldType::Date
+        {
+            let message = format!("`{}` is a {}, but a deadline needs a date", d.field, field.ty.name());
+            self.error("type-mismatch", &at.join("field"), Target::Value, message);
+        }
+        if d.on_or_before.is_none() && d.on_or_after.is_none() {
+            let diag = self.error("bad-check", at, Target::Key, "the deadline gives no `on_or_before` or `on_or_after`");
+            Self::help(diag, "e.g. `on_or_before: {month: 3, day: 1, year_offset: 1}`");
+        }
+        for (key, due) in [("on_or_before", &d.on_or_before), ("on_or_after", &d.on_or_after)] {
+            match due {
+                Some(Due::Fixed(text)) if parse_date(text).is_none() => {
+                    self.error("invalid-date", &at.join(key), Target::Value, format!("`{text}` is not a date that exists"));
+                }
+                Some(Due::InYear { month, day, .. }) if jiff::civil::Date::new(2024, *month as i8, *day as i8).is_err() => {
+                    let message = format!("month {month} has no day {day}");
+                    self.error("invalid-date", &at.join(key).join("day"), Target::Value, message);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The field `name` in a scope, reporting it when it is missing.
+    fn lookup(&mut self, scope: Scope<'a>, name: &str, at: &Origin, target: Target) -> Option<&'a Field> {
+        match scope {
+            Scope::Facts => self.fact_at(name, at, target),
+            Scope::Register(reg) => {
+                let register = self.pack.data.registers.get(reg)?;
+                match register.columns.get(name) {
+                    Some(f) => Some(f),
+                    None => {
+                        let message = format!("register `{reg}` has no column `{name}`");
+                        let d = self.error("unknown-field", at, target, message);
+                        Self::suggest(d, name, register.columns.keys().map(String::as_str));
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- predicates --------------------------------------------------------------------
+
+    fn predicate(&mut self, p: &'a Predicate, scope: Scope<'a>, at: &Origin) {
+        for (name, cond) in p {
+            let cond_at = at.join(name);
+            let Some(field) = self.lookup(scope, name, &cond_at, Target::Key) else {
+                continue;
+            };
+            match cond {
+                Condition::Equals(lit) => self.operand_literal(name, field, "equals", lit, &cond_at),
+                Condition::OneOf(list) => {
+                    if !self.op_allowed(name, field, "in", &cond_at) {
+                        continue;
+                    }
+                    for (i, lit) in list.iter().enumerate() {
+                        self.literal(name, field, lit, &cond_at.join(i));
+                    }
+                }
+                Condition::Ops(ops) => {
+                    for (op, operand) in ops.given() {
+                        let op_at = cond_at.join(op);
+                        if !self.op_allowed(name, field, op, &op_at) {
+                            continue;
+                        }
+                        if let Some(operand) = operand {
+                            self.operand(name, field, op, operand, &op_at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether operator `op` applies to a field of this type (reporting it when not).
+    fn op_allowed(&mut self, name: &str, field: &Field, op: &str, at: &Origin) -> bool {
+        let ok = match op {
+            "exists" => true,
+            "equals" | "ne" => field.ty != FieldType::List,
+            "in" | "not_in" => !matches!(field.ty, FieldType::List | FieldType::Boolean),
+            "gt" | "gte" | "lt" | "lte" => field.ty.is_numeric() || field.ty == FieldType::Date,
+            "contains" | "contains_all" => field.ty == FieldType::List,
+            _ => false,
+        };
+        if !ok {
+            let message = format!("`{op}` does not apply to `{name}`, a {} field", field.ty.name());
+            let d = self.error("type-mismatch", at, Target::Key, message);
+            let help = match field.ty {
+                FieldType::List => "a list field takes `contains`, `contains_all` or `exists`",
+                FieldType::Boolean => "a boolean field takes `true`/`false`, `equals`, `ne` or `exists`",
+                _ => "comparisons (`gt`, `gte`, `lt`, `lte`) take numbers, percentages and dates",
+            };
+            Self::help(d, help);
+        }
+        ok
+    }
+
+    fn operand_literal(&mut self, name: &str, field: &Field, op: &str, lit: &Literal, at: &Origin) {
+        if field.ty == FieldType::List {
+            let message = format!("`{name}` is a list; compare it with `contains` or `contains_all`");
+            self.error("type-mismatch", at, Target::Value, message);
+            return;
+        }
+        let _ = op;
+        self.literal(name, field, lit, at);
+    }
+
+    fn operand(&mut self, name: &str, field: &Field, op: &str, operand: &Operand, at: &Origin) {
+        let many = matches!(op, "in" | "not_in" | "contains_all");
+        match operand {
+            Operand::One(lit) if !many => self.literal(name, field, lit, at),
+            Operand::List(list) if many => {
+                for (i, lit) in list.iter().enumerate() {
+                    self.literal(name, field, lit, &at.join(i));
+                }
+            }
+            Operand::Set { set } if many => {
+                let Some(values) = self.pack.sets.get(set) else {
+                    let pack = self.pack;
+                    let d = self.error("unknown-set", &at.join("set"), Target::Value, format!("set `{set}` is not defined under `sets`"));
+                    Self::suggest(d, set, pack.sets.keys().map(String::as_str));
+                    return;
+                };
+                for member in &values.members {
+                    if !field.values.is_empty() && !field.values.contains(member) {
+                        let set_at = self.prov.sets.get(set).cloned().unwrap_or_else(|| at.clone());
+                        let message = format!("set `{set}` has `{member}`, which is not a value of `{name}`");
+                        let loc = self.loc(&set_at, Target::Key);
+                        let d = self.error("unknown-value", at, Target::Value, message);
+                        d.related.push(crate::diag::Related {
+                            location: loc,
+                            message: format!("set `{set}` is defined here"),
+                        });
+                    }
+                }
+            }
+            _ if many => {
+                let d = self.error("type-mismatch", at, Target::Value, format!("`{op}` takes a list of values"));
+                Self::help(d, "write `[a, b]` or `{set: NAME}`");
+            }
+            _ => {
+                self.error("type-mismatch", at, Target::Value, format!("`{op}` takes one value, not a list"));
+            }
+        }
+    }
+
+    /// A literal compared with a field: of its type, and among its values for enums.
+    fn literal(&mut self, name: &str, field: &Field, lit: &Literal, at: &Origin) {
+        let ok = match (field.ty, lit) {
+            (FieldType::Boolean, Literal::Bool(_)) => true,
+            (FieldType::Integer, Literal::Int(_)) => true,
+            (FieldType::Number, Literal::Int(_) | Literal::Float(_)) => true,
+            (FieldType::Percent, Literal::Str(s)) => Percent::parse(s).is_some(),
+            (FieldType::Percent, Literal::Int(_) | Literal::Float(_)) => true,
+            (FieldType::Date, Literal::Str(s)) => {
+                if parse_date(s).is_none() {
+                    self.error("invalid-date", at, Target::Value, format!("`{s}` is not a date `YYYY-MM-DD` that exists"));
+                    return;
+                }
+                true
+            }
+            (FieldType::String, Literal::Str(_)) => true,
+            (FieldType::Enum | FieldType::List, Literal::Str(s)) => {
+                if !field.values.contains(s) {
+                    let message = format!("`{s}` is not a value of `{name}`");
+                    let d = self.error("unknown-value", at, Target::Value, message);
+                    match did_you_mean(s, field.values.iter().map(String::as_str)) {
+                        Some(v) => Self::help(d, format!("did you mean `{v}`?")),
+                        None => Self::help(d, format!("`{name}` takes: {}", field.values.join(", "))),
+                    }
+                    return;
+                }
+                true
+            }
+            _ => false,
+        };
+        if !ok {
+            let found = match lit {
+                Literal::Bool(b) => format!("boolean `{b}`"),
+                Literal::Int(i) => format!("integer `{i}`"),
+                Literal::Float(x) => format!("number `{x}`"),
+                Literal::Str(s) => format!("string `{s}`"),
+            };
+            let message = format!("`{name}` is a {} field, but it is compared with {found}", field.ty.name());
+            self.error("type-mismatch", at, Target::Value, message);
+        }
+    }
+}
+
+/// Whether a check counts units that `per_unit` can deduct or award for.
+fn units_counted(check: &Check) -> bool {
+    check.coverage.is_some()
+        || check.each.is_some()
+        || check.count.is_some()
+        || check.evidence.is_some()
+        || check.all.is_some()
+        || check.deadline.as_ref().is_some_and(|d| d.of.is_some())
+}
+
+fn parse_date(text: &str) -> Option<jiff::civil::Date> {
+    jiff::civil::Date::strptime("%Y-%m-%d", text).ok()
+}
+
+impl Deduct {
+    fn is_default_style(&self) -> bool {
+        matches!(self, Deduct::Style(DeductStyle::All))
+    }
+}

@@ -1,0 +1,358 @@
+//! Every YAML read in kaohe goes through this module, so the parser can be swapped in one place.
+//!
+//! The parser is `serde-saphyr`, set to YAML 1.2 scalars (`no`, `0755` and `1_000` stay
+//! strings), duplicate keys as errors, and a node budget derived from [`MAX_INPUT_BYTES`].
+//! A document is read into a [`Node`] tree that keeps the line and column of every key and
+//! value, so that later stages (JSON Schema validation, semantic checks) can point at them.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{Budget, DuplicateKeyPolicy, Options, Spanned};
+
+/// The largest YAML file kaohe reads: 16 MiB.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Nodes allowed per file: one per 8 bytes of [`MAX_INPUT_BYTES`], which no real
+/// file reaches (`a: 1\n` is 5 bytes for 2 nodes) but which stops alias bombs early.
+pub const MAX_NODES: usize = MAX_INPUT_BYTES / 8;
+
+/// A 1-based line and column in a source text (columns count characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+    /// Length in characters of the token that starts here (0 when unknown).
+    pub len: u32,
+}
+
+impl Pos {
+    fn of(loc: &serde_saphyr::Location) -> Pos {
+        Pos {
+            line: loc.line() as u32,
+            col: loc.column() as u32,
+            len: loc.span().len() as u32,
+        }
+    }
+}
+
+/// A YAML node with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub pos: Pos,
+    pub value: Value,
+}
+
+/// The value of a [`Node`]. Map entries keep their order and the position of their keys.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub pos: Pos,
+    pub name: String,
+}
+
+/// A YAML syntax (or budget) error with its position when the parser knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+fn options() -> Options {
+    let mut budget = Budget::default();
+    budget.max_nodes = MAX_NODES;
+    budget.max_events = MAX_NODES * 2;
+    budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    options.duplicate_keys = DuplicateKeyPolicy::Error;
+    options.strict_booleans = true;
+    options.leading_zero_numbers_as_strings = true;
+    options.underscored_numbers_as_strings = true;
+    options
+}
+
+/// Parses one YAML document into a positioned tree. An empty document is `Null`.
+pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(SyntaxError {
+            pos: None,
+            message: format!("file is larger than the {MAX_INPUT_BYTES} bytes kaohe reads"),
+        });
+    }
+    if text.trim().is_empty() {
+        return Ok(Node {
+            pos: Pos {
+                line: 1,
+                col: 1,
+                len: 0,
+            },
+            value: Value::Null,
+        });
+    }
+    serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(|err| {
+        let pos = err.location().and_then(|l| {
+            (l.line() > 0).then(|| Pos {
+                col: l.column().max(1) as u32,
+                ..Pos::of(&l)
+            })
+        });
+        SyntaxError {
+            pos,
+            message: clean_message(&err),
+        }
+    })
+}
+
+/// The parser's message without its own location suffix and snippet: kaohe renders those.
+fn clean_message(err: &serde_saphyr::Error) -> String {
+    let text = err.without_snippet().to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim();
+    let first = match first.find(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    first.trim_end_matches('.').to_string()
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<Value>::deserialize(deserializer)?;
+        Ok(Node {
+            pos: Pos::of(&spanned.referenced),
+            value: spanned.value,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        i64::try_from(v)
+            .map(Value::Int)
+            .map_err(|_| E::custom(format!("integer `{v}` is too large")))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        i64::try_from(v)
+            .map(Value::Int)
+            .map_err(|_| E::custom(format!("integer `{v}` is too large")))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        i64::try_from(v)
+            .map(Value::Int)
+            .map_err(|_| E::custom(format!("integer `{v}` is too large")))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(node) = seq.next_element::<Node>()? {
+            items.push(node);
+        }
+        Ok(Value::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<KeyText>>()? {
+            let value = map.next_value::<Node>()?;
+            entries.push((
+                Key {
+                    pos: Pos::of(&key.referenced),
+                    name: key.value.0,
+                },
+                value,
+            ));
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+/// A mapping key as text: kaohe's files only have scalar keys, and `1:` means the key `"1"`.
+struct KeyText(String);
+
+impl<'de> Deserialize<'de> for KeyText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Value::deserialize(deserializer)? {
+            Value::Str(s) => Ok(KeyText(s)),
+            Value::Int(i) => Ok(KeyText(i.to_string())),
+            Value::Float(f) => Ok(KeyText(f.to_string())),
+            Value::Bool(b) => Ok(KeyText(b.to_string())),
+            Value::Null => Ok(KeyText("null".into())),
+            Value::Seq(_) | Value::Map(_) => Err(de::Error::custom(
+                "a mapping key must be a scalar, not a list or mapping",
+            )),
+        }
+    }
+}
+
+impl Node {
+    /// The node as JSON, for JSON Schema validation and typed deserialisation.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(f.to_string())),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The entry `name` of a mapping node.
+    pub fn get(&self, name: &str) -> Option<&Node> {
+        self.entry(name).map(|(_, v)| v)
+    }
+
+    /// The key and value of the entry `name` of a mapping node.
+    pub fn entry(&self, name: &str) -> Option<(&Key, &Node)> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == name).map(|(k, v)| (k, v)),
+            _ => None,
+        }
+    }
+
+    /// Follows a JSON pointer (`/items/3/points`) as far as it goes. Returns the position of
+    /// the deepest node reached and, when the pointer ends on a mapping entry, of its key.
+    pub fn locate(&self, pointer: &str) -> Located {
+        let mut node = self;
+        let mut key = None;
+        let mut complete = true;
+        for raw in pointer.split('/').skip(1) {
+            let segment = raw.replace("~1", "/").replace("~0", "~");
+            let next = match &node.value {
+                Value::Map(entries) => entries
+                    .iter()
+                    .find(|(k, _)| k.name == segment)
+                    .map(|(k, v)| (Some(k.pos), v)),
+                Value::Seq(items) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(|v| (None, v)),
+                _ => None,
+            };
+            match next {
+                Some((k, v)) => {
+                    key = k;
+                    node = v;
+                }
+                None => {
+                    complete = false;
+                    key = None;
+                    break;
+                }
+            }
+        }
+        Located {
+            value: node.pos,
+            key,
+            complete,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Where a JSON pointer lands in a [`Node`] tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Located {
+    pub value: Pos,
+    pub key: Option<Pos>,
+    /// Whether every segment of the pointer was found.
+    pub complete: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let node = parse("a: 1\nb:\n  - x\n  - {c: true}\n").unwrap();
+        let loc = node.locate("/b/1/c");
+        assert_eq!((loc.value.line, loc.value.col), (4, 9));
+        assert_eq!(loc.key.map(|k| (k.line, k.col, k.len)), Some((4, 6, 1)));
+        assert!(loc.complete);
+        assert_eq!(node.locate("/a").value.col, 4);
+    }
+
+    #[test]
+    fn reads_yaml_1_2_scalars() {
+        let node = parse("a: no\nb: 0755\nc: 1_000\nd: true\n").unwrap();
+        assert_eq!(node.get("a").unwrap().value, Value::Str("no".into()));
+        assert_eq!(node.get("b").unwrap().value, Value::Str("0755".into()));
+        assert_eq!(node.get("c").unwrap().value, Value::Str("1_000".into()));
+        assert_eq!(node.get("d").unwrap().value, Value::Bool(true));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_with_a_position() {
+        let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(err.pos.map(|p| p.line), Some(3), "{err:?}");
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(err.pos.is_some(), "{err:?}");
+    }
+}
