@@ -2,5 +2,7 @@
 
 pub mod cmd;
 pub mod diag;
+pub mod num;
 pub mod pack;
+pub mod submission;
 pub mod yaml;

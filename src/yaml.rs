@@ -101,18 +101,35 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             value: Value::Null,
         });
     }
-    serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(|err| {
-        let pos = err.location().and_then(|l| {
-            (l.line() > 0).then(|| Pos {
-                col: l.column().max(1) as u32,
-                ..Pos::of(&l)
-            })
+    serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(|err| syntax_error(&err))
+}
+
+/// Deserialises one document through a seed (for data read straight into a typed form).
+pub fn deserialize_seed<T, S>(text: &str, seed: S) -> Result<T, SyntaxError>
+where
+    S: for<'de> de::DeserializeSeed<'de, Value = T>,
+{
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(SyntaxError {
+            pos: None,
+            message: format!("file is larger than the {MAX_INPUT_BYTES} bytes kaohe reads"),
         });
-        SyntaxError {
-            pos,
-            message: clean_message(&err),
-        }
-    })
+    }
+    serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| seed.deserialize(de))
+        .map_err(|err| syntax_error(&err))
+}
+
+fn syntax_error(err: &serde_saphyr::Error) -> SyntaxError {
+    let pos = err.location().and_then(|l| {
+        (l.line() > 0).then(|| Pos {
+            col: l.column().max(1) as u32,
+            ..Pos::of(&l)
+        })
+    });
+    SyntaxError {
+        pos,
+        message: clean_message(err),
+    }
 }
 
 /// The parser's message without its own location suffix and snippet: kaohe renders those.

@@ -1,0 +1,269 @@
+//! Loading a submission file (YAML or JSON, registers inline or as CSV) against a pack.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+
+use jiff::civil::Date;
+
+use super::csv_register;
+use super::seed::{Document, DocumentSeed, Problem, RegisterInput};
+use super::value::Raw;
+use super::{Bureau, Submission, Table};
+use crate::diag::{Diagnostic, FileId, Location, Sources, Target};
+use crate::pack::Pack;
+use crate::yaml;
+
+/// A submission that cannot be assessed: every problem found, located in its files.
+#[derive(Debug)]
+pub struct SubmissionError {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads and validates the submission at `path` against `pack`'s data dictionary.
+pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
+    let mut sources = Sources::default();
+    let fail = |sources: Sources, diagnostics: Vec<Diagnostic>| SubmissionError { sources, diagnostics };
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                let file = sources.add(path, String::new());
+                let d = Diagnostic::error("io", Location { file, pos: None }, "the file is not UTF-8");
+                return Err(fail(sources, vec![d]));
+            }
+        },
+        Err(e) => {
+            let file = sources.add(path, String::new());
+            let d = Diagnostic::error("io", Location { file, pos: None }, format!("cannot read the submission: {e}"));
+            return Err(fail(sources, vec![d]));
+        }
+    };
+    let file = sources.add(path, text);
+    let text = sources.file(file).text.as_str();
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let problems = RefCell::new(Vec::new());
+    let seed = DocumentSeed {
+        dict: &pack.data,
+        problems: &problems,
+    };
+    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let parsed = if is_json {
+        read_json(body, seed)
+    } else {
+        yaml::deserialize_seed(body, seed).map_err(|e| (e.pos, e.message))
+    };
+    let doc = match parsed {
+        Ok(doc) => doc,
+        Err((pos, message)) => {
+            let code = if is_json { "json-syntax" } else { "yaml-syntax" };
+            let d = Diagnostic::error(code, Location { file, pos }, message);
+            return Err(fail(sources, vec![d]));
+        }
+    };
+    let mut problems = problems.into_inner();
+    let header = header(&doc, &mut problems);
+    required(pack, &doc, &mut problems);
+    let mut diagnostics = Vec::new();
+    let registers = registers(pack, doc.registers, path, &mut sources, &mut problems, &mut diagnostics);
+    if !problems.is_empty() {
+        locate(&mut sources, file, problems, &mut diagnostics);
+    }
+    crate::diag::sort(&mut diagnostics);
+    match header {
+        Some((bureau, year, assessed_on)) if diagnostics.is_empty() => Ok(Submission {
+            bureau,
+            year,
+            assessed_on,
+            facts: doc.facts,
+            registers,
+            evidence: doc.evidence,
+            departments: doc.departments,
+            self_scores: doc.self_scores,
+        }),
+        _ => Err(fail(sources, diagnostics)),
+    }
+}
+
+fn read_json(body: &str, seed: DocumentSeed) -> Result<Document, (Option<yaml::Pos>, String)> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(body);
+    let result = seed.deserialize(&mut de).and_then(|doc| de.end().map(|_| doc));
+    result.map_err(|e| {
+        let pos = (e.line() > 0).then(|| yaml::Pos {
+            line: e.line() as u32,
+            col: e.column().max(1) as u32,
+            len: 0,
+        });
+        let message = e.to_string();
+        let message = match message.find(" at line ") {
+            Some(i) => message[..i].to_string(),
+            None => message,
+        };
+        (pos, message)
+    })
+}
+
+fn problem(pointer: &str, at_key: bool, message: impl Into<String>) -> Problem {
+    Problem {
+        pointer: pointer.into(),
+        at_key,
+        message: message.into(),
+        help: None,
+    }
+}
+
+/// The bureau, year and assessment date.
+fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, Date)> {
+    let mut bureau = Bureau::default();
+    for (key, value) in &doc.bureau {
+        let pointer = format!("/bureau/{key}");
+        let text = match value {
+            Raw::Str(s) => Some(s.clone()),
+            Raw::Int(i) => Some(i.to_string()),
+            _ => None,
+        };
+        match (key.as_str(), text) {
+            ("name", Some(t)) => bureau.name = t,
+            ("region_code", Some(t)) => bureau.region_code = Some(t),
+            ("level", Some(t)) => bureau.level = Some(t),
+            ("name" | "region_code" | "level", None) => {
+                problems.push(problem(&pointer, false, format!("expected text for `{key}`")))
+            }
+            _ => {
+                let mut p = problem(&pointer, true, format!("unknown key `{key}`"));
+                p.help = Some("a bureau has `name`, `region_code` and `level`".into());
+                problems.push(p);
+            }
+        }
+    }
+    if doc.keys.contains("bureau") && bureau.name.trim().is_empty() {
+        problems.push(problem("/bureau", false, "the bureau has no `name`"));
+    }
+    for key in ["bureau", "year", "assessed_on"] {
+        if !doc.keys.contains(key) {
+            problems.push(problem("", false, format!("missing required key `{key}`")));
+        }
+    }
+    let year = match &doc.year {
+        Some(Raw::Int(y)) if (1900..=2200).contains(y) => Some(*y as i32),
+        Some(other) => {
+            problems.push(problem("/year", false, format!("`year` must be a year such as 2024, not {}", show(other))));
+            None
+        }
+        None => None,
+    };
+    let assessed_on = match &doc.assessed_on {
+        Some(Raw::Str(s)) => match Date::strptime("%Y-%m-%d", s) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                problems.push(problem("/assessed_on", false, format!("`{s}` is not a date `YYYY-MM-DD` that exists")));
+                None
+            }
+        },
+        Some(other) => {
+            problems.push(problem("/assessed_on", false, format!("expected a date `YYYY-MM-DD`, found {}", show(other))));
+            None
+        }
+        None => None,
+    };
+    Some((bureau, year?, assessed_on?))
+}
+
+fn show(raw: &Raw) -> String {
+    match raw {
+        Raw::Str(s) => format!("`{s}`"),
+        Raw::Int(i) => format!("`{i}`"),
+        Raw::Float(x) => format!("`{x}`"),
+        Raw::Bool(b) => format!("`{b}`"),
+        Raw::Null => "nothing".into(),
+        Raw::List(_) => "a list".into(),
+        Raw::Map => "a mapping".into(),
+    }
+}
+
+/// Facts and registers the dictionary marks `required`.
+fn required(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
+    for (i, (name, field)) in pack.data.facts.iter().enumerate() {
+        if field.required && doc.facts[i].is_none() {
+            let pointer = if doc.keys.contains("facts") { "/facts" } else { "" };
+            problems.push(problem(pointer, false, format!("missing required fact `{name}` ({})", field.label)));
+        }
+    }
+    for (i, (name, register)) in pack.data.registers.iter().enumerate() {
+        if register.required && doc.registers[i].is_none() {
+            let pointer = if doc.keys.contains("registers") { "/registers" } else { "" };
+            problems.push(problem(pointer, false, format!("missing required register `{name}` ({})", register.label)));
+        }
+    }
+}
+
+/// Reads CSV registers and checks every register's keys.
+fn registers(
+    pack: &Pack,
+    inputs: Vec<Option<RegisterInput>>,
+    path: &Path,
+    sources: &mut Sources,
+    problems: &mut Vec<Problem>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Option<Table>> {
+    let base = path.parent().unwrap_or(Path::new("."));
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let (name, register) = pack.data.registers.get_index(i)?;
+            match input? {
+                RegisterInput::Csv(rel) => {
+                    let csv_path = base.join(&rel);
+                    csv_register::read(&csv_path, name, register, sources, diagnostics)
+                }
+                RegisterInput::Rows(table) => {
+                    let key = register.columns.get_index_of(&register.key)?;
+                    let mut first: HashMap<String, usize> = HashMap::new();
+                    for (r, row) in table.rows.iter().enumerate() {
+                        let pointer = format!("/registers/{name}/{r}");
+                        match &row[key] {
+                            None => problems.push(problem(
+                                &pointer,
+                                false,
+                                format!("the row has no `{}`, the register's key", register.key),
+                            )),
+                            Some(v) => {
+                                let text = v.to_string();
+                                if let Some(f) = first.get(&text) {
+                                    problems.push(problem(
+                                        &format!("{pointer}/{}", register.key),
+                                        false,
+                                        format!("duplicate key `{text}` (first in row {})", f + 1),
+                                    ));
+                                } else {
+                                    first.insert(text, r);
+                                }
+                            }
+                        }
+                    }
+                    Some(table)
+                }
+            }
+        })
+        .collect()
+}
+
+/// Turns pointer-located problems into positioned diagnostics. The document is parsed once
+/// more, with positions, only on this error path.
+fn locate(sources: &mut Sources, file: FileId, problems: Vec<Problem>, out: &mut Vec<Diagnostic>) {
+    let text = sources.file(file).text.clone();
+    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if let Ok(root) = yaml::parse(body) {
+        sources.set_root(file, root);
+    }
+    for p in problems {
+        let target = if p.at_key { Target::Key } else { Target::Value };
+        let pos = sources.locate(file, &p.pointer, target);
+        let mut d = Diagnostic::error("invalid-value", Location { file, pos }, p.message);
+        d.help = p.help;
+        out.push(d);
+    }
+}

@@ -1,0 +1,613 @@
+//! Reading a submission document (YAML or JSON) straight into dictionary-indexed values: a
+//! `DeserializeSeed` driven by the pack's data dictionary, never a generic JSON value.
+//!
+//! Data problems (a wrong type, an unknown field) do not stop reading: each is recorded with
+//! the JSON pointer of the offending value, and reading goes on so that one run reports all.
+//! Only a syntax error stops it.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::Table;
+use super::value::{Raw, convert};
+use crate::diag::did_you_mean;
+use crate::pack::{DataDict, Register};
+
+/// A data problem found while reading, at a JSON pointer into the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub pointer: String,
+    /// Whether the problem is the key of the entry at `pointer` (unknown or duplicate keys).
+    pub at_key: bool,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// How a register was given: rows inline, or a CSV file to read next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RegisterInput {
+    Rows(Table),
+    Csv(String),
+}
+
+/// A submission document as read, before CSV registers and cross-checks.
+#[derive(Debug, Default)]
+pub struct Document {
+    pub bureau: IndexMap<String, Raw>,
+    pub year: Option<Raw>,
+    pub assessed_on: Option<Raw>,
+    pub facts: Vec<Option<super::Value>>,
+    pub registers: Vec<Option<RegisterInput>>,
+    pub evidence: IndexMap<String, Vec<String>>,
+    pub departments: IndexMap<String, String>,
+    pub self_scores: IndexMap<String, f64>,
+    /// Keys present at the top level (for "missing required key" checks).
+    pub keys: HashSet<String>,
+}
+
+pub struct DocumentSeed<'a> {
+    pub dict: &'a DataDict,
+    pub problems: &'a RefCell<Vec<Problem>>,
+}
+
+const TOP_KEYS: [&str; 8] = [
+    "bureau",
+    "year",
+    "assessed_on",
+    "facts",
+    "registers",
+    "evidence",
+    "departments",
+    "self_scores",
+];
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+impl DocumentSeed<'_> {
+    fn problem(&self, pointer: String, at_key: bool, message: String, help: Option<String>) {
+        self.problems.borrow_mut().push(Problem {
+            pointer,
+            at_key,
+            message,
+            help,
+        });
+    }
+
+    fn unknown_key(&self, pointer: String, what: &str, name: &str, known: &[&str]) {
+        let help = did_you_mean(name, known.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+        self.problem(pointer, true, format!("unknown {what} `{name}`"), help);
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for DocumentSeed<'_> {
+    type Value = Document;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Document, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocumentSeed<'_> {
+    type Value = Document;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a submission: a mapping with `bureau`, `year`, `facts`, `registers`, ...")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+        let mut doc = Document {
+            facts: vec![None; self.dict.facts.len()],
+            registers: vec![None; self.dict.registers.len()],
+            ..Document::default()
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            if !doc.keys.insert(key.clone()) {
+                self.problem(format!("/{}", escape(&key)), true, format!("duplicate key `{key}`"), None);
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            match key.as_str() {
+                "bureau" => {
+                    doc.bureau = map.next_value_seed(RawMapSeed {
+                        seed: &self,
+                        pointer: "/bureau",
+                    })?
+                }
+                "year" => doc.year = Some(map.next_value_seed(RawSeed)?),
+                "assessed_on" => doc.assessed_on = Some(map.next_value_seed(RawSeed)?),
+                "facts" => map.next_value_seed(FactsSeed {
+                    seed: &self,
+                    facts: &mut doc.facts,
+                })?,
+                "registers" => map.next_value_seed(RegistersSeed {
+                    seed: &self,
+                    registers: &mut doc.registers,
+                })?,
+                "evidence" => {
+                    doc.evidence = map.next_value_seed(EvidenceSeed { seed: &self })?;
+                }
+                "departments" => {
+                    let raw = map.next_value_seed(RawMapSeed {
+                        seed: &self,
+                        pointer: "/departments",
+                    })?;
+                    for (dept, value) in raw {
+                        match value {
+                            Raw::Str(person) => {
+                                doc.departments.insert(dept, person);
+                            }
+                            other => self.problem(
+                                format!("/departments/{}", escape(&dept)),
+                                false,
+                                format!("expected the name of the person in charge, found {}", describe(&other)),
+                                None,
+                            ),
+                        }
+                    }
+                }
+                "self_scores" => {
+                    let raw = map.next_value_seed(RawMapSeed {
+                        seed: &self,
+                        pointer: "/self_scores",
+                    })?;
+                    for (item, value) in raw {
+                        match value {
+                            Raw::Int(i) => {
+                                doc.self_scores.insert(item, i as f64);
+                            }
+                            Raw::Float(x) => {
+                                doc.self_scores.insert(item, x);
+                            }
+                            other => self.problem(
+                                format!("/self_scores/{}", escape(&item)),
+                                false,
+                                format!("expected a score, found {}", describe(&other)),
+                                None,
+                            ),
+                        }
+                    }
+                }
+                other => {
+                    self.unknown_key(format!("/{}", escape(other)), "key", other, &TOP_KEYS);
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(doc)
+    }
+}
+
+fn describe(raw: &Raw) -> String {
+    match raw {
+        Raw::Null => "nothing".into(),
+        Raw::Bool(b) => format!("boolean `{b}`"),
+        Raw::Int(i) => format!("integer `{i}`"),
+        Raw::Float(x) => format!("number `{x}`"),
+        Raw::Str(s) => format!("string `{s}`"),
+        Raw::List(_) => "a list".into(),
+        Raw::Map => "a mapping".into(),
+    }
+}
+
+/// Any value, as a [`Raw`]; nested collections are consumed, not kept.
+pub struct RawSeed;
+
+impl<'de> DeserializeSeed<'de> for RawSeed {
+    type Value = Raw;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value")
+    }
+    fn visit_unit<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_none<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Raw, E> {
+        Ok(Raw::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Raw, E> {
+        Ok(Raw::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Raw, E> {
+        Ok(i64::try_from(v).map(Raw::Int).unwrap_or(Raw::Float(v as f64)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
+        Ok(Raw::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Raw, E> {
+        Ok(Raw::Str(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Raw, E> {
+        Ok(Raw::Str(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(RawSeed)? {
+            items.push(match item {
+                Raw::Str(s) => Some(s),
+                _ => None,
+            });
+        }
+        Ok(Raw::List(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Raw::Map)
+    }
+}
+
+/// A mapping of names to raw values (bureau, departments, self-scores).
+struct RawMapSeed<'s, 'a> {
+    seed: &'s DocumentSeed<'a>,
+    pointer: &'static str,
+}
+
+impl<'de> DeserializeSeed<'de> for RawMapSeed<'_, '_> {
+    type Value = IndexMap<String, Raw>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RawMapSeed<'_, '_> {
+    type Value = IndexMap<String, Raw>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a mapping")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = IndexMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(RawSeed)?;
+            if out.contains_key(&key) {
+                self.seed.problem(format!("{}/{}", self.pointer, escape(&key)), true, format!("duplicate key `{key}`"), None);
+                continue;
+            }
+            out.insert(key, value);
+        }
+        Ok(out)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(IndexMap::new())
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(IndexMap::new())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        self.not_a_map()
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        self.not_a_map()
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        self.not_a_map()
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        self.not_a_map()
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        self.not_a_map()
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.not_a_map()
+    }
+}
+
+impl RawMapSeed<'_, '_> {
+    fn not_a_map<T: Default, E>(&self) -> Result<T, E> {
+        self.seed.problem(self.pointer.to_string(), false, "expected a mapping".into(), None);
+        Ok(T::default())
+    }
+}
+
+/// `facts:` — each value converted by its dictionary field.
+struct FactsSeed<'s, 'a> {
+    seed: &'s DocumentSeed<'a>,
+    facts: &'s mut Vec<Option<super::Value>>,
+}
+
+impl<'de> DeserializeSeed<'de> for FactsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FactsSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a mapping of fact names to values")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let dict = &self.seed.dict.facts;
+        let mut seen = vec![false; dict.len()];
+        while let Some(key) = map.next_key::<String>()? {
+            let pointer = format!("/facts/{}", escape(&key));
+            let Some((index, _, field)) = dict.get_full(&key) else {
+                let known: Vec<&str> = dict.keys().map(String::as_str).collect();
+                self.seed.unknown_key(pointer, "fact", &key, &known);
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            if std::mem::replace(&mut seen[index], true) {
+                self.seed.problem(pointer, true, format!("duplicate fact `{key}`"), None);
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let raw = map.next_value_seed(RawSeed)?;
+            match convert(field, raw) {
+                Ok(value) => self.facts[index] = value,
+                Err(e) => self.seed.problem(pointer, false, e.message, e.help),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `registers:` — each register inline rows or a CSV path.
+struct RegistersSeed<'s, 'a> {
+    seed: &'s DocumentSeed<'a>,
+    registers: &'s mut Vec<Option<RegisterInput>>,
+}
+
+impl<'de> DeserializeSeed<'de> for RegistersSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RegistersSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a mapping of register names to rows or CSV paths")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let dict = &self.seed.dict.registers;
+        while let Some(key) = map.next_key::<String>()? {
+            let pointer = format!("/registers/{}", escape(&key));
+            let Some((index, _, register)) = dict.get_full(&key) else {
+                let known: Vec<&str> = dict.keys().map(String::as_str).collect();
+                self.seed.unknown_key(pointer, "register", &key, &known);
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            if self.registers[index].is_some() {
+                self.seed.problem(pointer, true, format!("duplicate register `{key}`"), None);
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let input = map.next_value_seed(RegisterSeed {
+                seed: self.seed,
+                register,
+                pointer: &pointer,
+            })?;
+            self.registers[index] = input;
+        }
+        Ok(())
+    }
+}
+
+struct RegisterSeed<'s, 'a> {
+    seed: &'s DocumentSeed<'a>,
+    register: &'a Register,
+    pointer: &'s str,
+}
+
+impl<'de> DeserializeSeed<'de> for RegisterSeed<'_, '_> {
+    type Value = Option<RegisterInput>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RegisterSeed<'_, '_> {
+    type Value = Option<RegisterInput>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of rows or the path of a CSV file")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(RegisterInput::Csv(v.to_string())))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut table = Table::default();
+        let mut index = 0;
+        while let Some(row) = seq.next_element_seed(RowSeed {
+            seed: self.seed,
+            register: self.register,
+            pointer: self.pointer,
+            index,
+        })? {
+            table.rows.push(row);
+            index += 1;
+        }
+        Ok(Some(RegisterInput::Rows(table)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.wrong()
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        self.wrong()
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        self.wrong()
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        self.wrong()
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        self.wrong()
+    }
+}
+
+impl RegisterSeed<'_, '_> {
+    fn wrong<E>(&self) -> Result<Option<RegisterInput>, E> {
+        self.seed.problem(
+            self.pointer.to_string(),
+            false,
+            format!("register {} must be a list of rows or the path of a CSV file", self.register.label),
+            None,
+        );
+        Ok(None)
+    }
+}
+
+struct RowSeed<'s, 'a> {
+    seed: &'s DocumentSeed<'a>,
+    register: &'a Register,
+    pointer: &'s str,
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for RowSeed<'_, '_> {
+    type Value = Vec<Option<super::Value>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowSeed<'_, '_> {
+    type Value = Vec<Option<super::Value>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a row: a mapping of column names to values")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let columns = &self.register.columns;
+        let mut row: Vec<Option<super::Value>> = vec![None; columns.len()];
+        let mut seen = vec![false; columns.len()];
+        while let Some(key) = map.next_key::<String>()? {
+            let Some((index, _, field)) = columns.get_full(&key) else {
+                let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(&key));
+                let known: Vec<&str> = columns.keys().map(String::as_str).collect();
+                self.seed.unknown_key(pointer, "column", &key, &known);
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            if std::mem::replace(&mut seen[index], true) {
+                let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(&key));
+                self.seed.problem(pointer, true, format!("duplicate column `{key}`"), None);
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let raw = map.next_value_seed(RawSeed)?;
+            match convert(field, raw) {
+                Ok(value) => row[index] = value,
+                Err(e) => {
+                    let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(&key));
+                    self.seed.problem(pointer, false, e.message, e.help);
+                }
+            }
+        }
+        Ok(row)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.not_a_row())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(self.not_a_row())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(self.not_a_row())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(self.not_a_row())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(self.not_a_row())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(self.not_a_row())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(self.not_a_row())
+    }
+}
+
+impl RowSeed<'_, '_> {
+    fn not_a_row(&self) -> Vec<Option<super::Value>> {
+        self.seed.problem(
+            format!("{}/{}", self.pointer, self.index),
+            false,
+            "a row must be a mapping of column names to values".into(),
+            None,
+        );
+        vec![None; self.register.columns.len()]
+    }
+}
+
+/// `evidence:` — each name with one document or a list.
+struct EvidenceSeed<'s, 'a> {
+    seed: &'s DocumentSeed<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for EvidenceSeed<'_, '_> {
+    type Value = IndexMap<String, Vec<String>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EvidenceSeed<'_, '_> {
+    type Value = IndexMap<String, Vec<String>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a mapping of evidence names to documents")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let dict = &self.seed.dict.evidence;
+        let mut out = IndexMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let pointer = format!("/evidence/{}", escape(&key));
+            if !dict.contains_key(&key) {
+                let known: Vec<&str> = dict.keys().map(String::as_str).collect();
+                self.seed.unknown_key(pointer, "evidence document", &key, &known);
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let docs = match map.next_value_seed(RawSeed)? {
+                Raw::Str(s) => vec![s],
+                Raw::List(items) if items.iter().all(Option::is_some) => items.into_iter().flatten().collect(),
+                Raw::Null => Vec::new(),
+                other => {
+                    self.seed.problem(
+                        pointer,
+                        false,
+                        format!("expected a document reference or a list of them, found {}", describe(&other)),
+                        None,
+                    );
+                    continue;
+                }
+            };
+            if out.insert(key.clone(), docs).is_some() {
+                self.seed.problem(pointer, true, format!("duplicate evidence `{key}`"), None);
+            }
+        }
+        Ok(out)
+    }
+}
