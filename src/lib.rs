@@ -1,8 +1,13 @@
 //! kaohe: score an organisation's submitted data against a YAML rule pack.
 
+pub mod assess;
+pub mod check;
 pub mod cmd;
 pub mod diag;
 pub mod num;
 pub mod pack;
+pub mod report;
+pub mod score;
 pub mod submission;
+pub mod waiver;
 pub mod yaml;

@@ -1,0 +1,453 @@
+//! The assessment: every item evaluated and scored, sections and totals summed, vetoes and
+//! the grade decided. `assess` is a pure function of the pack, the submission and the waivers.
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+
+use crate::check::{self, CheckResult, CheckVerdict, Context, FailingRow, PartResult};
+use crate::num;
+use crate::pack::{Item, ItemKind, Pack, template};
+use crate::score::{self, ItemScore, Status};
+use crate::submission::{Bureau, Submission};
+use crate::waiver::Waiver;
+
+/// The version of the assessment JSON (`schemas/assessment.schema.json`).
+pub const SCHEMA_VERSION: &str = "kaohe.assessment/1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    pub schema: &'static str,
+    pub pack: PackRef,
+    pub submission: SubmissionRef,
+    pub score: Totals,
+    pub sections: Vec<SectionScore>,
+    pub items: Vec<ItemOutcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_assessment: Option<SelfAssessment>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PackRef {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    /// `sha256:` of the pack's files (its own and its bases'), in reading order.
+    pub digest: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubmissionRef {
+    pub bureau: Bureau,
+    pub year: i32,
+    pub assessed_on: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    /// Full marks (`scoring.total`).
+    pub total: f64,
+    /// Points of the standard items that count (not applicable ones may leave).
+    pub available: f64,
+    /// Points the standard items earned.
+    pub awarded: f64,
+    /// `awarded` scaled to `total` when items left the denominator.
+    pub base: f64,
+    /// Bonus points after the pack's cap.
+    pub bonus: f64,
+    /// Bonus points before the cap.
+    pub bonus_uncapped: f64,
+    /// `base + bonus`: the score (核定分).
+    pub score: f64,
+    /// The grade the score alone earns.
+    pub grade_by_score: String,
+    /// The grade: the veto grade when a veto item failed, else `grade_by_score`.
+    pub grade: String,
+    pub vetoed: bool,
+    /// Ids of the veto items that failed.
+    pub vetoes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionScore {
+    pub id: String,
+    pub title: String,
+    pub points: f64,
+    pub available: f64,
+    pub awarded: f64,
+    pub deducted: f64,
+    pub gaps: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemOutcome {
+    pub id: String,
+    pub title: String,
+    pub section: String,
+    pub kind: ItemKind,
+    pub status: Status,
+    pub status_label: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failing: Vec<FailingRow>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartResult>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waived_rows: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver>,
+    pub points: f64,
+    pub available: f64,
+    pub awarded: f64,
+    pub deducted: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rectification: Option<Rectification>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub basis: Vec<String>,
+    /// How the verdict and the points were reached.
+    pub explain: Vec<String>,
+}
+
+/// One row of the rectification list (整改清单).
+#[derive(Debug, Clone, Serialize)]
+pub struct Rectification {
+    pub problem: String,
+    pub measure: String,
+    pub owner: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+}
+
+/// 自评分 against 核定分.
+#[derive(Debug, Clone, Serialize)]
+pub struct SelfAssessment {
+    pub self_total: f64,
+    pub assessed_total: f64,
+    pub differences: Vec<ScoreDifference>,
+    /// Items with a computed score but no self-score.
+    pub not_self_scored: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreDifference {
+    pub item: String,
+    pub title: String,
+    pub self_score: f64,
+    pub assessed: f64,
+    pub difference: f64,
+}
+
+/// Options that change what is recorded, not what is decided.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Record every row's verdict in `explain` (for `--explain`).
+    pub explain_rows: bool,
+}
+
+/// The content digest of a pack's files.
+pub fn pack_digest(pack: &Pack) -> String {
+    let mut hasher = Sha256::new();
+    for path in &pack.files {
+        let name = path
+            .strip_prefix(&pack.dir)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        if let Ok(bytes) = std::fs::read(path) {
+            hasher.update(&bytes);
+        }
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// Assesses a submission. `digest` identifies the pack's content (see [`pack_digest`]).
+pub fn assess(pack: &Pack, digest: &str, submission: &Submission, waivers: &[Waiver], options: Options) -> Assessment {
+    let mut warnings = Vec::new();
+    let active: Vec<&Waiver> = waivers
+        .iter()
+        .filter(|w| {
+            let live = w.expires_on >= submission.assessed_on;
+            if !live {
+                warnings.push(format!(
+                    "waiver for item `{}` expired on {} (before the assessment date {}); ignored",
+                    w.item, w.expires_on, submission.assessed_on
+                ));
+            }
+            live
+        })
+        .collect();
+    let items: Vec<ItemOutcome> = pack
+        .items
+        .iter()
+        .map(|item| outcome(pack, submission, item, &active, options))
+        .collect();
+
+    let sections = pack
+        .sections
+        .iter()
+        .map(|s| {
+            let of_section = items.iter().filter(|o| o.section == s.id && o.kind == ItemKind::Standard);
+            let (mut available, mut awarded, mut gaps) = (0.0, 0.0, 0);
+            for o in of_section {
+                available += o.available;
+                awarded += o.awarded;
+                gaps += usize::from(o.status.is_gap());
+            }
+            SectionScore {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                points: s.points,
+                available: num::round2(available),
+                awarded: num::round2(awarded),
+                deducted: num::round2(available - awarded),
+                gaps,
+            }
+        })
+        .collect::<Vec<_>>();
+
+    let standard = items.iter().filter(|o| o.kind == ItemKind::Standard);
+    let (available, awarded) = standard.fold((0.0, 0.0), |(a, w), o| (a + o.available, w + o.awarded));
+    let total = pack.scoring.total;
+    let base = if available > 0.0 { awarded * total / available } else { 0.0 };
+    let bonus_uncapped: f64 = items.iter().filter(|o| o.kind == ItemKind::Bonus).map(|o| o.awarded).sum();
+    let bonus = match pack.scoring.bonus_cap {
+        Some(cap) => bonus_uncapped.min(cap),
+        None => bonus_uncapped,
+    };
+    let score_value = num::round2(base + bonus);
+    let vetoes: Vec<String> = items
+        .iter()
+        .filter(|o| o.kind == ItemKind::Veto && o.status == Status::Fail)
+        .map(|o| o.id.clone())
+        .collect();
+    let grade_by_score = score::grade(&pack.scoring, score_value);
+    let vetoed = !vetoes.is_empty();
+    let grade = match (&pack.scoring.veto, vetoed) {
+        (Some(v), true) => v.grade.clone(),
+        _ => grade_by_score.clone(),
+    };
+    let self_assessment = self_assessment(&items, submission);
+
+    Assessment {
+        schema: SCHEMA_VERSION,
+        pack: PackRef {
+            id: pack.meta.id.clone(),
+            title: pack.meta.title.clone(),
+            version: pack.meta.version.clone(),
+            digest: digest.to_string(),
+        },
+        submission: SubmissionRef {
+            bureau: submission.bureau.clone(),
+            year: submission.year,
+            assessed_on: submission.assessed_on.to_string(),
+        },
+        score: Totals {
+            total,
+            available: num::round2(available),
+            awarded: num::round2(awarded),
+            base: num::round2(base),
+            bonus: num::round2(bonus),
+            bonus_uncapped: num::round2(bonus_uncapped),
+            score: score_value,
+            grade_by_score,
+            grade,
+            vetoed,
+            vetoes,
+        },
+        sections,
+        items,
+        self_assessment,
+        warnings,
+    }
+}
+
+fn outcome(pack: &Pack, submission: &Submission, item: &Item, waivers: &[&Waiver], options: Options) -> ItemOutcome {
+    let item_waiver = waivers.iter().find(|w| w.item == item.id && w.rows.is_empty()).copied();
+    let waived_rows: HashSet<String> = waivers
+        .iter()
+        .filter(|w| w.item == item.id)
+        .flat_map(|w| w.rows.iter().cloned())
+        .collect();
+    let ctx = Context {
+        pack,
+        submission,
+        waived_rows: &waived_rows,
+        explain_rows: options.explain_rows,
+    };
+    let mut explain = Vec::new();
+    let (result, scored) = if let Some(w) = item_waiver {
+        let result = CheckResult::waived();
+        let mut s = score_waived(item, pack);
+        s.explain.insert(0, format!("豁免：{}（{}批准，有效期至{}）", w.reason, w.approved_by, w.expires_on));
+        (result, s)
+    } else {
+        match check::applies(&ctx, item.applies_if.as_ref()) {
+            (Some(false), why) => {
+                explain.push(format!("适用条件不满足：{}", why.join("；")));
+                let result = CheckResult::with_verdict(CheckVerdict::NotApplicable);
+                let s = score::score_item(item, &result, &pack.scoring);
+                (result, s)
+            }
+            (None, missing) => {
+                explain.push(format!("无法判断是否适用：{}", missing.join("；")));
+                let mut result = CheckResult::with_verdict(CheckVerdict::MissingData);
+                result.missing = missing;
+                let s = score::score_item(item, &result, &pack.scoring);
+                (result, s)
+            }
+            (Some(true), _) => {
+                let result = check::evaluate(&ctx, &item.check);
+                let s = score::score_item(item, &result, &pack.scoring);
+                (result, s)
+            }
+        }
+    };
+    explain.extend(result.explain.iter().cloned());
+    explain.extend(scored.explain.iter().cloned());
+    let rectification = if scored.status.is_gap() || scored.vetoed {
+        rectification(pack, submission, item, &result, &scored)
+    } else {
+        None
+    };
+    ItemOutcome {
+        id: item.id.clone(),
+        title: item.title.clone(),
+        section: item.section.clone(),
+        kind: item.kind,
+        status: scored.status,
+        status_label: scored.status.label(),
+        measured: result.measured,
+        required: result.required,
+        shortfall: result.shortfall,
+        failing: result.failing,
+        missing: result.missing,
+        parts: result.parts,
+        waived_rows: result.waived_rows,
+        waiver: item_waiver.cloned(),
+        points: item.points,
+        available: num::round2(scored.available),
+        awarded: scored.awarded,
+        deducted: scored.deducted,
+        self_score: submission.self_scores.get(&item.id).copied(),
+        rectification,
+        basis: item.basis.clone(),
+        explain,
+    }
+}
+
+fn score_waived(item: &Item, pack: &Pack) -> ItemScore {
+    let mut s = score::score_item(item, &CheckResult::with_verdict(CheckVerdict::NotApplicable), &pack.scoring);
+    s.status = Status::Waived;
+    s
+}
+
+/// The rendered rectification task of an item that is not met.
+fn rectification(pack: &Pack, submission: &Submission, item: &Item, result: &CheckResult, scored: &ItemScore) -> Option<Rectification> {
+    let r = item.rectify.as_ref()?;
+    let mut vars: IndexMap<String, Json> = IndexMap::new();
+    vars.insert("item_id".into(), item.id.clone().into());
+    vars.insert("title".into(), item.title.clone().into());
+    vars.insert("points".into(), num::show(item.points).into());
+    vars.insert("awarded".into(), num::show(scored.awarded).into());
+    vars.insert("deducted".into(), num::show(scored.deducted).into());
+    vars.insert("status".into(), scored.status.label().into());
+    if let Some(kind) = item.check.kind() {
+        for name in template::provided(&kind) {
+            vars.insert((*name).to_string(), result.vars.get(*name).cloned().unwrap_or(Json::String(String::new())));
+        }
+    }
+    let problem = render(&r.problem, &vars);
+    let problem = if result.verdict == CheckVerdict::MissingData && !result.missing.is_empty() {
+        format!("{}：{}", item.title, result.missing.join("；"))
+    } else {
+        problem
+    };
+    let deadline = match (&r.due, r.within_days) {
+        (Some(d), _) => Some(d.clone()),
+        (None, Some(days)) => submission
+            .assessed_on
+            .checked_add(jiff::Span::new().days(i64::from(days)))
+            .ok()
+            .map(|d| d.to_string()),
+        (None, None) => None,
+    };
+    let evidence = item
+        .evidence
+        .iter()
+        .map(|e| pack.data.evidence.get(e).map(|k| k.label.clone()).unwrap_or_else(|| e.clone()))
+        .collect();
+    Some(Rectification {
+        problem,
+        measure: r.measure.clone(),
+        owner: r.owner.clone(),
+        responsible: submission.departments.get(&r.owner).cloned(),
+        deadline,
+        target: r.target.clone(),
+        evidence,
+    })
+}
+
+/// Renders a template; a template that cannot be rendered is shown as written.
+fn render(source: &str, vars: &IndexMap<String, Json>) -> String {
+    let env = minijinja::Environment::new();
+    env.render_str(source, minijinja::Value::from(minijinja::value::Serde(vars)))
+        .unwrap_or_else(|_| source.to_string())
+}
+
+fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<SelfAssessment> {
+    if submission.self_scores.is_empty() {
+        return None;
+    }
+    let mut self_total = 0.0;
+    let mut assessed_total = 0.0;
+    let mut differences = Vec::new();
+    let mut not_self_scored = Vec::new();
+    for o in items.iter().filter(|o| o.kind != ItemKind::Veto) {
+        assessed_total += o.awarded;
+        match o.self_score {
+            Some(s) => {
+                self_total += s;
+                if (s - o.awarded).abs() > 0.005 {
+                    differences.push(ScoreDifference {
+                        item: o.id.clone(),
+                        title: o.title.clone(),
+                        self_score: s,
+                        assessed: o.awarded,
+                        difference: num::round2(s - o.awarded),
+                    });
+                }
+            }
+            None => not_self_scored.push(o.id.clone()),
+        }
+    }
+    Some(SelfAssessment {
+        self_total: num::round2(self_total),
+        assessed_total: num::round2(assessed_total),
+        differences,
+        not_self_scored,
+    })
+}

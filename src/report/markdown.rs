@@ -1,0 +1,21 @@
+//! The Markdown report, from a MiniJinja template.
+
+use crate::assess::Assessment;
+
+const TEMPLATE: &str = include_str!("report.md.j2");
+
+/// The gap report as Markdown.
+pub fn markdown(a: &Assessment) -> String {
+    let mut env = minijinja::Environment::new();
+    env.add_filter("n", |x: f64| crate::num::show(x));
+    env.add_filter("cell", |s: String| s.replace('|', "\\|").replace('\n', " "));
+    let gaps = super::gaps(a);
+    let ctx = minijinja::context! {
+        a => minijinja::Value::from(minijinja::value::Serde(a)),
+        gaps => minijinja::Value::from(minijinja::value::Serde(&gaps)),
+    };
+    match env.render_str(TEMPLATE, ctx) {
+        Ok(text) => text,
+        Err(e) => format!("report template error: {e}\n"),
+    }
+}

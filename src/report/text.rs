@@ -1,0 +1,155 @@
+//! The terminal report.
+
+use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+
+use crate::assess::{Assessment, ItemOutcome};
+use crate::num::show;
+use crate::pack::ItemKind;
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_header(header.iter().map(|h| Cell::new(*h)));
+    t
+}
+
+fn right(text: String) -> Cell {
+    Cell::new(text).set_alignment(CellAlignment::Right)
+}
+
+/// A summary for a terminal: score, grade, vetoes, sections, gaps by points lost.
+pub fn text(a: &Assessment) -> String {
+    let mut out = String::new();
+    let b = &a.submission.bureau;
+    out.push_str(&format!("{}（{} {}）\n", a.pack.title, a.pack.id, a.pack.version));
+    let mut who = b.name.clone();
+    let extra: Vec<&str> = [b.region_code.as_deref(), b.level.as_deref()].into_iter().flatten().collect();
+    if !extra.is_empty() {
+        who.push_str(&format!("（{}）", extra.join("，")));
+    }
+    out.push_str(&format!("单位：{who}  年度：{}  考核日期：{}\n\n", a.submission.year, a.submission.assessed_on));
+    let s = &a.score;
+    out.push_str(&format!("核定分：{} / {}   等次：{}\n", show(s.score), show(s.total), s.grade));
+    if (s.available - s.total).abs() > 1e-9 {
+        out.push_str(&format!(
+            "基础分：{}（得分{} / 计分基数{} × {}）\n",
+            show(s.base),
+            show(s.awarded),
+            show(s.available),
+            show(s.total)
+        ));
+    }
+    if a.items.iter().any(|o| o.kind == ItemKind::Bonus) {
+        let capped = if s.bonus_uncapped > s.bonus { format!("（加分合计{}，超过上限）", show(s.bonus_uncapped)) } else { String::new() };
+        out.push_str(&format!("加分：{}{capped}\n", show(s.bonus)));
+    }
+    if s.vetoed {
+        out.push_str(&format!(
+            "一票否决：{}（按分数为{}，否决后为{}）\n",
+            s.vetoes.join("、"),
+            s.grade_by_score,
+            s.grade
+        ));
+    } else {
+        out.push_str("一票否决：未触发\n");
+    }
+    for w in &a.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+
+    let mut sections = table(&["板块", "分值", "计分基数", "得分", "扣分", "问题项"]);
+    for sec in &a.sections {
+        sections.add_row(vec![
+            Cell::new(&sec.title),
+            right(show(sec.points)),
+            right(show(sec.available)),
+            right(show(sec.awarded)),
+            right(show(sec.deducted)),
+            right(sec.gaps.to_string()),
+        ]);
+    }
+    out.push_str(&format!("\n板块得分\n{sections}\n"));
+
+    let gaps = super::gaps(a);
+    if gaps.is_empty() {
+        out.push_str("\n问题清单：无\n");
+    } else {
+        let mut t = table(&["编号", "考核内容", "状态", "实际", "要求", "扣分"]);
+        for o in &gaps {
+            t.add_row(vec![
+                Cell::new(&o.id),
+                Cell::new(&o.title),
+                Cell::new(o.status_label),
+                Cell::new(o.measured.as_deref().unwrap_or("—")),
+                Cell::new(o.required.as_deref().unwrap_or("—")),
+                right(if o.kind == ItemKind::Veto { "否决".into() } else { show(o.deducted) }),
+            ]);
+        }
+        out.push_str(&format!("\n问题清单（按失分排序）\n{t}\n"));
+        for o in &gaps {
+            out.push_str(&gap_detail(o));
+        }
+    }
+    if let Some(sa) = &a.self_assessment {
+        out.push_str(&format!("\n自评分核对：自评{}，核定{}\n", show(sa.self_total), show(sa.assessed_total)));
+        if sa.differences.is_empty() {
+            out.push_str("各项自评分与核定分一致\n");
+        } else {
+            let mut t = table(&["编号", "考核内容", "自评分", "核定分", "差值"]);
+            for d in &sa.differences {
+                t.add_row(vec![
+                    Cell::new(&d.item),
+                    Cell::new(&d.title),
+                    right(show(d.self_score)),
+                    right(show(d.assessed)),
+                    right(format!("{:+}", d.difference)),
+                ]);
+            }
+            out.push_str(&format!("{t}\n"));
+        }
+        if !sa.not_self_scored.is_empty() {
+            out.push_str(&format!("未自评：{}\n", sa.not_self_scored.join("、")));
+        }
+    }
+    out
+}
+
+fn gap_detail(o: &ItemOutcome) -> String {
+    let mut out = format!("\n{} {}（{}）\n", o.id, o.title, o.status_label);
+    if let Some(sf) = &o.shortfall {
+        out.push_str(&format!("  差距：{sf}\n"));
+    }
+    for m in &o.missing {
+        out.push_str(&format!("  缺数据：{m}\n"));
+    }
+    for f in &o.failing {
+        out.push_str(&format!("  - {}：{}\n", f.key, f.misses.join("；")));
+    }
+    if let Some(r) = &o.rectification {
+        out.push_str(&format!("  问题：{}\n  整改措施：{}\n  责任单位：{}", r.problem, r.measure, r.owner));
+        if let Some(p) = &r.responsible {
+            out.push_str(&format!("（{p}）"));
+        }
+        out.push('\n');
+        if let Some(d) = &r.deadline {
+            out.push_str(&format!("  整改时限：{d}\n"));
+        }
+    }
+    out
+}
+
+/// How one item's verdict and points were computed.
+pub fn explain(a: &Assessment, item: &str) -> Option<String> {
+    let o = a.items.iter().find(|o| o.id == item)?;
+    let mut out = format!("{} {}\n", o.id, o.title);
+    out.push_str(&format!("状态：{}  分值：{}  得分：{}  扣分：{}\n", o.status_label, show(o.points), show(o.awarded), show(o.deducted)));
+    if !o.basis.is_empty() {
+        out.push_str(&format!("依据：{}\n", o.basis.join("；")));
+    }
+    out.push('\n');
+    for line in &o.explain {
+        out.push_str(line);
+        out.push('\n');
+    }
+    Some(out)
+}

@@ -1,0 +1,164 @@
+//! Waivers (豁免): approved exemptions of an item, or of some rows of an item, until a date.
+//!
+//! ```yaml
+//! waivers:
+//!   - item: LVP-01
+//!     rows: [城关第三小学]        # optional: only these rows
+//!     reason: 学校已撤并，待注销
+//!     approved_by: 市教育局政策法规处
+//!     expires_on: 2025-06-30
+//! ```
+
+use std::path::Path;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, FileId, Location, Sources, Target, did_you_mean};
+use crate::pack::Pack;
+use crate::yaml::{Node, Value};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waiver {
+    pub item: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<String>,
+    pub reason: String,
+    pub approved_by: String,
+    pub expires_on: Date,
+}
+
+/// Problems with a waivers file: exit 2.
+#[derive(Debug)]
+pub struct WaiverError {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+const KEYS: [&str; 5] = ["item", "rows", "reason", "approved_by", "expires_on"];
+
+/// Reads a waivers file and checks every entry against the pack.
+pub fn load(pack: &Pack, path: &Path) -> Result<Vec<Waiver>, WaiverError> {
+    let mut sources = Sources::default();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let file = sources.add(path, String::new());
+            let d = Diagnostic::error("io", Location { file, pos: None }, format!("cannot read the waivers file: {e}"));
+            return Err(WaiverError { sources, diagnostics: vec![d] });
+        }
+    };
+    let file = sources.add(path, text);
+    let root = match crate::yaml::parse(&sources.file(file).text) {
+        Ok(root) => root,
+        Err(e) => {
+            let d = Diagnostic::error("yaml-syntax", Location { file, pos: e.pos }, e.message);
+            return Err(WaiverError { sources, diagnostics: vec![d] });
+        }
+    };
+    sources.set_root(file, root.clone());
+    let mut out = Vec::new();
+    let mut diags = Vec::new();
+    let at = |pointer: &str, target| Location {
+        file,
+        pos: sources.locate(file, pointer, target),
+    };
+    let Some(list) = root.get("waivers") else {
+        diags.push(Diagnostic::error("missing-key", at("", Target::Value), "missing required key `waivers`"));
+        return Err(WaiverError { sources, diagnostics: diags });
+    };
+    let Value::Seq(entries) = &list.value else {
+        diags.push(Diagnostic::error("wrong-type", at("/waivers", Target::Value), "`waivers` must be a list"));
+        return Err(WaiverError { sources, diagnostics: diags });
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        let base = format!("/waivers/{i}");
+        match read_entry(pack, entry, &base, file, &sources) {
+            Ok(w) => out.push(w),
+            Err(mut problems) => diags.append(&mut problems),
+        }
+    }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        crate::diag::sort(&mut diags);
+        Err(WaiverError { sources, diagnostics: diags })
+    }
+}
+
+fn read_entry(pack: &Pack, entry: &Node, base: &str, file: FileId, sources: &Sources) -> Result<Waiver, Vec<Diagnostic>> {
+    let at = |pointer: String, target| Location {
+        file,
+        pos: sources.locate(file, &pointer, target),
+    };
+    let mut problems = Vec::new();
+    let Value::Map(entries) = &entry.value else {
+        return Err(vec![Diagnostic::error("wrong-type", at(base.to_string(), Target::Value), "a waiver must be a mapping")]);
+    };
+    for (key, _) in entries {
+        if !KEYS.contains(&key.name.as_str()) {
+            let mut d = Diagnostic::error("unknown-key", at(format!("{base}/{}", key.name), Target::Key), format!("unknown key `{}`", key.name));
+            if let Some(s) = did_you_mean(&key.name, KEYS) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            problems.push(d);
+        }
+    }
+    let mut text = |key: &str| -> Option<String> {
+        match entry.get(key) {
+            Some(Node { value: Value::Str(s), .. }) if !s.trim().is_empty() => Some(s.clone()),
+            Some(_) => {
+                problems.push(Diagnostic::error("wrong-type", at(format!("{base}/{key}"), Target::Value), format!("`{key}` must be text")));
+                None
+            }
+            None => {
+                problems.push(Diagnostic::error("missing-key", at(base.to_string(), Target::Value), format!("missing required key `{key}`")));
+                None
+            }
+        }
+    };
+    let item = text("item");
+    let reason = text("reason");
+    let approved_by = text("approved_by");
+    let expires = text("expires_on");
+    if let Some(id) = &item
+        && pack.item(id).is_none()
+    {
+        let mut d = Diagnostic::error("unknown-item", at(format!("{base}/item"), Target::Value), format!("the pack has no item `{id}`"));
+        if let Some(s) = did_you_mean(id, pack.items.iter().map(|i| i.id.as_str())) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        problems.push(d);
+    }
+    let expires_on = expires.and_then(|s| match Date::strptime("%Y-%m-%d", &s) {
+        Ok(d) => Some(d),
+        Err(_) => {
+            problems.push(Diagnostic::error("invalid-date", at(format!("{base}/expires_on"), Target::Value), format!("`{s}` is not a date `YYYY-MM-DD` that exists")));
+            None
+        }
+    });
+    let mut rows = Vec::new();
+    match entry.get("rows").map(|n| &n.value) {
+        None => {}
+        Some(Value::Seq(items)) => {
+            for (j, row) in items.iter().enumerate() {
+                match &row.value {
+                    Value::Str(s) => rows.push(s.clone()),
+                    Value::Int(n) => rows.push(n.to_string()),
+                    _ => problems.push(Diagnostic::error("wrong-type", at(format!("{base}/rows/{j}"), Target::Value), "a row is named by its key")),
+                }
+            }
+        }
+        Some(_) => problems.push(Diagnostic::error("wrong-type", at(format!("{base}/rows"), Target::Value), "`rows` must be a list of row keys")),
+    }
+    match (item, reason, approved_by, expires_on) {
+        (Some(item), Some(reason), Some(approved_by), Some(expires_on)) if problems.is_empty() => Ok(Waiver {
+            item,
+            rows,
+            reason,
+            approved_by,
+            expires_on,
+        }),
+        _ => Err(problems),
+    }
+}
