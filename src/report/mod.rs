@@ -8,6 +8,8 @@ pub use markdown::markdown;
 pub use text::{explain, text};
 
 use crate::assess::{Assessment, ItemOutcome};
+use crate::pack::ItemKind;
+use crate::score::Status;
 
 /// The assessment as pretty JSON (stable key order, trailing newline).
 pub fn json(assessment: &Assessment) -> String {
@@ -16,17 +18,21 @@ pub fn json(assessment: &Assessment) -> String {
     out
 }
 
-/// Items that lost points or could not be scored, the heaviest loss first (ties by pack
-/// order), then failed vetoes.
+/// Failed vetoes first, then standard items that lost points or could not be scored, the
+/// heaviest loss first (ties in pack order). Bonus items are never gaps.
 pub fn gaps(assessment: &Assessment) -> Vec<&ItemOutcome> {
     let mut gaps: Vec<(usize, &ItemOutcome)> = assessment
         .items
         .iter()
         .enumerate()
-        .filter(|(_, o)| o.status.is_gap() || (o.kind == crate::pack::ItemKind::Veto && o.status == crate::score::Status::Fail))
+        .filter(|(_, o)| match o.kind {
+            ItemKind::Standard => o.status.is_gap(),
+            ItemKind::Veto => o.status != Status::Pass,
+            ItemKind::Bonus => false,
+        })
         .collect();
     gaps.sort_by(|(ia, a), (ib, b)| {
-        let veto = |o: &ItemOutcome| o.kind == crate::pack::ItemKind::Veto;
+        let veto = |o: &ItemOutcome| o.kind == ItemKind::Veto;
         veto(b)
             .cmp(&veto(a))
             .then(b.deducted.total_cmp(&a.deducted))

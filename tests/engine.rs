@@ -1,0 +1,363 @@
+//! Hand-worked scoring cases over `tests/engine/pack` (20 points, one section; bonus cap 2;
+//! missing data scores 0; not-applicable items leave the denominator).
+//!
+//! Every case starts from `tests/engine/subs/compliant.yaml`, where each standard item passes
+//! (20/20), changes a few values, and checks the points with the arithmetic written out.
+
+use std::path::{Path, PathBuf};
+
+use kaohe::assess::{Assessment, Options, assess, pack_digest};
+use kaohe::pack::Pack;
+use kaohe::score::Status;
+use kaohe::waiver::Waiver;
+use serde_json::{Value, json};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn pack() -> Pack {
+    let loaded = kaohe::pack::load(&root().join("tests/engine/pack")).expect("pack directory");
+    loaded.pack.expect("the engine pack is valid")
+}
+
+fn compliant() -> Value {
+    let text = std::fs::read_to_string(root().join("tests/engine/subs/compliant.yaml")).expect("fixture");
+    kaohe::yaml::parse(&text).expect("fixture parses").to_json()
+}
+
+/// Writes a submission (as JSON, so that path is exercised too) and assesses it.
+fn run_with(sub: &Value, waivers: &[Waiver]) -> Assessment {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path: PathBuf = dir.path().join("submission.json");
+    std::fs::write(&path, serde_json::to_string(sub).expect("json")).expect("write");
+    let pack = pack();
+    let submission = match kaohe::submission::load(&pack, &path) {
+        Ok(s) => s,
+        Err(e) => panic!("{}", kaohe::diag::render_human(&e.sources, &e.diagnostics, false)),
+    };
+    assess(&pack, &pack_digest(&pack), &submission, waivers, Options::default())
+}
+
+fn run(sub: &Value) -> Assessment {
+    run_with(sub, &[])
+}
+
+fn item<'a>(a: &'a Assessment, id: &str) -> &'a kaohe::assess::ItemOutcome {
+    a.items.iter().find(|o| o.id == id).expect("item exists")
+}
+
+fn set(sub: &mut Value, pointer: &str, value: Value) {
+    *sub.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer}")) = value;
+}
+
+#[test]
+fn compliant_submission_scores_full_marks() {
+    let a = run(&compliant());
+    for o in &a.items {
+        if o.kind == kaohe::pack::ItemKind::Standard {
+            assert_eq!(o.status, Status::Pass, "{}: {:?}", o.id, o.explain);
+        }
+    }
+    assert_eq!(a.score.score, 20.0);
+    assert_eq!(a.score.grade, "优秀");
+    assert!(!a.score.vetoed);
+}
+
+#[test]
+fn coverage_per_unit_deducts_per_failing_row() {
+    let mut sub = compliant();
+    set(&mut sub, "/registers/schools/0/legal_vp", json!(false)); // 一小
+    set(&mut sub, "/registers/schools/2/legal_vp", json!(false)); // 一中
+    let a = run(&sub);
+    // COV-01: 3 schools in scope (幼儿园 is outside `where`), 1 has a VP: 2 failing rows;
+    // 2 × 0.5 = 1 deducted from 3 → 2, partial.
+    let cov = item(&a, "COV-01");
+    assert_eq!((cov.status, cov.awarded, cov.deducted), (Status::Partial, 2.0, 1.0));
+    assert_eq!(cov.measured.as_deref(), Some("33.33%"));
+    let keys: Vec<&str> = cov.failing.iter().map(|f| f.key.as_str()).collect();
+    assert_eq!(keys, ["一小", "一中"]);
+    assert_eq!(cov.failing[0].misses, ["配备法治副校长应为是（实际：否）"]);
+    let r = cov.rectification.as_ref().expect("a gap gets a rectification");
+    assert_eq!(r.problem, "3所中小学中2所未配备法治副校长（配备率33.33%）：一小、一中");
+    assert_eq!(r.responsible.as_deref(), Some("王芳"));
+    assert_eq!(r.deadline.as_deref(), Some("2024-06-13")); // 2024-03-15 + 90 days
+    // NOT-01: 3 schools without a VP (一小, 一中, 幼儿园) meets `count ≥ 3`, so the `not`
+    // fails: 0 of 0.5.
+    assert_eq!(item(&a, "NOT-01").awarded, 0.0);
+    // 20 − 1 − 0.5 = 18.5
+    assert_eq!(a.score.score, 18.5);
+}
+
+#[test]
+fn per_unit_stops_at_zero_when_every_row_fails() {
+    let mut sub = compliant();
+    let schools: Vec<Value> = (1..=8)
+        .map(|i| json!({"name": format!("小学{i}"), "stage": "小学", "legal_vp": false, "hours": 4, "wuluoshi": ["计划", "教材", "课时", "师资"], "model": "无"}))
+        .collect();
+    set(&mut sub, "/registers/schools", Value::Array(schools));
+    let a = run(&sub);
+    // 8 failing rows × 0.5 = 4 > 3 points: 扣完为止, the item scores 0, not −1.
+    let cov = item(&a, "COV-01");
+    assert_eq!((cov.status, cov.awarded, cov.deducted), (Status::Fail, 0.0, 3.0));
+    // NOT-01 fails too (8 ≥ 3): 20 − 3 − 0.5 = 16.5
+    assert_eq!(a.score.score, 16.5);
+    assert_eq!(a.score.grade, "合格");
+}
+
+#[test]
+fn cap_lower_than_the_points_limits_the_deduction() {
+    let mut sub = compliant();
+    for i in 0..4 {
+        set(&mut sub, &format!("/registers/schools/{i}/wuluoshi"), json!(["计划", "教材", "课时"]));
+    }
+    let a = run(&sub);
+    // EACH-01: 4 rows miss 师资, 4 × 1 = 4, but the cap is 1.5 (< 2 points): 2 − 1.5 = 0.5.
+    let each = item(&a, "EACH-01");
+    assert_eq!((each.status, each.awarded, each.deducted), (Status::Partial, 0.5, 1.5));
+    assert_eq!(each.failing[0].misses, ["五落实缺少师资"]);
+    assert_eq!(a.score.score, 18.5);
+}
+
+#[test]
+fn count_shortfall_deducts_per_missing_unit_up_to_the_cap() {
+    let mut sub = compliant();
+    set(&mut sub, "/facts/meetings", json!(1));
+    // 4 − 1 = 3 short × 0.3 = 0.9 → 1.5 − 0.9 = 0.6
+    assert_eq!(item(&run(&sub), "CNT-01").awarded, 0.6);
+    set(&mut sub, "/facts/meetings", json!(0));
+    // 4 short × 0.3 = 1.2 = the cap → 1.5 − 1.2 = 0.3
+    let a = run(&sub);
+    assert_eq!((item(&a, "CNT-01").awarded, item(&a, "CNT-01").deducted), (0.3, 1.2));
+}
+
+#[test]
+fn proportional_scales_with_the_measured_share() {
+    let mut sub = compliant();
+    set(&mut sub, "/registers/schools/2/hours", json!(2));
+    set(&mut sub, "/registers/schools/3/hours", json!(3));
+    let a = run(&sub);
+    // COV-02: 2 of 4 schools teach ≥ 4 hours = 50%; required 80%: share 0.5 / 0.8 = 0.625;
+    // 2 × 0.625 = 1.25.
+    let cov = item(&a, "COV-02");
+    assert_eq!((cov.status, cov.awarded), (Status::Partial, 1.25));
+    assert_eq!(a.score.score, 19.25);
+}
+
+#[test]
+fn ratio_with_zero_denominator_is_not_applicable_and_leaves_the_denominator() {
+    let mut sub = compliant();
+    set(&mut sub, "/facts/cases", json!(0));
+    set(&mut sub, "/facts/appeared", json!(0));
+    let a = run(&sub);
+    let rat = item(&a, "RAT-01");
+    assert_eq!(rat.status, Status::NotApplicable);
+    assert_eq!(rat.measured, None, "never 0% or NaN");
+    // available 20 − 2 = 18, awarded 18 → 18 × 20 / 18 = 20
+    assert_eq!((a.score.available, a.score.awarded, a.score.score), (18.0, 18.0, 20.0));
+}
+
+#[test]
+fn ratio_below_minimum_is_all_or_nothing() {
+    let mut sub = compliant();
+    set(&mut sub, "/facts/appeared", json!(1));
+    let a = run(&sub);
+    // 1 / 2 = 50% < 100%: default deduction is all-or-nothing → 0 of 2.
+    let rat = item(&a, "RAT-01");
+    assert_eq!((rat.status, rat.awarded, rat.measured.as_deref()), (Status::Fail, 0.0, Some("50%")));
+    assert_eq!(a.score.score, 18.0);
+}
+
+#[test]
+fn empty_register_makes_coverage_not_applicable() {
+    let mut sub = compliant();
+    set(&mut sub, "/registers/schools", json!([]));
+    let a = run(&sub);
+    for id in ["COV-01", "COV-02", "EACH-01"] {
+        assert_eq!(item(&a, id).status, Status::NotApplicable, "{id}");
+    }
+    // NOT-01: 0 schools without a VP, `count ≥ 3` fails, so the `not` passes.
+    assert_eq!(item(&a, "NOT-01").status, Status::Pass);
+    // available 20 − 3 − 2 − 2 = 13, all earned: 13 × 20 / 13 = 20
+    assert_eq!((a.score.available, a.score.score), (13.0, 20.0));
+}
+
+#[test]
+fn missing_register_is_missing_data_scored_as_failure() {
+    let mut sub = compliant();
+    sub["registers"].as_object_mut().expect("map").shift_remove("schools");
+    let a = run(&sub);
+    for id in ["COV-01", "COV-02", "EACH-01", "NOT-01"] {
+        let o = item(&a, id);
+        assert_eq!((o.status, o.awarded), (Status::MissingData, 0.0), "{id}");
+        assert_eq!(o.missing, ["未报送学校"]);
+    }
+    // 20 − 3 − 2 − 2 − 0.5 = 12.5
+    assert_eq!(a.score.score, 12.5);
+    assert_eq!(a.score.grade, "合格");
+}
+
+#[test]
+fn missing_fact_is_missing_data() {
+    let mut sub = compliant();
+    sub["facts"].as_object_mut().expect("map").shift_remove("report_sent_on");
+    let a = run(&sub);
+    let dl = item(&a, "DL-01");
+    assert_eq!((dl.status, dl.awarded), (Status::MissingData, 0.0));
+    assert_eq!(dl.missing, ["年度报告报送日期未填写"]);
+    assert_eq!(a.score.score, 19.0);
+}
+
+#[test]
+fn deadlines_count_days_late_and_check_every_row() {
+    let mut sub = compliant();
+    set(&mut sub, "/facts/report_sent_on", json!("2024-03-05"));
+    set(&mut sub, "/registers/decisions/0/decided_on", json!("2022-12-30"));
+    let a = run(&sub);
+    // DL-01: due 2024-03-01 (1 March of the year after 2023); 4 days late → 0 of 1.
+    let dl = item(&a, "DL-01");
+    assert_eq!((dl.status, dl.awarded), (Status::Fail, 0.0));
+    let problem = &dl.rectification.as_ref().expect("rectification").problem;
+    assert_eq!(problem, "年度报告2024-03-05报送，逾期4天");
+    // DL-02: 1 row outside 2023-01-01..2023-12-31 × 0.5 → 1.5 − 0.5 = 1
+    assert_eq!(item(&a, "DL-02").awarded, 1.0);
+    assert_eq!(a.score.score, 18.5);
+}
+
+#[test]
+fn evidence_and_additive_parts() {
+    let mut sub = compliant();
+    sub["evidence"].as_object_mut().expect("map").shift_remove("plan");
+    let a = run(&sub);
+    // EVD-01: 1 missing document × 0.5 → 1 − 0.5 = 0.5
+    assert_eq!(item(&a, "EVD-01").awarded, 0.5);
+    // ALL-01 (各得1分): 领导小组 1 + 合法性审查 1 + 工作计划 0 = 2 of 3
+    let all = item(&a, "ALL-01");
+    assert_eq!((all.status, all.awarded), (Status::Partial, 2.0));
+    // 20 − 0.5 − 1 = 18.5
+    assert_eq!(a.score.score, 18.5);
+}
+
+#[test]
+fn any_passes_when_one_part_passes() {
+    let mut sub = compliant();
+    set(&mut sub, "/registers/decisions", json!([]));
+    let a = run(&sub);
+    // ANY-01: no decisions (count < 1) but the group exists → pass.
+    assert_eq!(item(&a, "ANY-01").status, Status::Pass);
+    // ALL-01: the `each` over no decisions is not applicable and keeps its point (1+1+1).
+    assert_eq!(item(&a, "ALL-01").awarded, 3.0);
+    // DL-02 has no rows: not applicable, 1.5 leaves the denominator: 18.5 × 20 / 18.5 = 20
+    assert_eq!(item(&a, "DL-02").status, Status::NotApplicable);
+    assert_eq!(a.score.score, 20.0);
+}
+
+#[test]
+fn bonus_is_capped_per_item_and_by_the_pack() {
+    let mut sub = compliant();
+    for (i, level) in ["省级", "省级", "市级", "市级"].iter().enumerate() {
+        set(&mut sub, &format!("/registers/schools/{i}/model"), json!(level));
+    }
+    let mut extra = sub["registers"]["schools"][0].clone();
+    extra["name"] = json!("三小");
+    sub["registers"]["schools"].as_array_mut().expect("list").push(extra);
+    let a = run(&sub);
+    // BON-01: 3 province-level × 1 = 3, item at most 2 → 2
+    assert_eq!(item(&a, "BON-01").awarded, 2.0);
+    // BON-02: 2 city-level × 0.5 = 1 (its points)
+    assert_eq!(item(&a, "BON-02").awarded, 1.0);
+    // bonus 2 + 1 = 3 over the pack's cap 2 → 2; score 20 + 2 = 22
+    assert_eq!((a.score.bonus_uncapped, a.score.bonus, a.score.score), (3.0, 2.0, 22.0));
+}
+
+#[test]
+fn veto_forces_the_veto_grade_and_keeps_the_score() {
+    let mut sub = compliant();
+    set(&mut sub, "/facts/interfered", json!(true));
+    let a = run(&sub);
+    assert_eq!(a.score.score, 20.0);
+    assert_eq!(a.score.grade_by_score, "优秀");
+    assert_eq!(a.score.grade, "不合格");
+    assert_eq!(a.score.vetoes, ["VETO-01"]);
+}
+
+fn waiver(item: &str, rows: &[&str], expires_on: &str) -> Waiver {
+    Waiver {
+        item: item.into(),
+        rows: rows.iter().map(|r| r.to_string()).collect(),
+        reason: "机构调整".into(),
+        approved_by: "市教育局".into(),
+        expires_on: expires_on.parse().expect("date"),
+    }
+}
+
+#[test]
+fn waiver_that_expired_yesterday_is_ignored_with_a_warning() {
+    let mut sub = compliant();
+    set(&mut sub, "/facts/group", json!(false));
+    // assessed on 2024-03-15; the waiver ran out on the 14th.
+    let a = run_with(&sub, &[waiver("FACT-01", &[], "2024-03-14")]);
+    assert_eq!(item(&a, "FACT-01").status, Status::Fail);
+    assert_eq!(a.warnings.len(), 1);
+    assert!(a.warnings[0].contains("expired on 2024-03-14"), "{:?}", a.warnings);
+    // FACT-01 0 of 2; ALL-01 loses its 领导小组 part (1); ANY-01 still passes on decisions.
+    // 20 − 2 − 1 = 17
+    assert_eq!(a.score.score, 17.0);
+}
+
+#[test]
+fn waiver_valid_today_exempts_the_item() {
+    let mut sub = compliant();
+    set(&mut sub, "/facts/group", json!(false));
+    let a = run_with(&sub, &[waiver("FACT-01", &[], "2024-03-15")]);
+    assert_eq!(item(&a, "FACT-01").status, Status::Waived);
+    assert!(a.warnings.is_empty());
+    // FACT-01 leaves the denominator: available 18, awarded 17 (ALL-01 still loses 1):
+    // 17 × 20 / 18 = 18.89
+    assert_eq!((a.score.available, a.score.awarded, a.score.score), (18.0, 17.0, 18.89));
+}
+
+#[test]
+fn row_waiver_exempts_only_that_row() {
+    let mut sub = compliant();
+    set(&mut sub, "/registers/schools/0/legal_vp", json!(false));
+    let a = run_with(&sub, &[waiver("COV-01", &["一小"], "2024-12-31")]);
+    let cov = item(&a, "COV-01");
+    // 一小 is exempt: 2 of 2 remaining schools have a VP → pass.
+    assert_eq!((cov.status, cov.awarded), (Status::Pass, 3.0));
+    assert_eq!(cov.waived_rows, ["一小"]);
+}
+
+#[test]
+fn applies_if_false_is_not_applicable() {
+    let mut sub = compliant();
+    set(&mut sub, "/facts/has_schools", json!(false));
+    let a = run(&sub);
+    assert_eq!(item(&a, "COV-01").status, Status::NotApplicable);
+    // 17 of 17 → 20
+    assert_eq!((a.score.available, a.score.score), (17.0, 20.0));
+}
+
+#[test]
+fn self_scores_are_set_beside_the_computed_ones() {
+    let mut sub = compliant();
+    set(&mut sub, "/registers/schools/0/legal_vp", json!(false));
+    sub["self_scores"] = json!({"COV-01": 3, "FACT-01": 2});
+    let a = run(&sub);
+    let sa = a.self_assessment.expect("self-assessment");
+    // COV-01: self 3, computed 3 − 0.5 = 2.5 → +0.5; FACT-01 agrees.
+    assert_eq!(sa.differences.len(), 1);
+    assert_eq!(
+        (sa.differences[0].item.as_str(), sa.differences[0].self_score, sa.differences[0].assessed, sa.differences[0].difference),
+        ("COV-01", 3.0, 2.5, 0.5)
+    );
+}
+
+#[test]
+fn same_inputs_give_the_same_bytes() {
+    let mut sub = compliant();
+    set(&mut sub, "/registers/schools/0/legal_vp", json!(false));
+    let a = kaohe::report::json(&run(&sub));
+    let b = kaohe::report::json(&run(&sub));
+    assert_eq!(a, b);
+}
