@@ -185,7 +185,13 @@ pub fn pack_digest(pack: &Pack) -> String {
 }
 
 /// Assesses a submission. `digest` identifies the pack's content (see [`pack_digest`]).
-pub fn assess(pack: &Pack, digest: &str, submission: &Submission, waivers: &[Waiver], options: Options) -> Assessment {
+pub fn assess(
+    pack: &Pack,
+    digest: &str,
+    submission: &Submission,
+    waivers: &[Waiver],
+    options: Options,
+) -> Assessment {
     let mut warnings = Vec::new();
     let active: Vec<&Waiver> = waivers
         .iter()
@@ -210,7 +216,9 @@ pub fn assess(pack: &Pack, digest: &str, submission: &Submission, waivers: &[Wai
         .sections
         .iter()
         .map(|s| {
-            let of_section = items.iter().filter(|o| o.section == s.id && o.kind == ItemKind::Standard);
+            let of_section = items
+                .iter()
+                .filter(|o| o.section == s.id && o.kind == ItemKind::Standard);
             let (mut available, mut awarded, mut gaps) = (0.0, 0.0, 0);
             for o in of_section {
                 available += o.available;
@@ -230,10 +238,19 @@ pub fn assess(pack: &Pack, digest: &str, submission: &Submission, waivers: &[Wai
         .collect::<Vec<_>>();
 
     let standard = items.iter().filter(|o| o.kind == ItemKind::Standard);
-    let (available, awarded) = standard.fold((0.0, 0.0), |(a, w), o| (a + o.available, w + o.awarded));
+    let (available, awarded) =
+        standard.fold((0.0, 0.0), |(a, w), o| (a + o.available, w + o.awarded));
     let total = pack.scoring.total;
-    let base = if available > 0.0 { awarded * total / available } else { 0.0 };
-    let bonus_uncapped: f64 = items.iter().filter(|o| o.kind == ItemKind::Bonus).map(|o| o.awarded).sum();
+    let base = if available > 0.0 {
+        awarded * total / available
+    } else {
+        0.0
+    };
+    let bonus_uncapped: f64 = items
+        .iter()
+        .filter(|o| o.kind == ItemKind::Bonus)
+        .map(|o| o.awarded)
+        .sum();
     let bonus = match pack.scoring.bonus_cap {
         Some(cap) => bonus_uncapped.min(cap),
         None => bonus_uncapped,
@@ -285,8 +302,17 @@ pub fn assess(pack: &Pack, digest: &str, submission: &Submission, waivers: &[Wai
     }
 }
 
-fn outcome(pack: &Pack, submission: &Submission, item: &Item, waivers: &[&Waiver], options: Options) -> ItemOutcome {
-    let item_waiver = waivers.iter().find(|w| w.item == item.id && w.rows.is_empty()).copied();
+fn outcome(
+    pack: &Pack,
+    submission: &Submission,
+    item: &Item,
+    waivers: &[&Waiver],
+    options: Options,
+) -> ItemOutcome {
+    let item_waiver = waivers
+        .iter()
+        .find(|w| w.item == item.id && w.rows.is_empty())
+        .copied();
     let waived_rows: HashSet<String> = waivers
         .iter()
         .filter(|w| w.item == item.id)
@@ -302,7 +328,13 @@ fn outcome(pack: &Pack, submission: &Submission, item: &Item, waivers: &[&Waiver
     let (result, scored) = if let Some(w) = item_waiver {
         let result = CheckResult::waived();
         let mut s = score_waived(item, pack);
-        s.explain.insert(0, format!("豁免：{}（{}批准，有效期至{}）", w.reason, w.approved_by, w.expires_on));
+        s.explain.insert(
+            0,
+            format!(
+                "豁免：{}（{}批准，有效期至{}）",
+                w.reason, w.approved_by, w.expires_on
+            ),
+        );
         (result, s)
     } else {
         match check::applies(&ctx, item.applies_if.as_ref()) {
@@ -360,13 +392,23 @@ fn outcome(pack: &Pack, submission: &Submission, item: &Item, waivers: &[&Waiver
 }
 
 fn score_waived(item: &Item, pack: &Pack) -> ItemScore {
-    let mut s = score::score_item(item, &CheckResult::with_verdict(CheckVerdict::NotApplicable), &pack.scoring);
+    let mut s = score::score_item(
+        item,
+        &CheckResult::with_verdict(CheckVerdict::NotApplicable),
+        &pack.scoring,
+    );
     s.status = Status::Waived;
     s
 }
 
 /// The rendered rectification task of an item that is not met.
-fn rectification(pack: &Pack, submission: &Submission, item: &Item, result: &CheckResult, scored: &ItemScore) -> Option<Rectification> {
+fn rectification(
+    pack: &Pack,
+    submission: &Submission,
+    item: &Item,
+    result: &CheckResult,
+    scored: &ItemScore,
+) -> Option<Rectification> {
     let r = item.rectify.as_ref()?;
     let mut vars: IndexMap<String, Json> = IndexMap::new();
     vars.insert("item_id".into(), item.id.clone().into());
@@ -377,7 +419,14 @@ fn rectification(pack: &Pack, submission: &Submission, item: &Item, result: &Che
     vars.insert("status".into(), scored.status.label().into());
     if let Some(kind) = item.check.kind() {
         for name in template::provided(&kind) {
-            vars.insert((*name).to_string(), result.vars.get(*name).cloned().unwrap_or(Json::String(String::new())));
+            vars.insert(
+                (*name).to_string(),
+                result
+                    .vars
+                    .get(*name)
+                    .cloned()
+                    .unwrap_or(Json::String(String::new())),
+            );
         }
     }
     let problem = render(&r.problem, &vars);
@@ -398,7 +447,13 @@ fn rectification(pack: &Pack, submission: &Submission, item: &Item, result: &Che
     let evidence = item
         .evidence
         .iter()
-        .map(|e| pack.data.evidence.get(e).map(|k| k.label.clone()).unwrap_or_else(|| e.clone()))
+        .map(|e| {
+            pack.data
+                .evidence
+                .get(e)
+                .map(|k| k.label.clone())
+                .unwrap_or_else(|| e.clone())
+        })
         .collect();
     Some(Rectification {
         problem,
@@ -414,8 +469,11 @@ fn rectification(pack: &Pack, submission: &Submission, item: &Item, result: &Che
 /// Renders a template; a template that cannot be rendered is shown as written.
 fn render(source: &str, vars: &IndexMap<String, Json>) -> String {
     let env = minijinja::Environment::new();
-    env.render_str(source, minijinja::Value::from(minijinja::value::Serde(vars)))
-        .unwrap_or_else(|_| source.to_string())
+    env.render_str(
+        source,
+        minijinja::Value::from(minijinja::value::Serde(vars)),
+    )
+    .unwrap_or_else(|_| source.to_string())
 }
 
 fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<SelfAssessment> {

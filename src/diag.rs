@@ -65,11 +65,36 @@ pub enum Target {
 
 /// A path relative to the working directory when it is below it, with `/` separators.
 pub fn display_path(path: &Path) -> String {
+    let path = normalize(path);
     let shown = std::env::current_dir()
         .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
+        .and_then(|cwd| {
+            path.strip_prefix(normalize(&cwd))
+                .ok()
+                .map(Path::to_path_buf)
+        })
+        .unwrap_or(path);
     shown.to_string_lossy().replace('\\', "/")
+}
+
+/// Removes `.` and `name/..` from a path without touching the file system.
+fn normalize(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -191,7 +216,11 @@ pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: bool) 
 }
 
 /// The one source line of a location, with a caret under the token.
-fn snippet<'a>(sources: &'a Sources, location: &Location, label: &'a str) -> Option<Snippet<'a, annotate_snippets::Annotation<'a>>> {
+fn snippet<'a>(
+    sources: &'a Sources,
+    location: &Location,
+    label: &'a str,
+) -> Option<Snippet<'a, annotate_snippets::Annotation<'a>>> {
     let pos = location.pos?;
     let file = sources.file(location.file);
     let line = file.text.lines().nth(pos.line.checked_sub(1)? as usize)?;
@@ -216,7 +245,10 @@ fn snippet<'a>(sources: &'a Sources, location: &Location, label: &'a str) -> Opt
 }
 
 fn char_to_byte(line: &str, chars: usize) -> usize {
-    line.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(line.len())
+    line.char_indices()
+        .nth(chars)
+        .map(|(i, _)| i)
+        .unwrap_or(line.len())
 }
 
 /// One diagnostic in the JSON output of `kaohe check`.
@@ -233,7 +265,10 @@ pub struct JsonDiagnostic<'a> {
 }
 
 /// The diagnostics of one pack as JSON values.
-pub fn json_diagnostics<'a>(sources: &'a Sources, diagnostics: &'a [Diagnostic]) -> Vec<JsonDiagnostic<'a>> {
+pub fn json_diagnostics<'a>(
+    sources: &'a Sources,
+    diagnostics: &'a [Diagnostic],
+) -> Vec<JsonDiagnostic<'a>> {
     diagnostics
         .iter()
         .map(|d| JsonDiagnostic {
@@ -267,7 +302,9 @@ pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
         .flat_map(|(sources, ds)| ds.iter().map(move |d| (*sources, d)))
         .map(|(sources, d)| {
             let file = sources.file(d.location.file);
-            let artifact = sarif::ArtifactLocation::builder().uri(file.path.clone()).build();
+            let artifact = sarif::ArtifactLocation::builder()
+                .uri(file.path.clone())
+                .build();
             let physical = match d.location.pos {
                 Some(p) => sarif::PhysicalLocation::builder()
                     .artifact_location(artifact)
@@ -321,12 +358,18 @@ pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
 }
 
 /// The candidate closest to `name`, when one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let len = name.chars().count();
+    let limit = if len >= 5 { (len / 3).max(2) } else { 1 };
     candidates
         .into_iter()
         .map(|c| (strsim::levenshtein(name, c), c))
-        .filter(|(d, c)| *d <= limit || (c.starts_with(name) && !name.is_empty()) || name.starts_with(c))
+        .filter(|(d, c)| {
+            *d <= limit || (c.starts_with(name) && !name.is_empty()) || name.starts_with(c)
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

@@ -107,7 +107,9 @@ fn main() -> ExitCode {
             None => {
                 let mut stdout = std::io::stdout().lock();
                 // A closed pipe (`| head`) is not an error worth reporting.
-                let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+                let _ = stdout
+                    .write_all(text.as_bytes())
+                    .and_then(|_| stdout.flush());
             }
         }
         Ok(outcome)

@@ -5,7 +5,10 @@ use serde::Serialize;
 
 use crate::check::{CheckResult, CheckVerdict};
 use crate::num;
-use crate::pack::{Award, AwardStyle, Deduct, DeductStyle, Item, ItemKind, MissingDataPolicy, NotApplicablePolicy, Scoring};
+use crate::pack::{
+    Award, AwardStyle, Deduct, DeductStyle, Item, ItemKind, MissingDataPolicy, NotApplicablePolicy,
+    Scoring,
+};
 
 /// An item's status in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -55,8 +58,13 @@ pub struct ItemScore {
 /// How an item that does not count (not applicable, waived, missing data under the
 /// `not_applicable` policy) is scored.
 fn excluded(item: &Item, status: Status, scoring: &Scoring, why: &str) -> ItemScore {
-    let award = scoring.not_applicable == NotApplicablePolicy::Award && item.kind == ItemKind::Standard;
-    let (available, awarded) = if award { (item.points, item.points) } else { (0.0, 0.0) };
+    let award =
+        scoring.not_applicable == NotApplicablePolicy::Award && item.kind == ItemKind::Standard;
+    let (available, awarded) = if award {
+        (item.points, item.points)
+    } else {
+        (0.0, 0.0)
+    };
     let explain = if award {
         format!("{why}：按规则包计满分{}分", num::show(item.points))
     } else if item.kind == ItemKind::Standard {
@@ -77,9 +85,16 @@ fn excluded(item: &Item, status: Status, scoring: &Scoring, why: &str) -> ItemSc
 /// Scores an item whose check produced `result` (the item applies and is not waived).
 pub fn score_item(item: &Item, result: &CheckResult, scoring: &Scoring) -> ItemScore {
     match result.verdict {
-        CheckVerdict::NotApplicable => return excluded(item, Status::NotApplicable, scoring, "不适用"),
+        CheckVerdict::NotApplicable => {
+            return excluded(item, Status::NotApplicable, scoring, "不适用");
+        }
         CheckVerdict::MissingData if scoring.missing_data == MissingDataPolicy::NotApplicable => {
-            return excluded(item, Status::MissingData, scoring, "缺数据（按规则包视同不适用）");
+            return excluded(
+                item,
+                Status::MissingData,
+                scoring,
+                "缺数据（按规则包视同不适用）",
+            );
         }
         _ => {}
     }
@@ -93,7 +108,11 @@ pub fn score_item(item: &Item, result: &CheckResult, scoring: &Scoring) -> ItemS
 fn veto(item: &Item, result: &CheckResult) -> ItemScore {
     let (status, vetoed, line) = match result.verdict {
         CheckVerdict::Pass => (Status::Pass, false, "未触发一票否决"),
-        CheckVerdict::MissingData => (Status::MissingData, false, "缺数据：无法判定是否触发一票否决"),
+        CheckVerdict::MissingData => (
+            Status::MissingData,
+            false,
+            "缺数据：无法判定是否触发一票否决",
+        ),
         _ => (Status::Fail, true, "触发一票否决"),
     };
     let _ = item;
@@ -132,7 +151,11 @@ fn bonus(item: &Item, result: &CheckResult) -> ItemScore {
     };
     let awarded = num::round2(awarded);
     ItemScore {
-        status: if awarded > 0.0 { Status::Pass } else { Status::Fail },
+        status: if awarded > 0.0 {
+            Status::Pass
+        } else {
+            Status::Fail
+        },
         available: points,
         awarded,
         deducted: 0.0,
@@ -155,10 +178,16 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
     }
     let missing = result.verdict == CheckVerdict::MissingData;
     let (awarded, line) = if missing {
-        (0.0, format!("缺数据：按未完成计，得0分（扣{}分）", num::show(points)))
+        (
+            0.0,
+            format!("缺数据：按未完成计，得0分（扣{}分）", num::show(points)),
+        )
     } else {
         match item.deduct {
-            Deduct::Style(DeductStyle::All) => (0.0, format!("全有或全无：未达标，得0分（扣{}分）", num::show(points))),
+            Deduct::Style(DeductStyle::All) => (
+                0.0,
+                format!("全有或全无：未达标，得0分（扣{}分）", num::show(points)),
+            ),
             Deduct::Style(DeductStyle::Proportional) => {
                 let share = result.share.unwrap_or(0.0).clamp(0.0, 1.0);
                 let awarded = points * share;
@@ -177,11 +206,21 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
                 let mut terms = Vec::new();
                 for part in &result.parts {
                     let p = part.points.unwrap_or(0.0);
-                    let got = if matches!(part.verdict, CheckVerdict::Pass | CheckVerdict::NotApplicable) { p } else { 0.0 };
+                    let got = if matches!(
+                        part.verdict,
+                        CheckVerdict::Pass | CheckVerdict::NotApplicable
+                    ) {
+                        p
+                    } else {
+                        0.0
+                    };
                     earned += got;
                     terms.push(format!("{}{}", part.label, num::show(got)));
                 }
-                (earned, format!("分项计分：{} = {}分", terms.join(" + "), num::show(earned)))
+                (
+                    earned,
+                    format!("分项计分：{} = {}分", terms.join(" + "), num::show(earned)),
+                )
             }
             Deduct::PerUnit { per_unit, cap } => {
                 let raw = result.units * per_unit;

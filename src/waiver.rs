@@ -44,8 +44,15 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Vec<Waiver>, WaiverError> {
         Ok(t) => t,
         Err(e) => {
             let file = sources.add(path, String::new());
-            let d = Diagnostic::error("io", Location { file, pos: None }, format!("cannot read the waivers file: {e}"));
-            return Err(WaiverError { sources, diagnostics: vec![d] });
+            let d = Diagnostic::error(
+                "io",
+                Location { file, pos: None },
+                format!("cannot read the waivers file: {e}"),
+            );
+            return Err(WaiverError {
+                sources,
+                diagnostics: vec![d],
+            });
         }
     };
     let file = sources.add(path, text);
@@ -53,7 +60,10 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Vec<Waiver>, WaiverError> {
         Ok(root) => root,
         Err(e) => {
             let d = Diagnostic::error("yaml-syntax", Location { file, pos: e.pos }, e.message);
-            return Err(WaiverError { sources, diagnostics: vec![d] });
+            return Err(WaiverError {
+                sources,
+                diagnostics: vec![d],
+            });
         }
     };
     sources.set_root(file, root.clone());
@@ -64,12 +74,26 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Vec<Waiver>, WaiverError> {
         pos: sources.locate(file, pointer, target),
     };
     let Some(list) = root.get("waivers") else {
-        diags.push(Diagnostic::error("missing-key", at("", Target::Value), "missing required key `waivers`"));
-        return Err(WaiverError { sources, diagnostics: diags });
+        diags.push(Diagnostic::error(
+            "missing-key",
+            at("", Target::Value),
+            "missing required key `waivers`",
+        ));
+        return Err(WaiverError {
+            sources,
+            diagnostics: diags,
+        });
     };
     let Value::Seq(entries) = &list.value else {
-        diags.push(Diagnostic::error("wrong-type", at("/waivers", Target::Value), "`waivers` must be a list"));
-        return Err(WaiverError { sources, diagnostics: diags });
+        diags.push(Diagnostic::error(
+            "wrong-type",
+            at("/waivers", Target::Value),
+            "`waivers` must be a list",
+        ));
+        return Err(WaiverError {
+            sources,
+            diagnostics: diags,
+        });
     };
     for (i, entry) in entries.iter().enumerate() {
         let base = format!("/waivers/{i}");
@@ -82,22 +106,39 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Vec<Waiver>, WaiverError> {
         Ok(out)
     } else {
         crate::diag::sort(&mut diags);
-        Err(WaiverError { sources, diagnostics: diags })
+        Err(WaiverError {
+            sources,
+            diagnostics: diags,
+        })
     }
 }
 
-fn read_entry(pack: &Pack, entry: &Node, base: &str, file: FileId, sources: &Sources) -> Result<Waiver, Vec<Diagnostic>> {
+fn read_entry(
+    pack: &Pack,
+    entry: &Node,
+    base: &str,
+    file: FileId,
+    sources: &Sources,
+) -> Result<Waiver, Vec<Diagnostic>> {
     let at = |pointer: String, target| Location {
         file,
         pos: sources.locate(file, &pointer, target),
     };
     let mut problems = Vec::new();
     let Value::Map(entries) = &entry.value else {
-        return Err(vec![Diagnostic::error("wrong-type", at(base.to_string(), Target::Value), "a waiver must be a mapping")]);
+        return Err(vec![Diagnostic::error(
+            "wrong-type",
+            at(base.to_string(), Target::Value),
+            "a waiver must be a mapping",
+        )]);
     };
     for (key, _) in entries {
         if !KEYS.contains(&key.name.as_str()) {
-            let mut d = Diagnostic::error("unknown-key", at(format!("{base}/{}", key.name), Target::Key), format!("unknown key `{}`", key.name));
+            let mut d = Diagnostic::error(
+                "unknown-key",
+                at(format!("{base}/{}", key.name), Target::Key),
+                format!("unknown key `{}`", key.name),
+            );
             if let Some(s) = did_you_mean(&key.name, KEYS) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
@@ -106,13 +147,24 @@ fn read_entry(pack: &Pack, entry: &Node, base: &str, file: FileId, sources: &Sou
     }
     let mut text = |key: &str| -> Option<String> {
         match entry.get(key) {
-            Some(Node { value: Value::Str(s), .. }) if !s.trim().is_empty() => Some(s.clone()),
+            Some(Node {
+                value: Value::Str(s),
+                ..
+            }) if !s.trim().is_empty() => Some(s.clone()),
             Some(_) => {
-                problems.push(Diagnostic::error("wrong-type", at(format!("{base}/{key}"), Target::Value), format!("`{key}` must be text")));
+                problems.push(Diagnostic::error(
+                    "wrong-type",
+                    at(format!("{base}/{key}"), Target::Value),
+                    format!("`{key}` must be text"),
+                ));
                 None
             }
             None => {
-                problems.push(Diagnostic::error("missing-key", at(base.to_string(), Target::Value), format!("missing required key `{key}`")));
+                problems.push(Diagnostic::error(
+                    "missing-key",
+                    at(base.to_string(), Target::Value),
+                    format!("missing required key `{key}`"),
+                ));
                 None
             }
         }
@@ -124,7 +176,11 @@ fn read_entry(pack: &Pack, entry: &Node, base: &str, file: FileId, sources: &Sou
     if let Some(id) = &item
         && pack.item(id).is_none()
     {
-        let mut d = Diagnostic::error("unknown-item", at(format!("{base}/item"), Target::Value), format!("the pack has no item `{id}`"));
+        let mut d = Diagnostic::error(
+            "unknown-item",
+            at(format!("{base}/item"), Target::Value),
+            format!("the pack has no item `{id}`"),
+        );
         if let Some(s) = did_you_mean(id, pack.items.iter().map(|i| i.id.as_str())) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
@@ -133,7 +189,11 @@ fn read_entry(pack: &Pack, entry: &Node, base: &str, file: FileId, sources: &Sou
     let expires_on = expires.and_then(|s| match Date::strptime("%Y-%m-%d", &s) {
         Ok(d) => Some(d),
         Err(_) => {
-            problems.push(Diagnostic::error("invalid-date", at(format!("{base}/expires_on"), Target::Value), format!("`{s}` is not a date `YYYY-MM-DD` that exists")));
+            problems.push(Diagnostic::error(
+                "invalid-date",
+                at(format!("{base}/expires_on"), Target::Value),
+                format!("`{s}` is not a date `YYYY-MM-DD` that exists"),
+            ));
             None
         }
     });
@@ -145,20 +205,30 @@ fn read_entry(pack: &Pack, entry: &Node, base: &str, file: FileId, sources: &Sou
                 match &row.value {
                     Value::Str(s) => rows.push(s.clone()),
                     Value::Int(n) => rows.push(n.to_string()),
-                    _ => problems.push(Diagnostic::error("wrong-type", at(format!("{base}/rows/{j}"), Target::Value), "a row is named by its key")),
+                    _ => problems.push(Diagnostic::error(
+                        "wrong-type",
+                        at(format!("{base}/rows/{j}"), Target::Value),
+                        "a row is named by its key",
+                    )),
                 }
             }
         }
-        Some(_) => problems.push(Diagnostic::error("wrong-type", at(format!("{base}/rows"), Target::Value), "`rows` must be a list of row keys")),
+        Some(_) => problems.push(Diagnostic::error(
+            "wrong-type",
+            at(format!("{base}/rows"), Target::Value),
+            "`rows` must be a list of row keys",
+        )),
     }
     match (item, reason, approved_by, expires_on) {
-        (Some(item), Some(reason), Some(approved_by), Some(expires_on)) if problems.is_empty() => Ok(Waiver {
-            item,
-            rows,
-            reason,
-            approved_by,
-            expires_on,
-        }),
+        (Some(item), Some(reason), Some(approved_by), Some(expires_on)) if problems.is_empty() => {
+            Ok(Waiver {
+                item,
+                rows,
+                reason,
+                approved_by,
+                expires_on,
+            })
+        }
         _ => Err(problems),
     }
 }

@@ -115,8 +115,10 @@ where
             message: format!("file is larger than the {MAX_INPUT_BYTES} bytes kaohe reads"),
         });
     }
-    serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| seed.deserialize(de))
-        .map_err(|err| syntax_error(&err))
+    serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
+        seed.deserialize(de)
+    })
+    .map_err(|err| syntax_error(&err))
 }
 
 fn syntax_error(err: &serde_saphyr::Error) -> SyntaxError {
@@ -140,7 +142,20 @@ fn clean_message(err: &serde_saphyr::Error) -> String {
         Some(i) => &first[..i],
         None => first,
     };
-    first.trim_end_matches('.').to_string()
+    let first = first.trim_end_matches('.');
+    // Reword messages that give advice about the parser's API rather than the file.
+    if let Some(rest) = first.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set ").next().unwrap_or(rest);
+        return format!("duplicate key `{key}`");
+    }
+    if first.starts_with("multiple YAML documents") {
+        return "the file holds more than one YAML document".into();
+    }
+    if let Some(rest) = first.strip_prefix("non-finite float ") {
+        let value = rest.split(" rejected").next().unwrap_or(rest);
+        return format!("{value} is not a finite number");
+    }
+    first.to_string()
 }
 
 impl<'de> Deserialize<'de> for Node {
@@ -255,6 +270,8 @@ impl Node {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
+            // `90.0` is an integer to JSON Schema; give it to typed readers as one too.
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => J::from(*f as i64),
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(J::Number)
                 .unwrap_or_else(|| J::String(f.to_string())),
@@ -277,7 +294,10 @@ impl Node {
     /// The key and value of the entry `name` of a mapping node.
     pub fn entry(&self, name: &str) -> Option<(&Key, &Node)> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == name).map(|(k, v)| (k, v)),
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.name == name)
+                .map(|(k, v)| (k, v)),
             _ => None,
         }
     }

@@ -6,7 +6,8 @@ use assert_cmd::Command;
 
 fn kaohe() -> Command {
     let mut cmd = Command::cargo_bin("kaohe").expect("binary builds");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
     cmd
 }
 
@@ -35,7 +36,11 @@ fn broken_packs_give_located_diagnostics() {
     let cases = case_dirs("tests/packs/bad");
     assert!(cases.len() >= 25, "the corpus has {} cases", cases.len());
     for case in cases {
-        let name = case.file_name().expect("named").to_string_lossy().into_owned();
+        let name = case
+            .file_name()
+            .expect("named")
+            .to_string_lossy()
+            .into_owned();
         let output = kaohe()
             .args(["check", &relative(&case)])
             .output()
@@ -84,13 +89,20 @@ fn several_packs_in_one_run_exit_1_when_any_is_broken() {
         .assert()
         .code(1)
         .stdout(predicates::str::contains("tests/packs/good/minimal: ok"))
-        .stdout(predicates::str::contains("tests/packs/bad/dangling-section: 1 problem"));
+        .stdout(predicates::str::contains(
+            "tests/packs/bad/dangling-section: 1 problem",
+        ));
 }
 
 #[test]
 fn json_format_lists_diagnostics_per_pack() {
     let output = kaohe()
-        .args(["check", "--format", "json", "tests/packs/bad/dangling-section"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "tests/packs/bad/dangling-section",
+        ])
         .output()
         .expect("kaohe runs");
     assert_eq!(output.status.code(), Some(1));
@@ -101,7 +113,12 @@ fn json_format_lists_diagnostics_per_pack() {
 #[test]
 fn sarif_format_is_sarif_2_1_0_with_regions() {
     let output = kaohe()
-        .args(["check", "--format", "sarif", "tests/packs/bad/dangling-section"])
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "tests/packs/bad/dangling-section",
+        ])
         .output()
         .expect("kaohe runs");
     assert_eq!(output.status.code(), Some(1));
@@ -115,8 +132,16 @@ fn sarif_format_is_sarif_2_1_0_with_regions() {
             .as_str()
             .is_some_and(|uri| uri.starts_with("tests/packs/bad/dangling-section/"))
     );
-    assert!(location["region"]["startLine"].as_i64().is_some_and(|l| l > 0));
-    assert!(location["region"]["startColumn"].as_i64().is_some_and(|c| c > 0));
+    assert!(
+        location["region"]["startLine"]
+            .as_i64()
+            .is_some_and(|l| l > 0)
+    );
+    assert!(
+        location["region"]["startColumn"]
+            .as_i64()
+            .is_some_and(|c| c > 0)
+    );
 }
 
 #[test]
@@ -136,7 +161,9 @@ fn usage_errors_exit_2() {
         .args(["check", "no/such/pack"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("`no/such/pack` is not a directory"));
+        .stderr(predicates::str::contains(
+            "`no/such/pack` is not a directory",
+        ));
     kaohe().args(["check"]).assert().code(2);
     kaohe()
         .args(["check", "--format", "xml", "rules/edu-rule-of-law"])

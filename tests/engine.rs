@@ -22,7 +22,8 @@ fn pack() -> Pack {
 }
 
 fn compliant() -> Value {
-    let text = std::fs::read_to_string(root().join("tests/engine/subs/compliant.yaml")).expect("fixture");
+    let text =
+        std::fs::read_to_string(root().join("tests/engine/subs/compliant.yaml")).expect("fixture");
     kaohe::yaml::parse(&text).expect("fixture parses").to_json()
 }
 
@@ -34,9 +35,18 @@ fn run_with(sub: &Value, waivers: &[Waiver]) -> Assessment {
     let pack = pack();
     let submission = match kaohe::submission::load(&pack, &path) {
         Ok(s) => s,
-        Err(e) => panic!("{}", kaohe::diag::render_human(&e.sources, &e.diagnostics, false)),
+        Err(e) => panic!(
+            "{}",
+            kaohe::diag::render_human(&e.sources, &e.diagnostics, false)
+        ),
     };
-    assess(&pack, &pack_digest(&pack), &submission, waivers, Options::default())
+    assess(
+        &pack,
+        &pack_digest(&pack),
+        &submission,
+        waivers,
+        Options::default(),
+    )
 }
 
 fn run(sub: &Value) -> Assessment {
@@ -48,7 +58,8 @@ fn item<'a>(a: &'a Assessment, id: &str) -> &'a kaohe::assess::ItemOutcome {
 }
 
 fn set(sub: &mut Value, pointer: &str, value: Value) {
-    *sub.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer}")) = value;
+    *sub.pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("no {pointer}")) = value;
 }
 
 #[test]
@@ -73,13 +84,22 @@ fn coverage_per_unit_deducts_per_failing_row() {
     // COV-01: 3 schools in scope (幼儿园 is outside `where`), 1 has a VP: 2 failing rows;
     // 2 × 0.5 = 1 deducted from 3 → 2, partial.
     let cov = item(&a, "COV-01");
-    assert_eq!((cov.status, cov.awarded, cov.deducted), (Status::Partial, 2.0, 1.0));
+    assert_eq!(
+        (cov.status, cov.awarded, cov.deducted),
+        (Status::Partial, 2.0, 1.0)
+    );
     assert_eq!(cov.measured.as_deref(), Some("33.33%"));
     let keys: Vec<&str> = cov.failing.iter().map(|f| f.key.as_str()).collect();
     assert_eq!(keys, ["一小", "一中"]);
     assert_eq!(cov.failing[0].misses, ["配备法治副校长应为是（实际：否）"]);
-    let r = cov.rectification.as_ref().expect("a gap gets a rectification");
-    assert_eq!(r.problem, "3所中小学中2所未配备法治副校长（配备率33.33%）：一小、一中");
+    let r = cov
+        .rectification
+        .as_ref()
+        .expect("a gap gets a rectification");
+    assert_eq!(
+        r.problem,
+        "3所中小学中2所未配备法治副校长（配备率33.33%）：一小、一中"
+    );
     assert_eq!(r.responsible.as_deref(), Some("王芳"));
     assert_eq!(r.deadline.as_deref(), Some("2024-06-13")); // 2024-03-15 + 90 days
     // NOT-01: 3 schools without a VP (一小, 一中, 幼儿园) meets `count ≥ 3`, so the `not`
@@ -99,7 +119,10 @@ fn per_unit_stops_at_zero_when_every_row_fails() {
     let a = run(&sub);
     // 8 failing rows × 0.5 = 4 > 3 points: 扣完为止, the item scores 0, not −1.
     let cov = item(&a, "COV-01");
-    assert_eq!((cov.status, cov.awarded, cov.deducted), (Status::Fail, 0.0, 3.0));
+    assert_eq!(
+        (cov.status, cov.awarded, cov.deducted),
+        (Status::Fail, 0.0, 3.0)
+    );
     // NOT-01 fails too (8 ≥ 3): 20 − 3 − 0.5 = 16.5
     assert_eq!(a.score.score, 16.5);
     assert_eq!(a.score.grade, "合格");
@@ -109,12 +132,19 @@ fn per_unit_stops_at_zero_when_every_row_fails() {
 fn cap_lower_than_the_points_limits_the_deduction() {
     let mut sub = compliant();
     for i in 0..4 {
-        set(&mut sub, &format!("/registers/schools/{i}/wuluoshi"), json!(["计划", "教材", "课时"]));
+        set(
+            &mut sub,
+            &format!("/registers/schools/{i}/wuluoshi"),
+            json!(["计划", "教材", "课时"]),
+        );
     }
     let a = run(&sub);
     // EACH-01: 4 rows miss 师资, 4 × 1 = 4, but the cap is 1.5 (< 2 points): 2 − 1.5 = 0.5.
     let each = item(&a, "EACH-01");
-    assert_eq!((each.status, each.awarded, each.deducted), (Status::Partial, 0.5, 1.5));
+    assert_eq!(
+        (each.status, each.awarded, each.deducted),
+        (Status::Partial, 0.5, 1.5)
+    );
     assert_eq!(each.failing[0].misses, ["五落实缺少师资"]);
     assert_eq!(a.score.score, 18.5);
 }
@@ -128,7 +158,10 @@ fn count_shortfall_deducts_per_missing_unit_up_to_the_cap() {
     set(&mut sub, "/facts/meetings", json!(0));
     // 4 short × 0.3 = 1.2 = the cap → 1.5 − 1.2 = 0.3
     let a = run(&sub);
-    assert_eq!((item(&a, "CNT-01").awarded, item(&a, "CNT-01").deducted), (0.3, 1.2));
+    assert_eq!(
+        (item(&a, "CNT-01").awarded, item(&a, "CNT-01").deducted),
+        (0.3, 1.2)
+    );
 }
 
 #[test]
@@ -154,7 +187,10 @@ fn ratio_with_zero_denominator_is_not_applicable_and_leaves_the_denominator() {
     assert_eq!(rat.status, Status::NotApplicable);
     assert_eq!(rat.measured, None, "never 0% or NaN");
     // available 20 − 2 = 18, awarded 18 → 18 × 20 / 18 = 20
-    assert_eq!((a.score.available, a.score.awarded, a.score.score), (18.0, 18.0, 20.0));
+    assert_eq!(
+        (a.score.available, a.score.awarded, a.score.score),
+        (18.0, 18.0, 20.0)
+    );
 }
 
 #[test]
@@ -164,7 +200,10 @@ fn ratio_below_minimum_is_all_or_nothing() {
     let a = run(&sub);
     // 1 / 2 = 50% < 100%: default deduction is all-or-nothing → 0 of 2.
     let rat = item(&a, "RAT-01");
-    assert_eq!((rat.status, rat.awarded, rat.measured.as_deref()), (Status::Fail, 0.0, Some("50%")));
+    assert_eq!(
+        (rat.status, rat.awarded, rat.measured.as_deref()),
+        (Status::Fail, 0.0, Some("50%"))
+    );
     assert_eq!(a.score.score, 18.0);
 }
 
@@ -185,7 +224,10 @@ fn empty_register_makes_coverage_not_applicable() {
 #[test]
 fn missing_register_is_missing_data_scored_as_failure() {
     let mut sub = compliant();
-    sub["registers"].as_object_mut().expect("map").shift_remove("schools");
+    sub["registers"]
+        .as_object_mut()
+        .expect("map")
+        .shift_remove("schools");
     let a = run(&sub);
     for id in ["COV-01", "COV-02", "EACH-01", "NOT-01"] {
         let o = item(&a, id);
@@ -200,7 +242,10 @@ fn missing_register_is_missing_data_scored_as_failure() {
 #[test]
 fn missing_fact_is_missing_data() {
     let mut sub = compliant();
-    sub["facts"].as_object_mut().expect("map").shift_remove("report_sent_on");
+    sub["facts"]
+        .as_object_mut()
+        .expect("map")
+        .shift_remove("report_sent_on");
     let a = run(&sub);
     let dl = item(&a, "DL-01");
     assert_eq!((dl.status, dl.awarded), (Status::MissingData, 0.0));
@@ -212,7 +257,11 @@ fn missing_fact_is_missing_data() {
 fn deadlines_count_days_late_and_check_every_row() {
     let mut sub = compliant();
     set(&mut sub, "/facts/report_sent_on", json!("2024-03-05"));
-    set(&mut sub, "/registers/decisions/0/decided_on", json!("2022-12-30"));
+    set(
+        &mut sub,
+        "/registers/decisions/0/decided_on",
+        json!("2022-12-30"),
+    );
     let a = run(&sub);
     // DL-01: due 2024-03-01 (1 March of the year after 2023); 4 days late → 0 of 1.
     let dl = item(&a, "DL-01");
@@ -227,7 +276,10 @@ fn deadlines_count_days_late_and_check_every_row() {
 #[test]
 fn evidence_and_additive_parts() {
     let mut sub = compliant();
-    sub["evidence"].as_object_mut().expect("map").shift_remove("plan");
+    sub["evidence"]
+        .as_object_mut()
+        .expect("map")
+        .shift_remove("plan");
     let a = run(&sub);
     // EVD-01: 1 missing document × 0.5 → 1 − 0.5 = 0.5
     assert_eq!(item(&a, "EVD-01").awarded, 0.5);
@@ -256,18 +308,28 @@ fn any_passes_when_one_part_passes() {
 fn bonus_is_capped_per_item_and_by_the_pack() {
     let mut sub = compliant();
     for (i, level) in ["省级", "省级", "市级", "市级"].iter().enumerate() {
-        set(&mut sub, &format!("/registers/schools/{i}/model"), json!(level));
+        set(
+            &mut sub,
+            &format!("/registers/schools/{i}/model"),
+            json!(level),
+        );
     }
     let mut extra = sub["registers"]["schools"][0].clone();
     extra["name"] = json!("三小");
-    sub["registers"]["schools"].as_array_mut().expect("list").push(extra);
+    sub["registers"]["schools"]
+        .as_array_mut()
+        .expect("list")
+        .push(extra);
     let a = run(&sub);
     // BON-01: 3 province-level × 1 = 3, item at most 2 → 2
     assert_eq!(item(&a, "BON-01").awarded, 2.0);
     // BON-02: 2 city-level × 0.5 = 1 (its points)
     assert_eq!(item(&a, "BON-02").awarded, 1.0);
     // bonus 2 + 1 = 3 over the pack's cap 2 → 2; score 20 + 2 = 22
-    assert_eq!((a.score.bonus_uncapped, a.score.bonus, a.score.score), (3.0, 2.0, 22.0));
+    assert_eq!(
+        (a.score.bonus_uncapped, a.score.bonus, a.score.score),
+        (3.0, 2.0, 22.0)
+    );
 }
 
 #[test]
@@ -299,7 +361,11 @@ fn waiver_that_expired_yesterday_is_ignored_with_a_warning() {
     let a = run_with(&sub, &[waiver("FACT-01", &[], "2024-03-14")]);
     assert_eq!(item(&a, "FACT-01").status, Status::Fail);
     assert_eq!(a.warnings.len(), 1);
-    assert!(a.warnings[0].contains("expired on 2024-03-14"), "{:?}", a.warnings);
+    assert!(
+        a.warnings[0].contains("expired on 2024-03-14"),
+        "{:?}",
+        a.warnings
+    );
     // FACT-01 0 of 2; ALL-01 loses its 领导小组 part (1); ANY-01 still passes on decisions.
     // 20 − 2 − 1 = 17
     assert_eq!(a.score.score, 17.0);
@@ -314,7 +380,10 @@ fn waiver_valid_today_exempts_the_item() {
     assert!(a.warnings.is_empty());
     // FACT-01 leaves the denominator: available 18, awarded 17 (ALL-01 still loses 1):
     // 17 × 20 / 18 = 18.89
-    assert_eq!((a.score.available, a.score.awarded, a.score.score), (18.0, 17.0, 18.89));
+    assert_eq!(
+        (a.score.available, a.score.awarded, a.score.score),
+        (18.0, 17.0, 18.89)
+    );
 }
 
 #[test]
@@ -348,7 +417,12 @@ fn self_scores_are_set_beside_the_computed_ones() {
     // COV-01: self 3, computed 3 − 0.5 = 2.5 → +0.5; FACT-01 agrees.
     assert_eq!(sa.differences.len(), 1);
     assert_eq!(
-        (sa.differences[0].item.as_str(), sa.differences[0].self_score, sa.differences[0].assessed, sa.differences[0].difference),
+        (
+            sa.differences[0].item.as_str(),
+            sa.differences[0].self_score,
+            sa.differences[0].assessed,
+            sa.differences[0].difference
+        ),
         ("COV-01", 3.0, 2.5, 0.5)
     );
 }
@@ -360,4 +434,39 @@ fn same_inputs_give_the_same_bytes() {
     let a = kaohe::report::json(&run(&sub));
     let b = kaohe::report::json(&run(&sub));
     assert_eq!(a, b);
+}
+
+#[test]
+fn json_output_matches_the_checked_in_schema() {
+    let text =
+        std::fs::read_to_string(root().join("schemas/assessment.schema.json")).expect("schema");
+    let schema: Value = serde_json::from_str(&text).expect("schema JSON");
+    jsonschema::meta::validate(&schema).expect("valid 2020-12 schema");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("compiles");
+    let mut sub = compliant();
+    set(&mut sub, "/registers/schools/0/legal_vp", json!(false));
+    set(&mut sub, "/facts/interfered", json!(true));
+    sub["self_scores"] = json!({"COV-01": 3});
+    let cases = [
+        run(&compliant()),
+        run(&sub),
+        run_with(
+            &sub,
+            &[
+                waiver("FACT-01", &[], "2024-12-31"),
+                waiver("COV-01", &["一小"], "2020-01-01"),
+            ],
+        ),
+    ];
+    for a in cases {
+        let json: Value = serde_json::from_str(&kaohe::report::json(&a)).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
 }

@@ -5,13 +5,17 @@
 use std::path::{Path, PathBuf};
 
 fn schema() -> serde_json::Value {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/rule-pack.schema.json"))
-        .expect("schema file");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/rule-pack.schema.json"),
+    )
+    .expect("schema file");
     serde_json::from_str(&text).expect("schema is JSON")
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries {
         let path = entry.expect("entry").path();
         if path.is_dir() {
@@ -25,7 +29,10 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn schema_is_valid_2020_12() {
     let schema = schema();
-    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
     jsonschema::meta::validate(&schema).expect("valid against the 2020-12 meta-schema");
 }
 
@@ -53,6 +60,7 @@ fn schema_rejects_an_unknown_key_through_the_dispatch() {
     let validator = jsonschema::validator_for(&schema()).expect("schema compiles");
     let items = serde_json::json!({"items": [{"id": "A-1", "title": "t", "section": "s", "check": {"fact": {"x": true}}, "pionts": 1}]});
     assert!(!validator.is_valid(&items));
-    let pack = serde_json::json!({"pack": {"id": "p", "title": "t", "version": "1.0.0"}, "scorng": {}});
+    let pack =
+        serde_json::json!({"pack": {"id": "p", "title": "t", "version": "1.0.0"}, "scorng": {}});
     assert!(!validator.is_valid(&pack));
 }

@@ -212,11 +212,21 @@ struct Scoped<'a> {
     label: &'a str,
 }
 
-fn scope<'a>(ctx: &Context<'a>, name: &str, filter: Option<&Predicate>, r: &mut CheckResult) -> Option<Scoped<'a>> {
+fn scope<'a>(
+    ctx: &Context<'a>,
+    name: &str,
+    filter: Option<&Predicate>,
+    r: &mut CheckResult,
+) -> Option<Scoped<'a>> {
     let (index, _, register) = ctx.pack.data.registers.get_full(name)?;
-    let table = ctx.submission.registers.get(index).and_then(Option::as_ref)?;
+    let table = ctx
+        .submission
+        .registers
+        .get(index)
+        .and_then(Option::as_ref)?;
     let key = register.columns.get_index_of(&register.key).unwrap_or(0);
-    let compiled = filter.map(|p| Compiled::new(p, &Scope::Columns(&register.columns), &ctx.pack.sets));
+    let compiled =
+        filter.map(|p| Compiled::new(p, &Scope::Columns(&register.columns), &ctx.pack.sets));
     let mut rows = Vec::with_capacity(table.rows.len());
     for (i, row) in table.rows.iter().enumerate() {
         if compiled.as_ref().is_some_and(|c| !c.holds(row)) {
@@ -235,9 +245,16 @@ fn scope<'a>(ctx: &Context<'a>, name: &str, filter: Option<&Predicate>, r: &mut 
         Some(c) if !c.is_empty() => format!("（范围：{}）", c.describe()),
         _ => String::new(),
     };
-    r.explain.push(format!("{}：共{}行{}，纳入{}行", register.label, table.rows.len(), scope_text, rows.len()));
+    r.explain.push(format!(
+        "{}：共{}行{}，纳入{}行",
+        register.label,
+        table.rows.len(),
+        scope_text,
+        rows.len()
+    ));
     if !r.waived_rows.is_empty() {
-        r.explain.push(format!("豁免：{}", r.waived_rows.join("、")));
+        r.explain
+            .push(format!("豁免：{}", r.waived_rows.join("、")));
     }
     Some(Scoped {
         table,
@@ -291,7 +308,11 @@ fn check_rows(ctx: &Context, s: &Scoped, require: &Predicate, r: &mut CheckResul
 }
 
 fn failed_keys(r: &CheckResult) -> String {
-    r.failing.iter().map(|f| f.key.as_str()).collect::<Vec<_>>().join("、")
+    r.failing
+        .iter()
+        .map(|f| f.key.as_str())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn coverage(ctx: &Context, c: &Coverage) -> CheckResult {
@@ -317,8 +338,16 @@ fn coverage(ctx: &Context, c: &Coverage) -> CheckResult {
     r.measured = Some(num::percent(rate));
     r.counted = passed as f64;
     r.units = shortfall as f64;
-    r.share = Some(if c.min.0 <= 0.0 { 1.0 } else { (rate / c.min.0).min(1.0) });
-    r.verdict = if rate + EPS >= c.min.0 { CheckVerdict::Pass } else { CheckVerdict::Fail };
+    r.share = Some(if c.min.0 <= 0.0 {
+        1.0
+    } else {
+        (rate / c.min.0).min(1.0)
+    });
+    r.verdict = if rate + EPS >= c.min.0 {
+        CheckVerdict::Pass
+    } else {
+        CheckVerdict::Fail
+    };
     if shortfall > 0 {
         r.shortfall = Some(format!("差{shortfall}行"));
     }
@@ -326,7 +355,11 @@ fn coverage(ctx: &Context, c: &Coverage) -> CheckResult {
         "覆盖率 = {passed}/{total} = {}，要求 ≥{} → {}",
         num::percent(rate),
         c.min,
-        if r.verdict == CheckVerdict::Pass { "达标" } else { "未达标" }
+        if r.verdict == CheckVerdict::Pass {
+            "达标"
+        } else {
+            "未达标"
+        }
     ));
     r.var("passed", passed);
     r.var("failed", failed);
@@ -355,11 +388,18 @@ fn each(ctx: &Context, e: &Each) -> CheckResult {
     r.counted = passed as f64;
     r.units = failed as f64;
     r.share = Some(passed as f64 / total as f64);
-    r.verdict = if failed == 0 { CheckVerdict::Pass } else { CheckVerdict::Fail };
+    r.verdict = if failed == 0 {
+        CheckVerdict::Pass
+    } else {
+        CheckVerdict::Fail
+    };
     if failed > 0 {
         r.shortfall = Some(format!("{failed}行不符合"));
     }
-    r.explain.push(format!("{passed}/{total}行满足 → {}", if failed == 0 { "达标" } else { "未达标" }));
+    r.explain.push(format!(
+        "{passed}/{total}行满足 → {}",
+        if failed == 0 { "达标" } else { "未达标" }
+    ));
     r.var("passed", passed);
     r.var("failed", failed);
     r.var("failed_keys", failed_keys(&r));
@@ -397,8 +437,18 @@ fn count(ctx: &Context, c: &Count) -> CheckResult {
     r.measured = Some(value.to_string());
     r.counted = value.max(0) as f64;
     r.units = (below + above) as f64;
-    r.share = min.map(|m| if m <= 0 { 1.0 } else { (value as f64 / m as f64).clamp(0.0, 1.0) });
-    r.verdict = if below == 0 && above == 0 { CheckVerdict::Pass } else { CheckVerdict::Fail };
+    r.share = min.map(|m| {
+        if m <= 0 {
+            1.0
+        } else {
+            (value as f64 / m as f64).clamp(0.0, 1.0)
+        }
+    });
+    r.verdict = if below == 0 && above == 0 {
+        CheckVerdict::Pass
+    } else {
+        CheckVerdict::Fail
+    };
     if below > 0 {
         r.shortfall = Some(format!("少{below}"));
     } else if above > 0 {
@@ -407,7 +457,11 @@ fn count(ctx: &Context, c: &Count) -> CheckResult {
     r.explain.push(format!(
         "计数 = {value}，要求 {} → {}",
         r.required.clone().unwrap_or_default(),
-        if r.verdict == CheckVerdict::Pass { "达标" } else { "未达标" }
+        if r.verdict == CheckVerdict::Pass {
+            "达标"
+        } else {
+            "未达标"
+        }
     ));
     r.var("count", value);
     r.var("min", min.map(Json::from).unwrap_or(Json::Null));
@@ -429,7 +483,10 @@ fn fact_number(ctx: &Context, name: &str) -> Result<f64, String> {
 }
 
 fn ratio(ctx: &Context, q: &Ratio) -> CheckResult {
-    let (num_v, den_v) = match (fact_number(ctx, &q.numerator), fact_number(ctx, &q.denominator)) {
+    let (num_v, den_v) = match (
+        fact_number(ctx, &q.numerator),
+        fact_number(ctx, &q.denominator),
+    ) {
         (Ok(a), Ok(b)) => (a, b),
         (a, b) => {
             let mut r = CheckResult::new(CheckVerdict::MissingData);
@@ -440,7 +497,14 @@ fn ratio(ctx: &Context, q: &Ratio) -> CheckResult {
             return r;
         }
     };
-    let label = |name: &str| ctx.pack.data.facts.get(name).map(|f| f.label.clone()).unwrap_or_default();
+    let label = |name: &str| {
+        ctx.pack
+            .data
+            .facts
+            .get(name)
+            .map(|f| f.label.clone())
+            .unwrap_or_default()
+    };
     let mut r = CheckResult::new(CheckVerdict::Pass);
     r.required = Some(format!("≥{}", q.min));
     r.var("numerator", num::show(num_v));
@@ -448,13 +512,22 @@ fn ratio(ctx: &Context, q: &Ratio) -> CheckResult {
     r.var("min", q.min.to_string());
     if den_v.abs() < EPS {
         r.verdict = CheckVerdict::NotApplicable;
-        r.explain.push(format!("{} = 0：分母为零，不适用", label(&q.denominator)));
+        r.explain
+            .push(format!("{} = 0：分母为零，不适用", label(&q.denominator)));
         return r;
     }
     let rate = num_v / den_v;
     r.measured = Some(num::percent(rate));
-    r.share = Some(if q.min.0 <= 0.0 { 1.0 } else { (rate / q.min.0).clamp(0.0, 1.0) });
-    r.verdict = if rate + EPS >= q.min.0 { CheckVerdict::Pass } else { CheckVerdict::Fail };
+    r.share = Some(if q.min.0 <= 0.0 {
+        1.0
+    } else {
+        (rate / q.min.0).clamp(0.0, 1.0)
+    });
+    r.verdict = if rate + EPS >= q.min.0 {
+        CheckVerdict::Pass
+    } else {
+        CheckVerdict::Fail
+    };
     let short = (q.min.0 - rate).max(0.0);
     if short > EPS {
         r.shortfall = Some(format!("差{}", num::percent(short)));
@@ -467,7 +540,11 @@ fn ratio(ctx: &Context, q: &Ratio) -> CheckResult {
         num::show(den_v),
         num::percent(rate),
         q.min,
-        if r.verdict == CheckVerdict::Pass { "达标" } else { "未达标" }
+        if r.verdict == CheckVerdict::Pass {
+            "达标"
+        } else {
+            "未达标"
+        }
     ));
     r.var("rate", num::percent(rate));
     r.var("shortfall", num::percent(short));
@@ -478,7 +555,11 @@ fn ratio(ctx: &Context, q: &Ratio) -> CheckResult {
 pub fn due_date(due: &Due, year: i32) -> Option<Date> {
     match due {
         Due::Fixed(text) => Date::strptime("%Y-%m-%d", text).ok(),
-        Due::InYear { month, day, year_offset } => {
+        Due::InYear {
+            month,
+            day,
+            year_offset,
+        } => {
             let y = i16::try_from(year + year_offset).ok()?;
             let first = Date::new(y, *month as i8, 1).ok()?;
             let day = (*day as i8).min(first.days_in_month());
@@ -513,13 +594,17 @@ fn deadline(ctx: &Context, d: &Deadline) -> CheckResult {
     };
     let mut r = CheckResult::new(CheckVerdict::Pass);
     r.required = Some(required.clone());
-    r.var("due", before.or(after).map(|d| d.to_string()).unwrap_or_default());
+    r.var(
+        "due",
+        before.or(after).map(|d| d.to_string()).unwrap_or_default(),
+    );
     match &d.of {
         None => {
             let Some((i, _, field)) = ctx.pack.data.facts.get_full(&d.field) else {
                 return CheckResult::new(CheckVerdict::NotApplicable);
             };
-            let Some(Value::Date(date)) = ctx.submission.facts.get(i).and_then(Option::as_ref) else {
+            let Some(Value::Date(date)) = ctx.submission.facts.get(i).and_then(Option::as_ref)
+            else {
                 let mut m = CheckResult::missing(format!("{}未填写", field.label));
                 m.required = Some(required);
                 return m;
@@ -529,7 +614,15 @@ fn deadline(ctx: &Context, d: &Deadline) -> CheckResult {
             let days_late = before.map(|b| (*date - b).get_days().max(0)).unwrap_or(0);
             r.var("date", date.to_string());
             r.var("days_late", days_late);
-            r.explain.push(format!("{}：{date}，要求{required} → {}", field.label, if problem.is_none() { "达标" } else { "未达标" }));
+            r.explain.push(format!(
+                "{}：{date}，要求{required} → {}",
+                field.label,
+                if problem.is_none() {
+                    "达标"
+                } else {
+                    "未达标"
+                }
+            ));
             if let Some(p) = problem {
                 r.verdict = CheckVerdict::Fail;
                 r.units = 1.0;
@@ -544,7 +637,11 @@ fn deadline(ctx: &Context, d: &Deadline) -> CheckResult {
             let Some(col) = s.columns.get_index_of(&d.field) else {
                 return CheckResult::new(CheckVerdict::NotApplicable);
             };
-            let label = s.columns.get(&d.field).map(|f| f.label.clone()).unwrap_or_default();
+            let label = s
+                .columns
+                .get(&d.field)
+                .map(|f| f.label.clone())
+                .unwrap_or_default();
             let total = s.rows.len();
             r.var("total", total);
             if total == 0 {
@@ -569,7 +666,10 @@ fn deadline(ctx: &Context, d: &Deadline) -> CheckResult {
                         if ctx.explain_rows {
                             r.explain.push(format!("  ✗ {key}：{p}"));
                         }
-                        r.failing.push(FailingRow { key, misses: vec![p] });
+                        r.failing.push(FailingRow {
+                            key,
+                            misses: vec![p],
+                        });
                     }
                 }
             }
@@ -583,7 +683,10 @@ fn deadline(ctx: &Context, d: &Deadline) -> CheckResult {
                 r.verdict = CheckVerdict::Fail;
                 r.shortfall = Some(format!("{failed}行逾期或未填写"));
             }
-            r.explain.push(format!("{passed}/{total}行按时 → {}", if failed == 0 { "达标" } else { "未达标" }));
+            r.explain.push(format!(
+                "{passed}/{total}行按时 → {}",
+                if failed == 0 { "达标" } else { "未达标" }
+            ));
             r.var("failed", failed);
             r.var("failed_keys", failed_keys(&r));
             r
@@ -592,22 +695,43 @@ fn deadline(ctx: &Context, d: &Deadline) -> CheckResult {
 }
 
 fn evidence(ctx: &Context, names: &[String]) -> CheckResult {
-    let label = |n: &str| ctx.pack.data.evidence.get(n).map(|e| e.label.clone()).unwrap_or_else(|| n.to_string());
+    let label = |n: &str| {
+        ctx.pack
+            .data
+            .evidence
+            .get(n)
+            .map(|e| e.label.clone())
+            .unwrap_or_else(|| n.to_string())
+    };
     let missing: Vec<String> = names
         .iter()
-        .filter(|n| ctx.submission.evidence.get(*n).is_none_or(|docs| docs.is_empty()))
+        .filter(|n| {
+            ctx.submission
+                .evidence
+                .get(*n)
+                .is_none_or(|docs| docs.is_empty())
+        })
         .map(|n| label(n))
         .collect();
     let required: Vec<String> = names.iter().map(|n| label(n)).collect();
-    let mut r = CheckResult::new(if missing.is_empty() { CheckVerdict::Pass } else { CheckVerdict::Fail });
+    let mut r = CheckResult::new(if missing.is_empty() {
+        CheckVerdict::Pass
+    } else {
+        CheckVerdict::Fail
+    });
     r.required = Some(required.join("、"));
     r.measured = Some(format!("{}/{}", names.len() - missing.len(), names.len()));
     r.units = missing.len() as f64;
     r.counted = (names.len() - missing.len()) as f64;
     r.share = Some((names.len() - missing.len()) as f64 / names.len().max(1) as f64);
     for n in names {
-        let ok = ctx.submission.evidence.get(n).is_some_and(|d| !d.is_empty());
-        r.explain.push(format!("{} {}", if ok { "✓" } else { "✗" }, label(n)));
+        let ok = ctx
+            .submission
+            .evidence
+            .get(n)
+            .is_some_and(|d| !d.is_empty());
+        r.explain
+            .push(format!("{} {}", if ok { "✓" } else { "✗" }, label(n)));
     }
     if !missing.is_empty() {
         r.shortfall = Some(format!("缺{}", missing.join("、")));
@@ -624,7 +748,10 @@ enum Combine {
 }
 
 fn part_label(check: &Check, i: usize) -> String {
-    check.label.clone().unwrap_or_else(|| format!("第{}项", i + 1))
+    check
+        .label
+        .clone()
+        .unwrap_or_else(|| format!("第{}项", i + 1))
 }
 
 fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResult {
@@ -633,11 +760,23 @@ fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResult {
     let verdict = match how {
         Combine::All if has(CheckVerdict::Fail) => CheckVerdict::Fail,
         Combine::All if has(CheckVerdict::MissingData) => CheckVerdict::MissingData,
-        Combine::All if results.iter().all(|r| r.verdict == CheckVerdict::NotApplicable) => CheckVerdict::NotApplicable,
+        Combine::All
+            if results
+                .iter()
+                .all(|r| r.verdict == CheckVerdict::NotApplicable) =>
+        {
+            CheckVerdict::NotApplicable
+        }
         Combine::All => CheckVerdict::Pass,
         Combine::Any if has(CheckVerdict::Pass) => CheckVerdict::Pass,
         Combine::Any if has(CheckVerdict::MissingData) => CheckVerdict::MissingData,
-        Combine::Any if results.iter().all(|r| r.verdict == CheckVerdict::NotApplicable) => CheckVerdict::NotApplicable,
+        Combine::Any
+            if results
+                .iter()
+                .all(|r| r.verdict == CheckVerdict::NotApplicable) =>
+        {
+            CheckVerdict::NotApplicable
+        }
         Combine::Any => CheckVerdict::Fail,
     };
     let mut r = CheckResult::new(verdict);
@@ -652,9 +791,13 @@ fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResult {
             CheckVerdict::NotApplicable => "—",
             CheckVerdict::MissingData => "?",
         };
-        let points = part.points.map(|p| format!("（{}分）", num::show(p))).unwrap_or_default();
+        let points = part
+            .points
+            .map(|p| format!("（{}分）", num::show(p)))
+            .unwrap_or_default();
         r.explain.push(format!("{mark} {label}{points}"));
-        r.explain.extend(result.explain.iter().map(|l| format!("    {l}")));
+        r.explain
+            .extend(result.explain.iter().map(|l| format!("    {l}")));
         if result.verdict == CheckVerdict::Fail {
             failed_parts.push(label.clone());
             r.units += 1.0;
@@ -700,11 +843,23 @@ fn not(ctx: &Context, inner: &Check) -> CheckResult {
     let mut r = CheckResult::new(verdict);
     let label = part_label(inner, 0);
     r.explain.push(format!("不应满足：{label}"));
-    r.explain.extend(result.explain.iter().map(|l| format!("    {l}")));
+    r.explain
+        .extend(result.explain.iter().map(|l| format!("    {l}")));
     r.missing = result.missing;
-    r.units = if verdict == CheckVerdict::Fail { 1.0 } else { 0.0 };
+    r.units = if verdict == CheckVerdict::Fail {
+        1.0
+    } else {
+        0.0
+    };
     r.required = Some(format!("不满足{label}"));
     r.var("parts", label.clone());
-    r.var("failed_parts", if verdict == CheckVerdict::Fail { label } else { String::new() });
+    r.var(
+        "failed_parts",
+        if verdict == CheckVerdict::Fail {
+            label
+        } else {
+            String::new()
+        },
+    );
     r
 }

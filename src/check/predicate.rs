@@ -64,10 +64,16 @@ impl Scope<'_> {
 impl Compiled {
     /// Compiles a predicate. `kaohe check` has already verified every name and type, so a
     /// name that does not resolve only drops its condition.
-    pub fn new(predicate: &Predicate, scope: &Scope, sets: &indexmap::IndexMap<String, crate::pack::ValueSet>) -> Compiled {
+    pub fn new(
+        predicate: &Predicate,
+        scope: &Scope,
+        sets: &indexmap::IndexMap<String, crate::pack::ValueSet>,
+    ) -> Compiled {
         let mut conds = Vec::new();
         for (name, cond) in predicate {
-            let Some((slot, field)) = scope.field(name) else { continue };
+            let Some((slot, field)) = scope.field(name) else {
+                continue;
+            };
             let mk = |op| Cond {
                 slot,
                 label: field.label.clone(),
@@ -93,7 +99,9 @@ impl Compiled {
             };
             match cond {
                 Condition::Equals(lit) => conds.extend(one(lit).map(|v| mk(Op::Equals(v)))),
-                Condition::OneOf(list) => conds.push(mk(Op::In(list.iter().filter_map(one).collect()))),
+                Condition::OneOf(list) => {
+                    conds.push(mk(Op::In(list.iter().filter_map(one).collect())))
+                }
                 Condition::Ops(ops) => {
                     if let Some(o) = &ops.equals {
                         conds.extend(single(o).map(|v| mk(Op::Equals(v))));
@@ -162,7 +170,11 @@ impl Compiled {
 
     /// A readable form of the whole predicate: `学段 属于 小学、初中；配备法治副校长 = 是`.
     pub fn describe(&self) -> String {
-        self.conds.iter().map(Cond::describe).collect::<Vec<_>>().join("；")
+        self.conds
+            .iter()
+            .map(Cond::describe)
+            .collect::<Vec<_>>()
+            .join("；")
     }
 
     pub fn is_empty(&self) -> bool {
@@ -177,10 +189,16 @@ fn literal(field: &Field, lit: &Literal) -> Option<Value> {
         (FieldType::Number, Literal::Int(i)) => Value::Number(*i as f64),
         (FieldType::Number, Literal::Float(x)) => Value::Number(*x),
         (FieldType::Percent, Literal::Str(s)) => Value::Number(Percent::parse(s)?.0),
-        (FieldType::Percent, Literal::Int(i)) => Value::Number(*i as f64 / if *i > 1 { 100.0 } else { 1.0 }),
-        (FieldType::Percent, Literal::Float(x)) => Value::Number(if *x > 1.0 { x / 100.0 } else { *x }),
+        (FieldType::Percent, Literal::Int(i)) => {
+            Value::Number(*i as f64 / if *i > 1 { 100.0 } else { 1.0 })
+        }
+        (FieldType::Percent, Literal::Float(x)) => {
+            Value::Number(if *x > 1.0 { x / 100.0 } else { *x })
+        }
         (FieldType::Date, Literal::Str(s)) => Value::Date(Date::strptime("%Y-%m-%d", s).ok()?),
-        (FieldType::String | FieldType::Enum | FieldType::List, Literal::Str(s)) => Value::Text(s.clone()),
+        (FieldType::String | FieldType::Enum | FieldType::List, Literal::Str(s)) => {
+            Value::Text(s.clone())
+        }
         _ => return None,
     })
 }
@@ -241,7 +259,11 @@ impl Cond {
         let actual = show(self.ty, value);
         let detail = match (&self.op, value) {
             (Op::ContainsAll(ts), Value::List(items)) => {
-                let lacking: Vec<&str> = ts.iter().filter(|t| !items.contains(t)).map(String::as_str).collect();
+                let lacking: Vec<&str> = ts
+                    .iter()
+                    .filter(|t| !items.contains(t))
+                    .map(String::as_str)
+                    .collect();
                 format!("{}缺少{}", self.label, lacking.join("、"))
             }
             _ => format!("{}（实际：{actual}）", self.describe()),
@@ -250,7 +272,12 @@ impl Cond {
     }
 
     fn describe(&self) -> String {
-        let list = |vs: &[Value]| vs.iter().map(|v| show(self.ty, v)).collect::<Vec<_>>().join("、");
+        let list = |vs: &[Value]| {
+            vs.iter()
+                .map(|v| show(self.ty, v))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
         let l = &self.label;
         match &self.op {
             Op::Equals(v) => format!("{l}应为{}", show(self.ty, v)),

@@ -34,8 +34,9 @@ pub struct Request<'a> {
 pub fn run(req: &Request) -> Result<(Outcome, String), CliError> {
     let pack = load_pack(req.pack, req.color)?;
     let waivers = match req.waivers {
-        Some(path) => waiver::load(&pack, path)
-            .map_err(|e| CliError::Input(diag::render_human(&e.sources, &e.diagnostics, req.color)))?,
+        Some(path) => waiver::load(&pack, path).map_err(|e| {
+            CliError::Input(diag::render_human(&e.sources, &e.diagnostics, req.color))
+        })?,
         None => Vec::new(),
     };
     if let Some(id) = req.explain
@@ -44,7 +45,9 @@ pub fn run(req: &Request) -> Result<(Outcome, String), CliError> {
         let hint = did_you_mean(id, pack.items.iter().map(|i| i.id.as_str()))
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
-        return Err(CliError::Usage(format!("the pack has no item `{id}`{hint}")));
+        return Err(CliError::Usage(format!(
+            "the pack has no item `{id}`{hint}"
+        )));
     }
     let mut loaded = Vec::with_capacity(req.submissions.len());
     let mut problems = String::new();
@@ -66,7 +69,8 @@ pub fn run(req: &Request) -> Result<(Outcome, String), CliError> {
         .map(|s| assess::assess(&pack, &digest, s, &waivers, options))
         .collect();
     let outcome = if assessments.iter().any(|a| {
-        req.fail_under.is_some_and(|min| a.score.score + 1e-9 < min) || (req.fail_on_veto && a.score.vetoed)
+        req.fail_under.is_some_and(|min| a.score.score + 1e-9 < min)
+            || (req.fail_on_veto && a.score.vetoed)
     }) {
         Outcome::Problems
     } else {
@@ -75,7 +79,9 @@ pub fn run(req: &Request) -> Result<(Outcome, String), CliError> {
     let text = match req.explain {
         Some(id) => assessments
             .iter()
-            .filter_map(|a| report::explain(a, id).map(|t| format!("{}\n{t}", a.submission.bureau.name)))
+            .filter_map(|a| {
+                report::explain(a, id).map(|t| format!("{}\n{t}", a.submission.bureau.name))
+            })
             .collect::<Vec<_>>()
             .join("\n"),
         None => render(&assessments, req.format),
@@ -92,6 +98,10 @@ fn render(assessments: &[Assessment], format: Format) -> String {
             out
         }
         (Format::Text, many) => many.iter().map(report::text).collect::<Vec<_>>().join("\n"),
-        (Format::Md, many) => many.iter().map(report::markdown).collect::<Vec<_>>().join("\n---\n\n"),
+        (Format::Md, many) => many
+            .iter()
+            .map(report::markdown)
+            .collect::<Vec<_>>()
+            .join("\n---\n\n"),
     }
 }

@@ -57,8 +57,20 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
     let pack = layer.and_then(|layer| {
         provenance = layer.provenance;
         let complete = layer.complete;
-        let pack = finish(layer.draft, &provenance, &loader.sources, &mut diagnostics, loader.files)?;
-        validate::validate(&pack, &provenance, &loader.sources, complete, &mut diagnostics);
+        let pack = finish(
+            layer.draft,
+            &provenance,
+            &loader.sources,
+            &mut diagnostics,
+            loader.files,
+        )?;
+        validate::validate(
+            &pack,
+            &provenance,
+            &loader.sources,
+            complete,
+            &mut diagnostics,
+        );
         Some(pack)
     });
     diag::sort(&mut diagnostics);
@@ -91,6 +103,8 @@ struct Draft {
     data: DataDict,
     sets: IndexMap<String, ValueSet>,
     items: Vec<Item>,
+    /// Items disabled by an override, with the override.
+    disabled: IndexMap<String, Origin>,
 }
 
 struct Layer {
@@ -118,13 +132,27 @@ impl Loader {
         let text = match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => text,
-                Err(_) => {
-                    let file = self.sources.add(path, String::new());
-                    self.error(Diagnostic::error(
-                        "io",
-                        Location { file, pos: None },
-                        "file is not valid UTF-8",
-                    ));
+                Err(e) => {
+                    let bytes = e.as_bytes();
+                    let good = e.utf8_error().valid_up_to();
+                    let before = String::from_utf8_lossy(&bytes[..good]).into_owned();
+                    let line = before.matches('\n').count() as u32 + 1;
+                    let col =
+                        before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+                    let file = self
+                        .sources
+                        .add(path, String::from_utf8_lossy(bytes).into_owned());
+                    self.error(
+                        Diagnostic::error(
+                            "io",
+                            Location {
+                                file,
+                                pos: Some(yaml::Pos { line, col, len: 1 }),
+                            },
+                            "the file is not valid UTF-8",
+                        )
+                        .with_help("save pack files as UTF-8"),
+                    );
                     return None;
                 }
             },
@@ -150,6 +178,22 @@ impl Loader {
                 return None;
             }
         };
+        if root.value == yaml::Value::Null {
+            let help = match role {
+                Role::Pack => "`pack.yaml` holds `pack`, `scoring`, `sections` and `data`",
+                Role::Items => "an items file holds `items: [...]`",
+                Role::Tests => "a test file holds `cases: [...]`",
+            };
+            self.error(
+                Diagnostic::error(
+                    "empty-file",
+                    Location { file, pos: None },
+                    "the file is empty",
+                )
+                .with_help(help),
+            );
+            return None;
+        }
         let json = root.to_json();
         self.sources.set_root(file, root);
         let problems = self.schema.validate(role, &json, &self.sources, file);
@@ -166,10 +210,7 @@ impl Loader {
             Err(e) => {
                 self.error(Diagnostic::error(
                     "schema",
-                    Location {
-                        file,
-                        pos: None,
-                    },
+                    Location { file, pos: None },
                     format!("cannot read the file: {e}"),
                 ));
                 None
@@ -178,7 +219,12 @@ impl Loader {
     }
 
     /// Loads the pack in `dir` and, first, the packs it extends.
-    fn layer(&mut self, dir: &Path, stack: &mut Vec<PathBuf>, referrer: Option<Origin>) -> Option<Layer> {
+    fn layer(
+        &mut self,
+        dir: &Path,
+        stack: &mut Vec<PathBuf>,
+        referrer: Option<Origin>,
+    ) -> Option<Layer> {
         let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         let pack_path = dir.join("pack.yaml");
         if !pack_path.is_file() {
@@ -209,7 +255,8 @@ impl Loader {
     }
 
     fn layer_inner(&mut self, dir: &Path, stack: &mut Vec<PathBuf>) -> Option<Layer> {
-        let (pack_file, file): (FileId, PackFile) = self.read(&dir.join("pack.yaml"), Role::Pack)?;
+        let (pack_file, file): (FileId, PackFile) =
+            self.read(&dir.join("pack.yaml"), Role::Pack)?;
         let at = Origin::new(pack_file, "");
         let mut complete = true;
 
@@ -225,7 +272,11 @@ impl Loader {
                         .iter()
                         .skip_while(|p| *p != c)
                         .chain(std::iter::once(c))
-                        .map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+                        .map(|p| {
+                            p.file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default()
+                        })
                         .collect();
                     let loc = self.loc(&extends_at, Target::Value);
                     self.error(Diagnostic::error(
@@ -237,11 +288,25 @@ impl Loader {
                 }
                 if canonical.is_none() || !base_dir.is_dir() {
                     let loc = self.loc(&extends_at, Target::Value);
+                    let message = if base_dir.exists() {
+                        format!("base pack `{rel}` is not a directory")
+                    } else {
+                        format!("base pack `{rel}` does not exist")
+                    };
+                    self.error(
+                        Diagnostic::error("unresolved-extends", loc, message).with_help(
+                            "`extends` is a directory path relative to this pack's directory",
+                        ),
+                    );
+                    return None;
+                }
+                if !base_dir.join("pack.yaml").is_file() {
+                    let loc = self.loc(&extends_at, Target::Value);
                     self.error(Diagnostic::error(
                         "unresolved-extends",
                         loc,
-                        format!("base pack `{rel}` does not exist"),
-                    ).with_help("`extends` is a directory path relative to this pack's directory"));
+                        format!("base pack `{rel}` has no `pack.yaml`"),
+                    ));
                     return None;
                 }
                 let base = self.layer(&base_dir, stack, Some(extends_at))?;
@@ -267,7 +332,9 @@ impl Loader {
                             loc,
                             format!("missing required key `{key}`"),
                         )
-                        .with_help("a pack without `extends` defines its own scoring, sections and data"),
+                        .with_help(
+                            "a pack without `extends` defines its own scoring, sections and data",
+                        ),
                     );
                     complete = false;
                 }
@@ -334,15 +401,25 @@ impl Loader {
 
     /// Reports a name the base pack already defines; an overlay changes a base through
     /// `overrides`, not by redefining.
-    fn redefined(&mut self, existing: &IndexMap<String, Origin>, name: &str, origin: &Origin, what: &str) -> bool {
+    fn redefined(
+        &mut self,
+        existing: &IndexMap<String, Origin>,
+        name: &str,
+        origin: &Origin,
+        what: &str,
+    ) -> bool {
         let Some(first) = existing.get(name) else {
             return false;
         };
         let loc = self.loc(origin, Target::Key);
         let first_loc = self.loc(first, Target::Key);
         self.error(
-            Diagnostic::error("duplicate-id", loc, format!("{what} `{name}` is defined twice"))
-                .with_related(first_loc, "first defined here"),
+            Diagnostic::error(
+                "duplicate-id",
+                loc,
+                format!("{what} `{name}` is defined twice"),
+            )
+            .with_related(first_loc, "first defined here"),
         );
         true
     }
@@ -374,20 +451,24 @@ impl Loader {
         }
     }
 
-    fn apply_override(&mut self, o: Override, at: Origin, draft: &mut Draft, prov: &mut Provenance) {
+    fn apply_override(
+        &mut self,
+        o: Override,
+        at: Origin,
+        draft: &mut Draft,
+        prov: &mut Provenance,
+    ) {
         let targets = [o.item.is_some(), o.section.is_some(), o.set.is_some()]
             .iter()
             .filter(|t| **t)
             .count();
         if targets != 1 {
             let loc = self.loc(&at, Target::Value);
-            self.error(
-                Diagnostic::error(
-                    "bad-override",
-                    loc,
-                    "an override names exactly one of `item`, `section` or `set`",
-                ),
-            );
+            self.error(Diagnostic::error(
+                "bad-override",
+                loc,
+                "an override names exactly one of `item`, `section` or `set`",
+            ));
             return;
         }
         if let Some(id) = &o.item {
@@ -477,23 +558,58 @@ impl Loader {
         }
     }
 
-    fn override_item(&mut self, id: &str, o: &Override, at: &Origin, draft: &mut Draft, prov: &mut Provenance) {
+    fn override_item(
+        &mut self,
+        id: &str,
+        o: &Override,
+        at: &Origin,
+        draft: &mut Draft,
+        prov: &mut Provenance,
+    ) {
         self.misplaced(
             o,
             at,
             &[
-                "disable", "title", "points", "applies_if", "check", "min", "max", "deduct",
-                "award", "rectify", "evidence", "basis",
+                "disable",
+                "title",
+                "points",
+                "applies_if",
+                "check",
+                "min",
+                "max",
+                "deduct",
+                "award",
+                "rectify",
+                "evidence",
+                "basis",
             ],
         );
         let Some(index) = draft.items.iter().position(|i| i.id == id) else {
+            if let Some(first) = draft.disabled.get(id) {
+                let loc = self.loc(&at.join("item"), Target::Value);
+                let first_loc = self.loc(first, Target::Value);
+                self.error(
+                    Diagnostic::error(
+                        "bad-override",
+                        loc,
+                        format!("item `{id}` was disabled by an earlier override"),
+                    )
+                    .with_related(first_loc, "disabled here"),
+                );
+                return;
+            }
             let candidates: Vec<&str> = draft.items.iter().map(|i| i.id.as_str()).collect();
             self.unknown_target(&at.join("item"), "item", id, &candidates);
             return;
         };
         if o.disable {
-            draft.items.remove(index);
+            let removed = draft.items.remove(index);
             prov.items.remove(index);
+            prov.section_touched
+                .entry(removed.section)
+                .or_default()
+                .push(at.clone());
+            draft.disabled.insert(id.to_string(), at.clone());
             return;
         }
         let item = &mut draft.items[index];
@@ -508,6 +624,10 @@ impl Loader {
         if let Some(v) = o.points {
             item.points = v;
             set("points", fields);
+            prov.section_touched
+                .entry(item.section.clone())
+                .or_default()
+                .push(at.clone());
         }
         if let Some(v) = &o.applies_if {
             item.applies_if = Some(v.clone());
@@ -539,7 +659,12 @@ impl Loader {
         }
         if let Some(min) = o.min {
             let applied = match (min, &mut item.check) {
-                (Threshold::Percent(p), Check { coverage: Some(c), .. }) => {
+                (
+                    Threshold::Percent(p),
+                    Check {
+                        coverage: Some(c), ..
+                    },
+                ) => {
                     c.min = p;
                     true
                 }
@@ -554,7 +679,7 @@ impl Loader {
                 _ => false,
             };
             if applied {
-                set("check", fields);
+                prov.items[index].fields.insert("min", at.clone());
             } else {
                 let kind = item.check.kind().map(|k| k.name()).unwrap_or("?");
                 let loc = self.loc(&at.join("min"), Target::Value);
@@ -564,7 +689,9 @@ impl Loader {
                         loc,
                         format!("`min` does not fit item `{id}`, whose check is `{kind}`"),
                     )
-                    .with_help("`min` is a percentage for `coverage` and `ratio`, an integer for `count`"),
+                    .with_help(
+                        "`min` is a percentage for `coverage` and `ratio`, an integer for `count`",
+                    ),
                 );
             }
         }
@@ -573,7 +700,7 @@ impl Loader {
             match &mut item.check.count {
                 Some(c) => {
                     c.max = Some(max);
-                    prov.items[index].fields.insert("check", at.clone());
+                    prov.items[index].fields.insert("max", at.clone());
                 }
                 None => {
                     let loc = self.loc(&at.join("max"), Target::Value);
@@ -596,11 +723,7 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.is_file()
-                && matches!(
-                    p.extension().and_then(|e| e.to_str()),
-                    Some("yaml" | "yml")
-                )
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
         })
         .collect();
     files.sort();
@@ -616,14 +739,18 @@ fn at_missing(sources: &Sources, file: FileId, key: &str) -> bool {
 }
 
 /// Every check node must name exactly one kind; the schema cannot say so readably.
-fn check_kinds(json: &serde_json::Value, file: FileId, sources: &Sources) -> Option<Vec<Diagnostic>> {
+fn check_kinds(
+    json: &serde_json::Value,
+    file: FileId,
+    sources: &Sources,
+) -> Option<Vec<Diagnostic>> {
     let mut problems = Vec::new();
     walk_checks(json, String::new(), false, &mut |check, pointer| {
         let Some(obj) = check.as_object() else { return };
-        let kinds: Vec<&str> = CHECK_KINDS
-            .iter()
-            .copied()
-            .filter(|k| obj.contains_key(*k))
+        let kinds: Vec<&str> = obj
+            .keys()
+            .map(String::as_str)
+            .filter(|k| CHECK_KINDS.contains(k))
             .collect();
         let location = |p: &str, t| Location {
             file,
@@ -631,15 +758,22 @@ fn check_kinds(json: &serde_json::Value, file: FileId, sources: &Sources) -> Opt
         };
         if kinds.is_empty() {
             problems.push(
-                Diagnostic::error("check-kind", location(pointer, Target::Key), "the check names no kind")
-                    .with_help(format!("give one of: {}", CHECK_KINDS.join(", "))),
+                Diagnostic::error(
+                    "check-kind",
+                    location(pointer, Target::Key),
+                    "the check names no kind",
+                )
+                .with_help(format!("give one of: {}", CHECK_KINDS.join(", "))),
             );
         } else if kinds.len() > 1 {
             problems.push(
                 Diagnostic::error(
                     "check-kind",
                     location(&format!("{pointer}/{}", kinds[1]), Target::Key),
-                    format!("the check names two kinds, `{}` and `{}`", kinds[0], kinds[1]),
+                    format!(
+                        "the check names two kinds, `{}` and `{}`",
+                        kinds[0], kinds[1]
+                    ),
                 )
                 .with_help("combine checks with `all` or `any`"),
             );
@@ -649,7 +783,12 @@ fn check_kinds(json: &serde_json::Value, file: FileId, sources: &Sources) -> Opt
 }
 
 /// Calls `f` on every check node: `items/N/check`, `overrides/N/check`, and their parts.
-fn walk_checks(value: &serde_json::Value, pointer: String, in_check: bool, f: &mut impl FnMut(&serde_json::Value, &str)) {
+fn walk_checks(
+    value: &serde_json::Value,
+    pointer: String,
+    in_check: bool,
+    f: &mut impl FnMut(&serde_json::Value, &str),
+) {
     if in_check {
         f(value, &pointer);
         if let Some(obj) = value.as_object() {

@@ -82,6 +82,9 @@ pub struct Provenance {
     pub sets: IndexMap<String, Origin>,
     /// Parallel to `Pack::items`.
     pub items: Vec<ItemOrigin>,
+    /// Overrides that changed the points of a section's items (by changing or disabling
+    /// one), by section id: where an overlay author fixes a section total.
+    pub section_touched: IndexMap<String, Vec<Origin>>,
 }
 
 /// Where an item and each of its overridden fields were written.

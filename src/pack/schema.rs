@@ -47,7 +47,10 @@ impl PackSchema {
                 for k in ["if", "then", "else", "type"] {
                     obj.remove(k);
                 }
-                obj.insert("$ref".into(), Value::String(format!("#/$defs/{}", role.def())));
+                obj.insert(
+                    "$ref".into(),
+                    Value::String(format!("#/$defs/{}", role.def())),
+                );
             }
             jsonschema::options()
                 .should_validate_formats(true)
@@ -75,10 +78,63 @@ impl PackSchema {
             Role::Items => &self.items,
             Role::Tests => &self.tests,
         };
-        validator
-            .iter_errors(instance)
-            .map(|error| self.diagnostic(&error, sources, file))
+        let mut found = Vec::new();
+        for error in validator.iter_errors(instance) {
+            self.push(&error, sources, file, &mut found);
+        }
+        // A key reported missing next to an unknown key that is a typo of it is one problem.
+        let typos: Vec<(String, String)> = found
+            .iter()
+            .filter_map(|(_, hint)| match hint {
+                Hint::Typo { object, suggestion } => Some((object.clone(), suggestion.clone())),
+                _ => None,
+            })
+            .collect();
+        found
+            .into_iter()
+            .filter(|(_, hint)| match hint {
+                Hint::Missing { object, key } => {
+                    !typos.iter().any(|(o, s)| o == object && s == key)
+                }
+                _ => true,
+            })
+            .map(|(d, _)| d)
             .collect()
+    }
+
+    /// Adds the diagnostics of one error. For a `oneOf`/`anyOf` that failed, the errors of the
+    /// alternative the value was evidently meant to be (same type) are clearer than "not any of".
+    fn push(
+        &self,
+        error: &ValidationError,
+        sources: &Sources,
+        file: FileId,
+        out: &mut Vec<(Diagnostic, Hint)>,
+    ) {
+        if let ValidationErrorKind::OneOfNotValid { context }
+        | ValidationErrorKind::AnyOf { context } = error.kind()
+        {
+            let here = error.instance_path().as_str();
+            let meant = context
+                .iter()
+                .filter(|branch| {
+                    !branch.is_empty()
+                        && !branch.iter().any(|e| {
+                            matches!(
+                                e.kind(),
+                                ValidationErrorKind::Type { .. } | ValidationErrorKind::Enum { .. }
+                            ) && e.instance_path().as_str() == here
+                        })
+                })
+                .min_by_key(|branch| branch.len());
+            if let Some(branch) = meant {
+                for e in branch {
+                    self.push(e, sources, file, out);
+                }
+                return;
+            }
+        }
+        out.push(self.diagnostic(error, sources, file));
     }
 
     /// The subschema that holds the keyword an error came from.
@@ -93,7 +149,12 @@ impl PackSchema {
         self.root.pointer(parent)
     }
 
-    fn diagnostic(&self, error: &ValidationError, sources: &Sources, file: FileId) -> Diagnostic {
+    fn diagnostic(
+        &self,
+        error: &ValidationError,
+        sources: &Sources,
+        file: FileId,
+    ) -> (Diagnostic, Hint) {
         let pointer = error.instance_path().as_str().to_string();
         let at = |pointer: &str, target: Target| Location {
             file,
@@ -109,7 +170,8 @@ impl PackSchema {
         let description = schema
             .and_then(|s| s.get("description"))
             .and_then(Value::as_str);
-        match error.kind() {
+        let mut hint = Hint::None;
+        let d = match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let name = unexpected.first().cloned().unwrap_or_default();
                 let allowed: Vec<&str> = schema
@@ -124,7 +186,13 @@ impl PackSchema {
                     format!("unknown key `{name}`"),
                 );
                 d = match did_you_mean(&name, allowed.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    Some(s) => {
+                        hint = Hint::Typo {
+                            object: pointer.clone(),
+                            suggestion: s.to_string(),
+                        };
+                        d.with_help(format!("did you mean `{s}`?"))
+                    }
                     None if !allowed.is_empty() => {
                         d.with_help(format!("expected one of: {}", allowed.join(", ")))
                     }
@@ -134,6 +202,10 @@ impl PackSchema {
             }
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
+                hint = Hint::Missing {
+                    object: pointer.clone(),
+                    key: name.to_string(),
+                };
                 Diagnostic::error(
                     "missing-key",
                     at(&pointer, Target::Value),
@@ -148,11 +220,29 @@ impl PackSchema {
                         names.join(" or ")
                     }
                 };
-                Diagnostic::error(
-                    "wrong-type",
-                    at(&pointer, Target::Value),
-                    format!("expected {expected}, found {}", describe(instance)),
-                )
+                let percent = schema
+                    .and_then(|s| s.get("pattern"))
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| p.ends_with("%$"));
+                if percent {
+                    Diagnostic::error(
+                        "wrong-type",
+                        at(&pointer, Target::Value),
+                        format!("{shown} is not a percentage"),
+                    )
+                    .with_help("write a percentage with a `%` sign, e.g. `95%`")
+                } else {
+                    let d = Diagnostic::error(
+                        "wrong-type",
+                        at(&pointer, Target::Value),
+                        format!("expected {expected}, found {}", describe(instance)),
+                    );
+                    if expected == "string" && (instance.is_number() || instance.is_boolean()) {
+                        d.with_help("quote the value to make it text")
+                    } else {
+                        d
+                    }
+                }
             }
             ValidationErrorKind::Enum { options } => {
                 let options: Vec<String> = options
@@ -164,7 +254,10 @@ impl PackSchema {
                     at(&pointer, Target::Value),
                     format!("{shown} is not one of {}", options.join(", ")),
                 );
-                let plain: Vec<String> = options.iter().map(|o| o.trim_matches('`').to_string()).collect();
+                let plain: Vec<String> = options
+                    .iter()
+                    .map(|o| o.trim_matches('`').to_string())
+                    .collect();
                 if let Some(s) = instance
                     .as_str()
                     .and_then(|v| did_you_mean(v, plain.iter().map(String::as_str)))
@@ -198,16 +291,34 @@ impl PackSchema {
             ),
             ValidationErrorKind::MinItems { .. }
             | ValidationErrorKind::MinProperties { .. }
-            | ValidationErrorKind::MinLength { .. } => Diagnostic::error(
-                "empty-value",
-                at(&pointer, Target::Value),
-                format!("{title} must not be empty"),
-            ),
-            ValidationErrorKind::UniqueItems => Diagnostic::error(
-                "duplicate-value",
-                at(&pointer, Target::Value),
-                "the list has the same value twice",
-            ),
+            | ValidationErrorKind::MinLength { .. } => {
+                let what = match instance.as_ref() {
+                    Value::Array(_) => "the list",
+                    Value::Object(_) => "the mapping",
+                    _ => "the text",
+                };
+                Diagnostic::error(
+                    "empty-value",
+                    at(&pointer, Target::Value),
+                    format!("{what} must not be empty"),
+                )
+            }
+            ValidationErrorKind::UniqueItems => {
+                let items = instance.as_array().map(Vec::as_slice).unwrap_or_default();
+                let repeat = (1..items.len()).find(|&j| items[..j].contains(&items[j]));
+                match repeat {
+                    Some(j) => Diagnostic::error(
+                        "duplicate-value",
+                        at(&format!("{pointer}/{j}"), Target::Value),
+                        format!("{} is listed twice", show(&items[j])),
+                    ),
+                    None => Diagnostic::error(
+                        "duplicate-value",
+                        at(&pointer, Target::Value),
+                        "the list has the same value twice",
+                    ),
+                }
+            }
             ValidationErrorKind::PropertyNames { error } => {
                 let name = error.instance().as_str().unwrap_or_default().to_string();
                 Diagnostic::error(
@@ -228,13 +339,18 @@ impl PackSchema {
                     None => d,
                 }
             }
-            _ => Diagnostic::error(
-                "schema",
-                at(&pointer, Target::Value),
-                error.to_string(),
-            ),
-        }
+            _ => Diagnostic::error("schema", at(&pointer, Target::Value), error.to_string()),
+        };
+        (d, hint)
     }
+}
+
+/// What a schema diagnostic says about keys, to merge "missing `min`" with "unknown
+/// `min_rate`; did you mean `min`?" into the second alone.
+enum Hint {
+    None,
+    Missing { object: String, key: String },
+    Typo { object: String, suggestion: String },
 }
 
 /// Messages for the patterns the schema uses, so authors read words rather than regexes.
@@ -250,7 +366,10 @@ fn pattern_message(pattern: &str, shown: &str) -> (String, Option<String>) {
         ),
         "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$" => (
             format!("{shown} is not a valid item id"),
-            Some("item ids are upper-case letters and digits in dash-separated parts, e.g. `LVP-01`".into()),
+            Some(
+                "item ids are upper-case letters and digits in dash-separated parts, e.g. `LVP-01`"
+                    .into(),
+            ),
         ),
         "^[a-z0-9][a-z0-9-]*$" => (
             format!("{shown} is not a valid pack id"),

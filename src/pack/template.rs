@@ -14,7 +14,15 @@ pub const COMMON: &[&str] = &[
 pub fn provided(kind: &CheckKind<'_>) -> &'static [&'static str] {
     match kind {
         CheckKind::Fact(_) => &["failed_conditions"],
-        CheckKind::Coverage(_) => &["total", "passed", "failed", "rate", "min", "shortfall", "failed_keys"],
+        CheckKind::Coverage(_) => &[
+            "total",
+            "passed",
+            "failed",
+            "rate",
+            "min",
+            "shortfall",
+            "failed_keys",
+        ],
         CheckKind::Each(_) => &["total", "passed", "failed", "failed_keys"],
         CheckKind::Count(_) => &["count", "min", "max", "shortfall"],
         CheckKind::Ratio(_) => &["numerator", "denominator", "rate", "min", "shortfall"],

@@ -24,10 +24,15 @@ pub(super) fn validate(
         prov,
         sources,
         out,
+        min_overridden: false,
     };
     v.dictionary();
     v.sets();
-    let sections_ok = v.sections();
+    let sections_ok = v.sections()
+        && pack
+            .items
+            .iter()
+            .all(|i| pack.section(&i.section).is_some());
     v.grades();
     v.items();
     if complete && sections_ok {
@@ -40,6 +45,8 @@ struct Validator<'a> {
     prov: &'a Provenance,
     sources: &'a Sources,
     out: &'a mut Vec<Diagnostic>,
+    /// Whether the item being checked has its threshold set by an override.
+    min_overridden: bool,
 }
 
 /// Where predicate fields are looked up.
@@ -62,7 +69,13 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn error(&mut self, code: &'static str, origin: &Origin, target: Target, message: impl Into<String>) -> &mut Diagnostic {
+    fn error(
+        &mut self,
+        code: &'static str,
+        origin: &Origin,
+        target: Target,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let loc = self.loc(origin, target);
         self.out.push(Diagnostic::error(code, loc, message));
         let last = self.out.len() - 1;
@@ -98,15 +111,22 @@ impl<'a> Validator<'a> {
                         "unknown-field",
                         &origin.join("key"),
                         Target::Value,
-                        format!("key column `{}` is not among the register's columns", register.key),
+                        format!(
+                            "key column `{}` is not among the register's columns",
+                            register.key
+                        ),
                     );
-                    Self::suggest(d, &register.key, register.columns.keys().map(String::as_str));
+                    Self::suggest(
+                        d,
+                        &register.key,
+                        register.columns.keys().map(String::as_str),
+                    );
                 }
                 Some(col) if !matches!(col.ty, FieldType::String | FieldType::Integer) => {
                     let message = format!(
-                        "key column `{}` is a {}; a key is a string or an integer",
+                        "key column `{}` is {}; a key is a string or an integer",
                         register.key,
-                        col.ty.name()
+                        a_type(col.ty)
                     );
                     self.error("type-mismatch", &origin.join("key"), Target::Value, message);
                 }
@@ -125,12 +145,28 @@ impl<'a> Validator<'a> {
             self.error("missing-key", origin, Target::Value, message);
         }
         if !takes_values && !field.values.is_empty() {
-            let message = format!("`values` only applies to `enum` and `list`, not `{}`", field.ty.name());
-            self.error("misplaced-key", &origin.join("values"), Target::Key, message);
+            let message = format!(
+                "`values` only applies to `enum` and `list`, not `{}`",
+                field.ty.name()
+            );
+            self.error(
+                "misplaced-key",
+                &origin.join("values"),
+                Target::Key,
+                message,
+            );
         }
         if !field.accept.is_empty() && field.ty != FieldType::Percent {
-            let message = format!("`accept` only applies to `percent`, not `{}`", field.ty.name());
-            self.error("misplaced-key", &origin.join("accept"), Target::Key, message);
+            let message = format!(
+                "`accept` only applies to `percent`, not `{}`",
+                field.ty.name()
+            );
+            self.error(
+                "misplaced-key",
+                &origin.join("accept"),
+                Target::Key,
+                message,
+            );
         }
     }
 
@@ -148,7 +184,12 @@ impl<'a> Validator<'a> {
             let origin = self.prov.sections[i].join("id");
             if let Some(first) = seen.get(s.id.as_str()) {
                 let first_loc = self.loc(&self.prov.sections[*first].join("id"), Target::Value);
-                let d = self.error("duplicate-id", &origin, Target::Value, format!("section `{}` is defined twice", s.id));
+                let d = self.error(
+                    "duplicate-id",
+                    &origin,
+                    Target::Value,
+                    format!("section `{}` is defined twice", s.id),
+                );
                 d.related.push(crate::diag::Related {
                     location: first_loc,
                     message: "first defined here".into(),
@@ -174,7 +215,12 @@ impl<'a> Validator<'a> {
         let mut names: HashMap<&str, usize> = HashMap::new();
         for (i, band) in scoring.grades.iter().enumerate() {
             if names.insert(&band.name, i).is_some() {
-                self.error("duplicate-id", &at.join(i).join("name"), Target::Value, format!("grade `{}` is listed twice", band.name));
+                self.error(
+                    "duplicate-id",
+                    &at.join(i).join("name"),
+                    Target::Value,
+                    format!("grade `{}` is listed twice", band.name),
+                );
             }
             if i > 0 && band.min >= scoring.grades[i - 1].min {
                 let message = format!(
@@ -183,7 +229,12 @@ impl<'a> Validator<'a> {
                     fmt_points(band.min),
                     fmt_points(scoring.grades[i - 1].min)
                 );
-                self.error("grade-bands", &at.join(i).join("min"), Target::Value, message);
+                self.error(
+                    "grade-bands",
+                    &at.join(i).join("min"),
+                    Target::Value,
+                    message,
+                );
             }
             if band.min > scoring.total + EPSILON {
                 let message = format!(
@@ -192,7 +243,12 @@ impl<'a> Validator<'a> {
                     fmt_points(band.min),
                     fmt_points(scoring.total)
                 );
-                self.error("grade-bands", &at.join(i).join("min"), Target::Value, message);
+                self.error(
+                    "grade-bands",
+                    &at.join(i).join("min"),
+                    Target::Value,
+                    message,
+                );
             }
         }
         if let Some(last) = scoring.grades.last()
@@ -203,7 +259,12 @@ impl<'a> Validator<'a> {
                 "grade bands leave scores below {} without a grade",
                 fmt_points(last.min)
             );
-            let d = self.error("grade-bands", &at.join(i).join("min"), Target::Value, message);
+            let d = self.error(
+                "grade-bands",
+                &at.join(i).join("min"),
+                Target::Value,
+                message,
+            );
             Self::help(d, "the lowest band must start at 0");
         }
         if let Some(veto) = &scoring.veto
@@ -212,7 +273,11 @@ impl<'a> Validator<'a> {
             let origin = self.scoring_origin().join("veto").join("grade");
             let message = format!("veto grade `{}` is not one of the grade bands", veto.grade);
             let d = self.error("unknown-grade", &origin, Target::Value, message);
-            Self::suggest(d, &veto.grade, scoring.grades.iter().map(|g| g.name.as_str()));
+            Self::suggest(
+                d,
+                &veto.grade,
+                scoring.grades.iter().map(|g| g.name.as_str()),
+            );
         }
     }
 
@@ -229,22 +294,51 @@ impl<'a> Validator<'a> {
                 .map(|it| it.points)
                 .sum();
             if (items - section.points).abs() > EPSILON {
-                let origin = match self
+                let overridden = self
                     .prov
                     .section_fields
                     .get(&section.id)
-                    .and_then(|f| f.get("points"))
-                {
-                    Some(o) => o.join("points"),
-                    None => self.prov.sections[i].join("points"),
-                };
+                    .and_then(|f| f.get("points"));
+                let touched = self
+                    .prov
+                    .section_touched
+                    .get(&section.id)
+                    .and_then(|t| t.last());
                 let message = format!(
                     "section `{}` has {} points, but its standard items add up to {}",
                     section.id,
                     fmt_points(section.points),
                     fmt_points(items)
                 );
-                self.error("points-sum", &origin, Target::Value, message);
+                match (overridden, touched) {
+                    (Some(o), _) => {
+                        self.error("points-sum", &o.join("points"), Target::Value, message);
+                    }
+                    (None, Some(t)) => {
+                        // An overlay changed the items: the fix is a section override there.
+                        let base_loc =
+                            self.loc(&self.prov.sections[i].join("points"), Target::Value);
+                        let help = format!(
+                            "add `{{section: {}, points: {}}}` to `overrides`",
+                            section.id,
+                            fmt_points(items)
+                        );
+                        let d = self.error("points-sum", t, Target::Value, message);
+                        d.related.push(crate::diag::Related {
+                            location: base_loc,
+                            message: "the section's points are set here".into(),
+                        });
+                        Self::help(d, help);
+                    }
+                    (None, None) => {
+                        self.error(
+                            "points-sum",
+                            &self.prov.sections[i].join("points"),
+                            Target::Value,
+                            message,
+                        );
+                    }
+                }
             }
         }
         let total = self.pack.scoring.total;
@@ -267,7 +361,12 @@ impl<'a> Validator<'a> {
             let origin = &self.prov.items[i];
             if let Some(first) = seen.get(item.id.as_str()) {
                 let first_loc = self.loc(&self.prov.items[*first].at.join("id"), Target::Value);
-                let d = self.error("duplicate-id", &origin.at.join("id"), Target::Value, format!("item `{}` is defined twice", item.id));
+                let d = self.error(
+                    "duplicate-id",
+                    &origin.at.join("id"),
+                    Target::Value,
+                    format!("item `{}` is defined twice", item.id),
+                );
                 d.related.push(crate::diag::Related {
                     location: first_loc,
                     message: "first defined here".into(),
@@ -281,16 +380,41 @@ impl<'a> Validator<'a> {
 
     fn item(&mut self, item: &'a Item, origin: &ItemOrigin) {
         if self.pack.section(&item.section).is_none() {
-            let message = format!("item `{}` names section `{}`, which does not exist", item.id, item.section);
+            let message = format!(
+                "item `{}` names section `{}`, which does not exist",
+                item.id, item.section
+            );
             let pack = self.pack;
-            let d = self.error("unknown-section", &origin.field("section"), Target::Value, message);
-            Self::suggest(d, &item.section, pack.sections.iter().map(|s| s.id.as_str()));
+            let d = self.error(
+                "unknown-section",
+                &origin.field("section"),
+                Target::Value,
+                message,
+            );
+            Self::suggest(
+                d,
+                &item.section,
+                pack.sections.iter().map(|s| s.id.as_str()),
+            );
         }
         if let Some(p) = &item.applies_if {
             self.predicate(p, Scope::Facts, &origin.field("applies_if"));
         }
         let check_at = origin.field("check");
+        self.min_overridden = origin.fields.contains_key("min");
         self.check(&item.check, &check_at, false);
+        self.min_overridden = false;
+        // An overridden threshold is checked where the override wrote it.
+        if let Some(min_at) = origin.fields.get("min").map(|o| o.join("min")) {
+            let min = item.check.coverage.as_ref().map(|c| c.min).or(item
+                .check
+                .ratio
+                .as_ref()
+                .map(|r| r.min));
+            if let Some(min) = min {
+                self.percent(min, &min_at);
+            }
+        }
         self.kind_rules(item, origin);
         self.deduction(item, origin);
         for (i, name) in item.evidence.iter().enumerate() {
@@ -305,24 +429,50 @@ impl<'a> Validator<'a> {
         match item.kind {
             ItemKind::Veto => {
                 if item.points != 0.0 {
-                    let d = self.error("veto-points", &origin.field("points"), Target::Value, format!("veto item `{}` has points", item.id));
-                    Self::help(d, "a veto item forces the veto grade and carries no points; give `points: 0` or leave it out");
+                    let d = self.error(
+                        "veto-points",
+                        &origin.field("points"),
+                        Target::Value,
+                        format!("veto item `{}` has points", item.id),
+                    );
+                    Self::help(
+                        d,
+                        "a veto item forces the veto grade and carries no points; give `points: 0` or leave it out",
+                    );
                 }
                 if self.pack.scoring.veto.is_none() {
                     let origin = origin.field("kind");
-                    let d = self.error("veto-grade", &origin, Target::Value, format!("veto item `{}` but the pack's scoring has no `veto`", item.id));
+                    let d = self.error(
+                        "veto-grade",
+                        &origin,
+                        Target::Value,
+                        format!(
+                            "veto item `{}` but the pack's scoring has no `veto`",
+                            item.id
+                        ),
+                    );
                     Self::help(d, "add `veto: {grade: ...}` to `scoring`");
                 }
             }
             ItemKind::Bonus => {
                 if !item.deduct.is_default_style() {
-                    let d = self.error("misplaced-key", &origin.field("deduct"), Target::Key, "a bonus item earns points with `award`, not `deduct`");
+                    let d = self.error(
+                        "misplaced-key",
+                        &origin.field("deduct"),
+                        Target::Key,
+                        "a bonus item earns points with `award`, not `deduct`",
+                    );
                     Self::help(d, "use `award: {per_unit: N}` or leave it out");
                 }
             }
             ItemKind::Standard => {
                 if item.award.is_some() {
-                    let d = self.error("misplaced-key", &origin.field("award"), Target::Key, "`award` only applies to bonus items");
+                    let d = self.error(
+                        "misplaced-key",
+                        &origin.field("award"),
+                        Target::Key,
+                        "`award` only applies to bonus items",
+                    );
                     Self::help(d, "set `kind: bonus`, or use `deduct` for a standard item");
                 }
             }
@@ -331,7 +481,8 @@ impl<'a> Validator<'a> {
             && !units_counted(&item.check)
         {
             let kind = item.check.kind().map(|k| k.name()).unwrap_or("?");
-            let message = format!("`award: per_unit` needs a check that counts units, not `{kind}`");
+            let message =
+                format!("`award: per_unit` needs a check that counts units, not `{kind}`");
             let d = self.error("bad-deduct", &origin.field("award"), Target::Value, message);
             Self::help(d, "count rows with `count`, `coverage` or `each`");
         }
@@ -347,13 +498,17 @@ impl<'a> Validator<'a> {
                     || item.check.ratio.is_some()
                     || item.check.count.as_ref().is_some_and(|c| c.min.is_some());
                 if !measurable {
-                    let message = format!("`proportional` needs a measured share: a `coverage`, `ratio` or `count` with `min`, not `{kind}`");
+                    let message = format!(
+                        "`proportional` needs a measured share: a `coverage`, `ratio` or `count` with `min`, not `{kind}`"
+                    );
                     self.error("bad-deduct", &at, Target::Value, message);
                 }
             }
             Deduct::Style(DeductStyle::Additive) => match &item.check.all {
                 None => {
-                    let message = format!("`additive` scores the parts of an `all` check, but this check is `{kind}`");
+                    let message = format!(
+                        "`additive` scores the parts of an `all` check, but this check is `{kind}`"
+                    );
                     self.error("bad-deduct", &at, Target::Value, message);
                 }
                 Some(parts) => {
@@ -363,25 +518,42 @@ impl<'a> Validator<'a> {
                         match part.points {
                             Some(p) => sum += p,
                             None => {
-                                let d = self.error("missing-key", &all_at.join(i), Target::Value, "this part has no `points`");
-                                Self::help(d, "with `deduct: additive` every part of `all` gives its own `points` (各得N分)");
+                                let d = self.error(
+                                    "missing-key",
+                                    &all_at.join(i),
+                                    Target::Value,
+                                    "this part has no `points`",
+                                );
+                                Self::help(
+                                    d,
+                                    "with `deduct: additive` every part of `all` gives its own `points` (各得N分)",
+                                );
                             }
                         }
                     }
-                    if parts.iter().all(|p| p.points.is_some()) && (sum - item.points).abs() > EPSILON {
+                    if parts.iter().all(|p| p.points.is_some())
+                        && (sum - item.points).abs() > EPSILON
+                    {
                         let message = format!(
                             "the parts of item `{}` add up to {} points, but the item has {}",
                             item.id,
                             fmt_points(sum),
                             fmt_points(item.points)
                         );
-                        self.error("points-sum", &origin.field("points"), Target::Value, message);
+                        self.error(
+                            "points-sum",
+                            &origin.field("points"),
+                            Target::Value,
+                            message,
+                        );
                     }
                 }
             },
             Deduct::PerUnit { cap, .. } => {
                 if !units_counted(&item.check) {
-                    let message = format!("`per_unit` needs a check that counts units (failing rows, missing documents, a count short of its minimum), not `{kind}`");
+                    let message = format!(
+                        "`per_unit` needs a check that counts units (failing rows, missing documents, a count short of its minimum), not `{kind}`"
+                    );
                     self.error("bad-deduct", &at, Target::Value, message);
                 }
                 if let Some(cap) = cap
@@ -392,8 +564,31 @@ impl<'a> Validator<'a> {
                         fmt_points(cap),
                         fmt_points(item.points)
                     );
-                    let d = self.error("bad-deduct", &at.join("cap"), Target::Value, message);
-                    Self::help(d, "an item never loses more than its points (扣完为止); a cap is for a lower limit");
+                    let points_overridden = origin.fields.contains_key("points")
+                        && !origin.fields.contains_key("deduct");
+                    if points_overridden {
+                        let cap_loc = self.loc(&at.join("cap"), Target::Value);
+                        let d = self.error(
+                            "bad-deduct",
+                            &origin.field("points"),
+                            Target::Value,
+                            message,
+                        );
+                        d.related.push(crate::diag::Related {
+                            location: cap_loc,
+                            message: "the cap is set here".into(),
+                        });
+                        Self::help(
+                            d,
+                            "override `deduct` too, with a cap no higher than the new points",
+                        );
+                    } else {
+                        let d = self.error("bad-deduct", &at.join("cap"), Target::Value, message);
+                        Self::help(
+                            d,
+                            "an item never loses more than its points (扣完为止); a cap is for a lower limit",
+                        );
+                    }
                 }
             }
         }
@@ -412,12 +607,24 @@ impl<'a> Validator<'a> {
         if let Some(due) = &rectify.due
             && jiff::civil::Date::strptime("%Y-%m-%d", due).is_err()
         {
-            self.error("invalid-date", &at.join("due"), Target::Value, format!("`{due}` is not a date that exists"));
+            self.error(
+                "invalid-date",
+                &at.join("due"),
+                Target::Value,
+                format!("`{due}` is not a date that exists"),
+            );
         }
         if rectify.due.is_some() && rectify.within_days.is_some() {
-            self.error("misplaced-key", &at.join("due"), Target::Key, "give `within_days` or `due`, not both");
+            self.error(
+                "misplaced-key",
+                &at.join("due"),
+                Target::Key,
+                "give `within_days` or `due`, not both",
+            );
         }
-        let Some(kind) = item.check.kind() else { return };
+        let Some(kind) = item.check.kind() else {
+            return;
+        };
         let provided = template::provided(&kind);
         let problem_at = at.join("problem");
         match template::used_variables(&rectify.problem) {
@@ -427,7 +634,8 @@ impl<'a> Validator<'a> {
             }
             Ok(used) => {
                 for var in used {
-                    if template::COMMON.contains(&var.as_str()) || provided.contains(&var.as_str()) {
+                    if template::COMMON.contains(&var.as_str()) || provided.contains(&var.as_str())
+                    {
                         continue;
                     }
                     let mut loc = self.loc(&problem_at, Target::Value);
@@ -442,7 +650,12 @@ impl<'a> Validator<'a> {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
                         None => d.with_help(format!(
                             "available: {}",
-                            template::COMMON.iter().chain(provided.iter()).copied().collect::<Vec<_>>().join(", ")
+                            template::COMMON
+                                .iter()
+                                .chain(provided.iter())
+                                .copied()
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )),
                     };
                     self.out.push(d);
@@ -457,9 +670,15 @@ impl<'a> Validator<'a> {
         let Some(line) = text.lines().nth(pos.line.saturating_sub(1) as usize) else {
             return pos;
         };
-        let start_byte = line.char_indices().nth(pos.col.saturating_sub(1) as usize).map(|(i, _)| i).unwrap_or(0);
+        let start_byte = line
+            .char_indices()
+            .nth(pos.col.saturating_sub(1) as usize)
+            .map(|(i, _)| i)
+            .unwrap_or(0);
         let rest = &line[start_byte..];
-        let found = rest.find(&format!("{{{{{var}")).or_else(|| rest.find(&format!("{{{{ {var}")));
+        let found = rest
+            .find(&format!("{{{{{var}"))
+            .or_else(|| rest.find(&format!("{{{{ {var}")));
         match found.and_then(|b| rest[b..].find(var).map(|o| b + o)) {
             Some(b) => crate::yaml::Pos {
                 line: pos.line,
@@ -474,7 +693,12 @@ impl<'a> Validator<'a> {
 
     fn check(&mut self, check: &'a Check, at: &Origin, is_part: bool) {
         if !is_part && check.points.is_some() {
-            let d = self.error("misplaced-key", &at.join("points"), Target::Key, "`points` on a check scores a part of `all`; the item has its own `points`");
+            let d = self.error(
+                "misplaced-key",
+                &at.join("points"),
+                Target::Key,
+                "`points` on a check scores a part of `all`; the item has its own `points`",
+            );
             Self::help(d, "move the points to the item");
         }
         let Some(kind) = check.kind() else { return };
@@ -488,7 +712,9 @@ impl<'a> Validator<'a> {
                     }
                     self.predicate(&c.require, Scope::Register(&c.of), &at.join("require"));
                 }
-                self.percent(c.min, &at.join("min"));
+                if !self.min_overridden {
+                    self.percent(c.min, &at.join("min"));
+                }
             }
             CheckKind::Each(c) => {
                 let at = at.join("each");
@@ -504,7 +730,9 @@ impl<'a> Validator<'a> {
                 let at = at.join("ratio");
                 self.numeric_fact(&r.numerator, &at.join("numerator"));
                 self.numeric_fact(&r.denominator, &at.join("denominator"));
-                self.percent(r.min, &at.join("min"));
+                if !self.min_overridden {
+                    self.percent(r.min, &at.join("min"));
+                }
             }
             CheckKind::Deadline(d) => self.deadline(d, &at.join("deadline")),
             CheckKind::Evidence(names) => {
@@ -528,7 +756,12 @@ impl<'a> Validator<'a> {
 
     fn percent(&mut self, p: Percent, at: &Origin) {
         if !(0.0..=1.0 + EPSILON).contains(&p.0) {
-            self.error("out-of-range", at, Target::Value, format!("`{p}` is not between 0% and 100%"));
+            self.error(
+                "out-of-range",
+                at,
+                Target::Value,
+                format!("`{p}` is not between 0% and 100%"),
+            );
         }
     }
 
@@ -538,7 +771,12 @@ impl<'a> Validator<'a> {
             return true;
         }
         let pack = self.pack;
-        let d = self.error("unknown-register", at, Target::Value, format!("register `{name}` is not in the data dictionary"));
+        let d = self.error(
+            "unknown-register",
+            at,
+            Target::Value,
+            format!("register `{name}` is not in the data dictionary"),
+        );
         Self::suggest(d, name, pack.data.registers.keys().map(String::as_str));
         false
     }
@@ -556,24 +794,47 @@ impl<'a> Validator<'a> {
                 if let Some(field) = self.fact(fact, &at.join("fact"))
                     && field.ty != FieldType::Integer
                 {
-                    let message = format!("`count` needs an integer fact, but `{fact}` is a {}", field.ty.name());
+                    let message = format!(
+                        "`count` needs an integer fact, but `{fact}` is {}",
+                        a_type(field.ty)
+                    );
                     self.error("type-mismatch", &at.join("fact"), Target::Value, message);
                 }
                 if c.r#where.is_some() {
-                    self.error("misplaced-key", &at.join("where"), Target::Key, "`where` selects rows; a counted fact has none");
+                    self.error(
+                        "misplaced-key",
+                        &at.join("where"),
+                        Target::Key,
+                        "`where` selects rows; a counted fact has none",
+                    );
                 }
             }
             (Some(_), Some(_)) => {
-                self.error("bad-check", &at.join("fact"), Target::Key, "`count` reads rows (`of`) or a fact (`fact`), not both");
+                self.error(
+                    "bad-check",
+                    &at.join("fact"),
+                    Target::Key,
+                    "`count` reads rows (`of`) or a fact (`fact`), not both",
+                );
             }
             (None, None) => {
-                let d = self.error("bad-check", at, Target::Key, "`count` names nothing to count");
+                let d = self.error(
+                    "bad-check",
+                    at,
+                    Target::Key,
+                    "`count` names nothing to count",
+                );
                 Self::help(d, "give `of: REGISTER` or `fact: FACT`");
             }
         }
         match (c.min, c.max) {
             (None, None) => {
-                let d = self.error("bad-check", at, Target::Key, "`count` has no `min` or `max`");
+                let d = self.error(
+                    "bad-check",
+                    at,
+                    Target::Key,
+                    "`count` has no `min` or `max`",
+                );
                 Self::help(d, "say how many are required, e.g. `min: 2`");
             }
             (Some(min), Some(max)) if min > max => {
@@ -593,7 +854,12 @@ impl<'a> Validator<'a> {
         match facts.get(name) {
             Some(f) => Some(f),
             None => {
-                let d = self.error("unknown-field", at, target, format!("fact `{name}` is not in the data dictionary"));
+                let d = self.error(
+                    "unknown-field",
+                    at,
+                    target,
+                    format!("fact `{name}` is not in the data dictionary"),
+                );
                 Self::suggest(d, name, facts.keys().map(String::as_str));
                 None
             }
@@ -604,7 +870,10 @@ impl<'a> Validator<'a> {
         if let Some(field) = self.fact(name, at)
             && !field.ty.is_numeric()
         {
-            let message = format!("`{name}` is a {}, but a ratio needs a number", field.ty.name());
+            let message = format!(
+                "`{name}` is {}, but a ratio needs a number",
+                a_type(field.ty)
+            );
             self.error("type-mismatch", at, Target::Value, message);
         }
     }
@@ -618,28 +887,60 @@ impl<'a> Validator<'a> {
                 if let Some(w) = &d.r#where {
                     self.predicate(w, Scope::Register(of), &at.join("where"));
                 }
-                self.lookup(Scope::Register(of), &d.field, &at.join("field"), Target::Value)
+                self.lookup(
+                    Scope::Register(of),
+                    &d.field,
+                    &at.join("field"),
+                    Target::Value,
+                )
             }
             None => self.fact(&d.field, &at.join("field")),
         };
         if let Some(field) = field
             && field.ty != FieldType::Date
         {
-            let message = format!("`{}` is a {}, but a deadline needs a date", d.field, field.ty.name());
+            let message = format!(
+                "`{}` is {}, but a deadline needs a date",
+                d.field,
+                a_type(field.ty)
+            );
             self.error("type-mismatch", &at.join("field"), Target::Value, message);
         }
         if d.on_or_before.is_none() && d.on_or_after.is_none() {
-            let diag = self.error("bad-check", at, Target::Key, "the deadline gives no `on_or_before` or `on_or_after`");
-            Self::help(diag, "e.g. `on_or_before: {month: 3, day: 1, year_offset: 1}`");
+            let diag = self.error(
+                "bad-check",
+                at,
+                Target::Key,
+                "the deadline gives no `on_or_before` or `on_or_after`",
+            );
+            Self::help(
+                diag,
+                "e.g. `on_or_before: {month: 3, day: 1, year_offset: 1}`",
+            );
         }
-        for (key, due) in [("on_or_before", &d.on_or_before), ("on_or_after", &d.on_or_after)] {
+        for (key, due) in [
+            ("on_or_before", &d.on_or_before),
+            ("on_or_after", &d.on_or_after),
+        ] {
             match due {
                 Some(Due::Fixed(text)) if parse_date(text).is_none() => {
-                    self.error("invalid-date", &at.join(key), Target::Value, format!("`{text}` is not a date that exists"));
+                    self.error(
+                        "invalid-date",
+                        &at.join(key),
+                        Target::Value,
+                        format!("`{text}` is not a date that exists"),
+                    );
                 }
-                Some(Due::InYear { month, day, .. }) if jiff::civil::Date::new(2024, *month as i8, *day as i8).is_err() => {
+                Some(Due::InYear { month, day, .. })
+                    if jiff::civil::Date::new(2024, *month as i8, *day as i8).is_err() =>
+                {
                     let message = format!("month {month} has no day {day}");
-                    self.error("invalid-date", &at.join(key).join("day"), Target::Value, message);
+                    self.error(
+                        "invalid-date",
+                        &at.join(key).join("day"),
+                        Target::Value,
+                        message,
+                    );
                 }
                 _ => {}
             }
@@ -647,7 +948,13 @@ impl<'a> Validator<'a> {
     }
 
     /// The field `name` in a scope, reporting it when it is missing.
-    fn lookup(&mut self, scope: Scope<'a>, name: &str, at: &Origin, target: Target) -> Option<&'a Field> {
+    fn lookup(
+        &mut self,
+        scope: Scope<'a>,
+        name: &str,
+        at: &Origin,
+        target: Target,
+    ) -> Option<&'a Field> {
         match scope {
             Scope::Facts => self.fact_at(name, at, target),
             Scope::Register(reg) => {
@@ -674,9 +981,11 @@ impl<'a> Validator<'a> {
                 continue;
             };
             match cond {
-                Condition::Equals(lit) => self.operand_literal(name, field, "equals", lit, &cond_at),
+                Condition::Equals(lit) => {
+                    self.operand_literal(name, field, "equals", lit, &cond_at)
+                }
                 Condition::OneOf(list) => {
-                    if !self.op_allowed(name, field, "in", &cond_at) {
+                    if !self.op_allowed(name, field, "in", &cond_at, true) {
                         continue;
                     }
                     for (i, lit) in list.iter().enumerate() {
@@ -686,7 +995,7 @@ impl<'a> Validator<'a> {
                 Condition::Ops(ops) => {
                     for (op, operand) in ops.given() {
                         let op_at = cond_at.join(op);
-                        if !self.op_allowed(name, field, op, &op_at) {
+                        if !self.op_allowed(name, field, op, &op_at, false) {
                             continue;
                         }
                         if let Some(operand) = operand {
@@ -699,7 +1008,15 @@ impl<'a> Validator<'a> {
     }
 
     /// Whether operator `op` applies to a field of this type (reporting it when not).
-    fn op_allowed(&mut self, name: &str, field: &Field, op: &str, at: &Origin) -> bool {
+    /// `one_of` marks a list written as the condition itself (`{stage: [小学, 初中]}`).
+    fn op_allowed(
+        &mut self,
+        name: &str,
+        field: &Field,
+        op: &str,
+        at: &Origin,
+        one_of: bool,
+    ) -> bool {
         let ok = match op {
             "exists" => true,
             "equals" | "ne" => field.ty != FieldType::List,
@@ -709,12 +1026,28 @@ impl<'a> Validator<'a> {
             _ => false,
         };
         if !ok {
-            let message = format!("`{op}` does not apply to `{name}`, a {} field", field.ty.name());
-            let d = self.error("type-mismatch", at, Target::Key, message);
+            let what = if one_of {
+                "a list of values (one of)".to_string()
+            } else {
+                format!("`{op}`")
+            };
+            let message = format!(
+                "{what} does not apply to `{name}`, {} field",
+                a_type(field.ty)
+            );
+            let target = if one_of { Target::Value } else { Target::Key };
+            let d = self.error("type-mismatch", at, target, message);
             let help = match field.ty {
                 FieldType::List => "a list field takes `contains`, `contains_all` or `exists`",
-                FieldType::Boolean => "a boolean field takes `true`/`false`, `equals`, `ne` or `exists`",
-                _ => "comparisons (`gt`, `gte`, `lt`, `lte`) take numbers, percentages and dates",
+                FieldType::Boolean => {
+                    "a boolean field takes `true` or `false` (or `equals`, `ne`, `exists`)"
+                }
+                FieldType::Enum | FieldType::String => {
+                    "this field takes a value, a list of values (one of), `equals`, `ne`, `in`, `not_in` or `exists`"
+                }
+                _ => {
+                    "this field takes a value, comparisons (`gt`, `gte`, `lt`, `lte`), `in`, `not_in` or `exists`"
+                }
             };
             Self::help(d, help);
         }
@@ -723,7 +1056,8 @@ impl<'a> Validator<'a> {
 
     fn operand_literal(&mut self, name: &str, field: &Field, op: &str, lit: &Literal, at: &Origin) {
         if field.ty == FieldType::List {
-            let message = format!("`{name}` is a list; compare it with `contains` or `contains_all`");
+            let message =
+                format!("`{name}` is a list; compare it with `contains` or `contains_all`");
             self.error("type-mismatch", at, Target::Value, message);
             return;
         }
@@ -743,29 +1077,55 @@ impl<'a> Validator<'a> {
             Operand::Set { set } if many => {
                 let Some(values) = self.pack.sets.get(set) else {
                     let pack = self.pack;
-                    let d = self.error("unknown-set", &at.join("set"), Target::Value, format!("set `{set}` is not defined under `sets`"));
+                    let d = self.error(
+                        "unknown-set",
+                        &at.join("set"),
+                        Target::Value,
+                        format!("set `{set}` is not defined under `sets`"),
+                    );
                     Self::suggest(d, set, pack.sets.keys().map(String::as_str));
                     return;
                 };
-                for member in &values.members {
+                for (j, member) in values.members.iter().enumerate() {
                     if !field.values.is_empty() && !field.values.contains(member) {
-                        let set_at = self.prov.sets.get(set).cloned().unwrap_or_else(|| at.clone());
-                        let message = format!("set `{set}` has `{member}`, which is not a value of `{name}`");
-                        let loc = self.loc(&set_at, Target::Key);
-                        let d = self.error("unknown-value", at, Target::Value, message);
+                        let member_at = match self.prov.sets.get(set) {
+                            Some(o) => o.join("members").join(j),
+                            None => at.clone(),
+                        };
+                        let message =
+                            format!("set `{set}` has `{member}`, which is not a value of `{name}`");
+                        let used = self.loc(at, Target::Value);
+                        let d = self.error("unknown-value", &member_at, Target::Value, message);
                         d.related.push(crate::diag::Related {
-                            location: loc,
-                            message: format!("set `{set}` is defined here"),
+                            location: used,
+                            message: format!("the set is compared with `{name}` here"),
                         });
+                        match did_you_mean(member, field.values.iter().map(String::as_str)) {
+                            Some(v) => Self::help(d, format!("did you mean `{v}`?")),
+                            None => Self::help(
+                                d,
+                                format!("`{name}` takes: {}", field.values.join(", ")),
+                            ),
+                        }
                     }
                 }
             }
             _ if many => {
-                let d = self.error("type-mismatch", at, Target::Value, format!("`{op}` takes a list of values"));
+                let d = self.error(
+                    "type-mismatch",
+                    at,
+                    Target::Value,
+                    format!("`{op}` takes a list of values"),
+                );
                 Self::help(d, "write `[a, b]` or `{set: NAME}`");
             }
             _ => {
-                self.error("type-mismatch", at, Target::Value, format!("`{op}` takes one value, not a list"));
+                self.error(
+                    "type-mismatch",
+                    at,
+                    Target::Value,
+                    format!("`{op}` takes one value, not a list"),
+                );
             }
         }
     }
@@ -780,7 +1140,12 @@ impl<'a> Validator<'a> {
             (FieldType::Percent, Literal::Int(_) | Literal::Float(_)) => true,
             (FieldType::Date, Literal::Str(s)) => {
                 if parse_date(s).is_none() {
-                    self.error("invalid-date", at, Target::Value, format!("`{s}` is not a date `YYYY-MM-DD` that exists"));
+                    self.error(
+                        "invalid-date",
+                        at,
+                        Target::Value,
+                        format!("`{s}` is not a date `YYYY-MM-DD` that exists"),
+                    );
                     return;
                 }
                 true
@@ -792,7 +1157,9 @@ impl<'a> Validator<'a> {
                     let d = self.error("unknown-value", at, Target::Value, message);
                     match did_you_mean(s, field.values.iter().map(String::as_str)) {
                         Some(v) => Self::help(d, format!("did you mean `{v}`?")),
-                        None => Self::help(d, format!("`{name}` takes: {}", field.values.join(", "))),
+                        None => {
+                            Self::help(d, format!("`{name}` takes: {}", field.values.join(", ")))
+                        }
                     }
                     return;
                 }
@@ -807,7 +1174,10 @@ impl<'a> Validator<'a> {
                 Literal::Float(x) => format!("number `{x}`"),
                 Literal::Str(s) => format!("string `{s}`"),
             };
-            let message = format!("`{name}` is a {} field, but it is compared with {found}", field.ty.name());
+            let message = format!(
+                "`{name}` is {} field, but it is compared with {found}",
+                a_type(field.ty)
+            );
             self.error("type-mismatch", at, Target::Value, message);
         }
     }
@@ -831,4 +1201,15 @@ impl Deduct {
     fn is_default_style(&self) -> bool {
         matches!(self, Deduct::Style(DeductStyle::All))
     }
+}
+
+/// "a boolean", "an integer", "an enum".
+fn a_type(ty: FieldType) -> String {
+    let name = ty.name();
+    let article = if matches!(ty, FieldType::Integer | FieldType::Enum) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
 }

@@ -21,15 +21,29 @@ fn right(text: String) -> Cell {
 pub fn text(a: &Assessment) -> String {
     let mut out = String::new();
     let b = &a.submission.bureau;
-    out.push_str(&format!("{}（{} {}）\n", a.pack.title, a.pack.id, a.pack.version));
+    out.push_str(&format!(
+        "{}（{} {}）\n",
+        a.pack.title, a.pack.id, a.pack.version
+    ));
     let mut who = b.name.clone();
-    let extra: Vec<&str> = [b.region_code.as_deref(), b.level.as_deref()].into_iter().flatten().collect();
+    let extra: Vec<&str> = [b.region_code.as_deref(), b.level.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
     if !extra.is_empty() {
         who.push_str(&format!("（{}）", extra.join("，")));
     }
-    out.push_str(&format!("单位：{who}  年度：{}  考核日期：{}\n\n", a.submission.year, a.submission.assessed_on));
+    out.push_str(&format!(
+        "单位：{who}  年度：{}  考核日期：{}\n\n",
+        a.submission.year, a.submission.assessed_on
+    ));
     let s = &a.score;
-    out.push_str(&format!("核定分：{} / {}   等次：{}\n", show(s.score), show(s.total), s.grade));
+    out.push_str(&format!(
+        "核定分：{} / {}   等次：{}\n",
+        show(s.score),
+        show(s.total),
+        s.grade
+    ));
     if (s.available - s.total).abs() > 1e-9 {
         out.push_str(&format!(
             "基础分：{}（得分{} / 计分基数{} × {}）\n",
@@ -40,7 +54,11 @@ pub fn text(a: &Assessment) -> String {
         ));
     }
     if a.items.iter().any(|o| o.kind == ItemKind::Bonus) {
-        let capped = if s.bonus_uncapped > s.bonus { format!("（加分合计{}，超过上限）", show(s.bonus_uncapped)) } else { String::new() };
+        let capped = if s.bonus_uncapped > s.bonus {
+            format!("（加分合计{}，超过上限）", show(s.bonus_uncapped))
+        } else {
+            String::new()
+        };
         out.push_str(&format!("加分：{}{capped}\n", show(s.bonus)));
     }
     if s.vetoed {
@@ -82,7 +100,11 @@ pub fn text(a: &Assessment) -> String {
                 Cell::new(o.status_label),
                 Cell::new(o.measured.as_deref().unwrap_or("—")),
                 Cell::new(o.required.as_deref().unwrap_or("—")),
-                right(if o.kind == ItemKind::Veto { "否决".into() } else { show(o.deducted) }),
+                right(if o.kind == ItemKind::Veto {
+                    "否决".into()
+                } else {
+                    show(o.deducted)
+                }),
             ]);
         }
         out.push_str(&format!("\n问题清单（按失分排序）\n{t}\n"));
@@ -91,7 +113,11 @@ pub fn text(a: &Assessment) -> String {
         }
     }
     if let Some(sa) = &a.self_assessment {
-        out.push_str(&format!("\n自评分核对：自评{}，核定{}\n", show(sa.self_total), show(sa.assessed_total)));
+        out.push_str(&format!(
+            "\n自评分核对：自评{}，核定{}\n",
+            show(sa.self_total),
+            show(sa.assessed_total)
+        ));
         if sa.differences.is_empty() {
             out.push_str("各项自评分与核定分一致\n");
         } else {
@@ -126,7 +152,10 @@ fn gap_detail(o: &ItemOutcome) -> String {
         out.push_str(&format!("  - {}：{}\n", f.key, f.misses.join("；")));
     }
     if let Some(r) = &o.rectification {
-        out.push_str(&format!("  问题：{}\n  整改措施：{}\n  责任单位：{}", r.problem, r.measure, r.owner));
+        out.push_str(&format!(
+            "  问题：{}\n  整改措施：{}\n  责任单位：{}",
+            r.problem, r.measure, r.owner
+        ));
         if let Some(p) = &r.responsible {
             out.push_str(&format!("（{p}）"));
         }
@@ -142,7 +171,13 @@ fn gap_detail(o: &ItemOutcome) -> String {
 pub fn explain(a: &Assessment, item: &str) -> Option<String> {
     let o = a.items.iter().find(|o| o.id == item)?;
     let mut out = format!("{} {}\n", o.id, o.title);
-    out.push_str(&format!("状态：{}  分值：{}  得分：{}  扣分：{}\n", o.status_label, show(o.points), show(o.awarded), show(o.deducted)));
+    out.push_str(&format!(
+        "状态：{}  分值：{}  得分：{}  扣分：{}\n",
+        o.status_label,
+        show(o.points),
+        show(o.awarded),
+        show(o.deducted)
+    ));
     if !o.basis.is_empty() {
         out.push_str(&format!("依据：{}\n", o.basis.join("；")));
     }

@@ -24,11 +24,14 @@ pub fn read(
             Ok(text) => text,
             Err(_) => {
                 let file = sources.add(path, String::new());
-                diagnostics.push(Diagnostic::error(
-                    "csv",
-                    Location { file, pos: None },
-                    "the CSV file is not UTF-8",
-                ).with_help("save it as \"CSV UTF-8\""));
+                diagnostics.push(
+                    Diagnostic::error(
+                        "csv",
+                        Location { file, pos: None },
+                        "the CSV file is not UTF-8",
+                    )
+                    .with_help("save it as \"CSV UTF-8\""),
+                );
                 return None;
             }
         },
@@ -46,12 +49,20 @@ pub fn read(
     let bom = text.len() != body.len();
     let file = sources.add(path, text);
     let mut found: Vec<Diagnostic> = Vec::new();
-    let problem = |found: &mut Vec<Diagnostic>, line: u64, col: u32, message: String, help: Option<String>| {
+    let problem = |found: &mut Vec<Diagnostic>,
+                   line: u64,
+                   col: u32,
+                   message: String,
+                   help: Option<String>| {
         let mut d = Diagnostic::error(
             "invalid-value",
             Location {
                 file,
-                pos: Some(Pos { line: line as u32, col, len: 0 }),
+                pos: Some(Pos {
+                    line: line as u32,
+                    col,
+                    len: 0,
+                }),
             },
             message,
         );
@@ -59,11 +70,19 @@ pub fn read(
         found.push(d);
     };
 
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(body.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(body.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            problem(&mut found, 1, 1, format!("cannot read the CSV header: {e}"), None);
+            problem(
+                &mut found,
+                1,
+                1,
+                format!("cannot read the CSV header: {e}"),
+                None,
+            );
             return None;
         }
     };
@@ -81,7 +100,13 @@ pub fn read(
         match column_index {
             Some(index) => {
                 if seen.insert(index, i).is_some() {
-                    problem(&mut found, 1, col, format!("column `{header}` appears twice"), None);
+                    problem(
+                        &mut found,
+                        1,
+                        col,
+                        format!("column `{header}` appears twice"),
+                        None,
+                    );
                 }
                 mapping.push(Some(index));
             }
@@ -91,7 +116,13 @@ pub fn read(
                     .iter()
                     .flat_map(|(n, f)| [n.as_str(), f.label.as_str()]);
                 let help = did_you_mean(header, candidates).map(|s| format!("did you mean `{s}`?"));
-                problem(&mut found, 1, col, format!("register `{name}` has no column `{header}`"), help);
+                problem(
+                    &mut found,
+                    1,
+                    col,
+                    format!("register `{name}` has no column `{header}`"),
+                    help,
+                );
                 mapping.push(None);
             }
         }
@@ -120,18 +151,31 @@ pub fn read(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                problem(&mut found, line, 1, format!("cannot read the CSV row: {e}"), None);
+                problem(
+                    &mut found,
+                    line,
+                    1,
+                    format!("cannot read the CSV row: {e}"),
+                    None,
+                );
                 continue;
             }
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let raw_line = lines.get(line.saturating_sub(1) as usize).copied().unwrap_or("");
+        let raw_line = lines
+            .get(line.saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or("");
         if record.len() != headers.len() {
             problem(
                 &mut found,
                 line,
                 1,
-                format!("the row has {} cells, the header {}", record.len(), headers.len()),
+                format!(
+                    "the row has {} cells, the header {}",
+                    record.len(),
+                    headers.len()
+                ),
                 None,
             );
             continue;
@@ -144,7 +188,13 @@ pub fn read(
             };
             match convert_csv_cell(field, cell) {
                 Ok(value) => row[index] = value,
-                Err(e) => problem(&mut found, line, field_column(raw_line, i, false), e.message, e.help),
+                Err(e) => problem(
+                    &mut found,
+                    line,
+                    field_column(raw_line, i, false),
+                    e.message,
+                    e.help,
+                ),
             }
         }
         if let Some(k) = key_column {
@@ -152,7 +202,11 @@ pub fn read(
                 None => problem(
                     &mut found,
                     line,
-                    mapping.iter().position(|m| *m == Some(k)).map(|i| field_column(raw_line, i, false)).unwrap_or(1),
+                    mapping
+                        .iter()
+                        .position(|m| *m == Some(k))
+                        .map(|i| field_column(raw_line, i, false))
+                        .unwrap_or(1),
                     format!("the row has no `{}`, the register's key", register.key),
                     None,
                 ),
@@ -162,7 +216,11 @@ pub fn read(
                         problem(
                             &mut found,
                             line,
-                            mapping.iter().position(|m| *m == Some(k)).map(|i| field_column(raw_line, i, false)).unwrap_or(1),
+                            mapping
+                                .iter()
+                                .position(|m| *m == Some(k))
+                                .map(|i| field_column(raw_line, i, false))
+                                .unwrap_or(1),
                             format!("duplicate key `{key}` (first on line {first})"),
                             None,
                         );
@@ -179,7 +237,11 @@ pub fn read(
 
 /// The 1-based character column where field `index` of a CSV line starts.
 fn field_column(line: &str, index: usize, bom: bool) -> u32 {
-    let line = if bom { line.strip_prefix('\u{feff}').unwrap_or(line) } else { line };
+    let line = if bom {
+        line.strip_prefix('\u{feff}').unwrap_or(line)
+    } else {
+        line
+    };
     let mut field = 0;
     let mut in_quotes = false;
     for (col, c) in line.chars().enumerate() {

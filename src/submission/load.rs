@@ -24,19 +24,27 @@ pub struct SubmissionError {
 /// Reads and validates the submission at `path` against `pack`'s data dictionary.
 pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
     let mut sources = Sources::default();
-    let fail = |sources: Sources, diagnostics: Vec<Diagnostic>| SubmissionError { sources, diagnostics };
+    let fail = |sources: Sources, diagnostics: Vec<Diagnostic>| SubmissionError {
+        sources,
+        diagnostics,
+    };
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(_) => {
                 let file = sources.add(path, String::new());
-                let d = Diagnostic::error("io", Location { file, pos: None }, "the file is not UTF-8");
+                let d =
+                    Diagnostic::error("io", Location { file, pos: None }, "the file is not UTF-8");
                 return Err(fail(sources, vec![d]));
             }
         },
         Err(e) => {
             let file = sources.add(path, String::new());
-            let d = Diagnostic::error("io", Location { file, pos: None }, format!("cannot read the submission: {e}"));
+            let d = Diagnostic::error(
+                "io",
+                Location { file, pos: None },
+                format!("cannot read the submission: {e}"),
+            );
             return Err(fail(sources, vec![d]));
         }
     };
@@ -48,7 +56,9 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
         dict: &pack.data,
         problems: &problems,
     };
-    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let parsed = if is_json {
         read_json(body, seed)
     } else {
@@ -57,7 +67,11 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
     let doc = match parsed {
         Ok(doc) => doc,
         Err((pos, message)) => {
-            let code = if is_json { "json-syntax" } else { "yaml-syntax" };
+            let code = if is_json {
+                "json-syntax"
+            } else {
+                "yaml-syntax"
+            };
             let d = Diagnostic::error(code, Location { file, pos }, message);
             return Err(fail(sources, vec![d]));
         }
@@ -66,7 +80,14 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
     let header = header(&doc, &mut problems);
     required(pack, &doc, &mut problems);
     let mut diagnostics = Vec::new();
-    let registers = registers(pack, doc.registers, path, &mut sources, &mut problems, &mut diagnostics);
+    let registers = registers(
+        pack,
+        doc.registers,
+        path,
+        &mut sources,
+        &mut problems,
+        &mut diagnostics,
+    );
     if !problems.is_empty() {
         locate(&mut sources, file, problems, &mut diagnostics);
     }
@@ -89,7 +110,9 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
 fn read_json(body: &str, seed: DocumentSeed) -> Result<Document, (Option<yaml::Pos>, String)> {
     use serde::de::DeserializeSeed;
     let mut de = serde_json::Deserializer::from_str(body);
-    let result = seed.deserialize(&mut de).and_then(|doc| de.end().map(|_| doc));
+    let result = seed
+        .deserialize(&mut de)
+        .and_then(|doc| de.end().map(|_| doc));
     result.map_err(|e| {
         let pos = (e.line() > 0).then(|| yaml::Pos {
             line: e.line() as u32,
@@ -128,9 +151,11 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
             ("name", Some(t)) => bureau.name = t,
             ("region_code", Some(t)) => bureau.region_code = Some(t),
             ("level", Some(t)) => bureau.level = Some(t),
-            ("name" | "region_code" | "level", None) => {
-                problems.push(problem(&pointer, false, format!("expected text for `{key}`")))
-            }
+            ("name" | "region_code" | "level", None) => problems.push(problem(
+                &pointer,
+                false,
+                format!("expected text for `{key}`"),
+            )),
             _ => {
                 let mut p = problem(&pointer, true, format!("unknown key `{key}`"));
                 p.help = Some("a bureau has `name`, `region_code` and `level`".into());
@@ -149,7 +174,11 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
     let year = match &doc.year {
         Some(Raw::Int(y)) if (1900..=2200).contains(y) => Some(*y as i32),
         Some(other) => {
-            problems.push(problem("/year", false, format!("`year` must be a year such as 2024, not {}", show(other))));
+            problems.push(problem(
+                "/year",
+                false,
+                format!("`year` must be a year such as 2024, not {}", show(other)),
+            ));
             None
         }
         None => None,
@@ -158,12 +187,20 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
         Some(Raw::Str(s)) => match Date::strptime("%Y-%m-%d", s) {
             Ok(d) => Some(d),
             Err(_) => {
-                problems.push(problem("/assessed_on", false, format!("`{s}` is not a date `YYYY-MM-DD` that exists")));
+                problems.push(problem(
+                    "/assessed_on",
+                    false,
+                    format!("`{s}` is not a date `YYYY-MM-DD` that exists"),
+                ));
                 None
             }
         },
         Some(other) => {
-            problems.push(problem("/assessed_on", false, format!("expected a date `YYYY-MM-DD`, found {}", show(other))));
+            problems.push(problem(
+                "/assessed_on",
+                false,
+                format!("expected a date `YYYY-MM-DD`, found {}", show(other)),
+            ));
             None
         }
         None => None,
@@ -187,14 +224,30 @@ fn show(raw: &Raw) -> String {
 fn required(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
     for (i, (name, field)) in pack.data.facts.iter().enumerate() {
         if field.required && doc.facts[i].is_none() {
-            let pointer = if doc.keys.contains("facts") { "/facts" } else { "" };
-            problems.push(problem(pointer, false, format!("missing required fact `{name}` ({})", field.label)));
+            let pointer = if doc.keys.contains("facts") {
+                "/facts"
+            } else {
+                ""
+            };
+            problems.push(problem(
+                pointer,
+                false,
+                format!("missing required fact `{name}` ({})", field.label),
+            ));
         }
     }
     for (i, (name, register)) in pack.data.registers.iter().enumerate() {
         if register.required && doc.registers[i].is_none() {
-            let pointer = if doc.keys.contains("registers") { "/registers" } else { "" };
-            problems.push(problem(pointer, false, format!("missing required register `{name}` ({})", register.label)));
+            let pointer = if doc.keys.contains("registers") {
+                "/registers"
+            } else {
+                ""
+            };
+            problems.push(problem(
+                pointer,
+                false,
+                format!("missing required register `{name}` ({})", register.label),
+            ));
         }
     }
 }

@@ -104,7 +104,9 @@ fn field_schema(field: &Field) -> Value {
             match (accepts(PercentForm::Fraction), accepts(PercentForm::Whole)) {
                 (true, true) => forms.push(json!({"type": "number", "minimum": 0, "maximum": 100})),
                 (true, false) => forms.push(json!({"type": "number", "minimum": 0, "maximum": 1})),
-                (false, true) => forms.push(json!({"type": "number", "minimum": 0, "maximum": 100})),
+                (false, true) => {
+                    forms.push(json!({"type": "number", "minimum": 0, "maximum": 100}))
+                }
                 (false, false) => {}
             }
             forms.push(json!({"type": "null"}));
@@ -113,7 +115,11 @@ fn field_schema(field: &Field) -> Value {
         FieldType::Date => json!({"type": ["string", "null"], "format": "date"}),
         FieldType::String => json!({"type": ["string", "integer", "null"]}),
         FieldType::Enum => {
-            let mut values: Vec<Value> = field.values.iter().map(|v| Value::String(v.clone())).collect();
+            let mut values: Vec<Value> = field
+                .values
+                .iter()
+                .map(|v| Value::String(v.clone()))
+                .collect();
             values.push(Value::Null);
             json!({"enum": values})
         }

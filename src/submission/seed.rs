@@ -80,7 +80,8 @@ impl DocumentSeed<'_> {
     }
 
     fn unknown_key(&self, pointer: String, what: &str, name: &str, known: &[&str]) {
-        let help = did_you_mean(name, known.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+        let help =
+            did_you_mean(name, known.iter().copied()).map(|s| format!("did you mean `{s}`?"));
         self.problem(pointer, true, format!("unknown {what} `{name}`"), help);
     }
 }
@@ -108,7 +109,12 @@ impl<'de> Visitor<'de> for DocumentSeed<'_> {
         };
         while let Some(key) = map.next_key::<String>()? {
             if !doc.keys.insert(key.clone()) {
-                self.problem(format!("/{}", escape(&key)), true, format!("duplicate key `{key}`"), None);
+                self.problem(
+                    format!("/{}", escape(&key)),
+                    true,
+                    format!("duplicate key `{key}`"),
+                    None,
+                );
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
@@ -145,7 +151,10 @@ impl<'de> Visitor<'de> for DocumentSeed<'_> {
                             other => self.problem(
                                 format!("/departments/{}", escape(&dept)),
                                 false,
-                                format!("expected the name of the person in charge, found {}", describe(&other)),
+                                format!(
+                                    "expected the name of the person in charge, found {}",
+                                    describe(&other)
+                                ),
                                 None,
                             ),
                         }
@@ -228,7 +237,9 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(Raw::Int(v))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Raw, E> {
-        Ok(i64::try_from(v).map(Raw::Int).unwrap_or(Raw::Float(v as f64)))
+        Ok(i64::try_from(v)
+            .map(Raw::Int)
+            .unwrap_or(Raw::Float(v as f64)))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
         Ok(Raw::Float(v))
@@ -278,7 +289,12 @@ impl<'de> Visitor<'de> for RawMapSeed<'_, '_> {
         while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value_seed(RawSeed)?;
             if out.contains_key(&key) {
-                self.seed.problem(format!("{}/{}", self.pointer, escape(&key)), true, format!("duplicate key `{key}`"), None);
+                self.seed.problem(
+                    format!("{}/{}", self.pointer, escape(&key)),
+                    true,
+                    format!("duplicate key `{key}`"),
+                    None,
+                );
                 continue;
             }
             out.insert(key, value);
@@ -314,7 +330,12 @@ impl<'de> Visitor<'de> for RawMapSeed<'_, '_> {
 
 impl RawMapSeed<'_, '_> {
     fn not_a_map<T: Default, E>(&self) -> Result<T, E> {
-        self.seed.problem(self.pointer.to_string(), false, "expected a mapping".into(), None);
+        self.seed.problem(
+            self.pointer.to_string(),
+            false,
+            "expected a mapping".into(),
+            None,
+        );
         Ok(T::default())
     }
 }
@@ -349,7 +370,8 @@ impl<'de> Visitor<'de> for FactsSeed<'_, '_> {
                 continue;
             };
             if std::mem::replace(&mut seen[index], true) {
-                self.seed.problem(pointer, true, format!("duplicate fact `{key}`"), None);
+                self.seed
+                    .problem(pointer, true, format!("duplicate fact `{key}`"), None);
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
@@ -392,7 +414,8 @@ impl<'de> Visitor<'de> for RegistersSeed<'_, '_> {
                 continue;
             };
             if self.registers[index].is_some() {
-                self.seed.problem(pointer, true, format!("duplicate register `{key}`"), None);
+                self.seed
+                    .problem(pointer, true, format!("duplicate register `{key}`"), None);
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
@@ -471,7 +494,10 @@ impl RegisterSeed<'_, '_> {
         self.seed.problem(
             self.pointer.to_string(),
             false,
-            format!("register {} must be a list of rows or the path of a CSV file", self.register.label),
+            format!(
+                "register {} must be a list of rows or the path of a CSV file",
+                self.register.label
+            ),
             None,
         );
         Ok(None)
@@ -511,7 +537,8 @@ impl<'de> Visitor<'de> for RowSeed<'_, '_> {
             };
             if std::mem::replace(&mut seen[index], true) {
                 let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(&key));
-                self.seed.problem(pointer, true, format!("duplicate column `{key}`"), None);
+                self.seed
+                    .problem(pointer, true, format!("duplicate column `{key}`"), None);
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
@@ -586,26 +613,33 @@ impl<'de> Visitor<'de> for EvidenceSeed<'_, '_> {
             let pointer = format!("/evidence/{}", escape(&key));
             if !dict.contains_key(&key) {
                 let known: Vec<&str> = dict.keys().map(String::as_str).collect();
-                self.seed.unknown_key(pointer, "evidence document", &key, &known);
+                self.seed
+                    .unknown_key(pointer, "evidence document", &key, &known);
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
             let docs = match map.next_value_seed(RawSeed)? {
                 Raw::Str(s) => vec![s],
-                Raw::List(items) if items.iter().all(Option::is_some) => items.into_iter().flatten().collect(),
+                Raw::List(items) if items.iter().all(Option::is_some) => {
+                    items.into_iter().flatten().collect()
+                }
                 Raw::Null => Vec::new(),
                 other => {
                     self.seed.problem(
                         pointer,
                         false,
-                        format!("expected a document reference or a list of them, found {}", describe(&other)),
+                        format!(
+                            "expected a document reference or a list of them, found {}",
+                            describe(&other)
+                        ),
                         None,
                     );
                     continue;
                 }
             };
             if out.insert(key.clone(), docs).is_some() {
-                self.seed.problem(pointer, true, format!("duplicate evidence `{key}`"), None);
+                self.seed
+                    .problem(pointer, true, format!("duplicate evidence `{key}`"), None);
             }
         }
         Ok(out)

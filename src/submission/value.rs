@@ -155,17 +155,30 @@ pub fn convert_csv_cell(field: &Field, cell: &str) -> Result<Option<Value>, Inva
             "true" | "TRUE" | "True" | "是" => Raw::Bool(true),
             "false" | "FALSE" | "False" | "否" => Raw::Bool(false),
             other => {
-                return Err(Invalid::new(format!("expected a boolean ({}), found `{other}`", field.label))
-                    .help("write `是` or `否` (or `true` / `false`)"));
+                return Err(Invalid::new(format!(
+                    "expected a boolean ({}), found `{other}`",
+                    field.label
+                ))
+                .help("write `是` or `否` (or `true` / `false`)"));
             }
         },
         FieldType::Integer => match cell.parse::<i64>() {
             Ok(i) => Raw::Int(i),
-            Err(_) => return Err(Invalid::new(format!("expected an integer ({}), found `{cell}`", field.label))),
+            Err(_) => {
+                return Err(Invalid::new(format!(
+                    "expected an integer ({}), found `{cell}`",
+                    field.label
+                )));
+            }
         },
         FieldType::Number => match cell.parse::<f64>() {
             Ok(x) if x.is_finite() => Raw::Float(x),
-            _ => return Err(Invalid::new(format!("expected a number ({}), found `{cell}`", field.label))),
+            _ => {
+                return Err(Invalid::new(format!(
+                    "expected a number ({}), found `{cell}`",
+                    field.label
+                )));
+            }
         },
         FieldType::Percent => match cell.parse::<f64>() {
             Ok(x) if x.is_finite() => Raw::Float(x),
@@ -202,14 +215,16 @@ fn date(text: &str) -> Result<Date, Invalid> {
 }
 
 fn enum_value(field: &Field, text: String) -> Result<String, Invalid> {
-    if field.values.iter().any(|v| *v == text) {
+    if field.values.contains(&text) {
         return Ok(text);
     }
     let invalid = Invalid::new(format!("`{text}` is not a value of {}", field.label));
-    Err(match did_you_mean(&text, field.values.iter().map(String::as_str)) {
-        Some(s) => invalid.help(format!("did you mean `{s}`?")),
-        None => invalid.help(format!("allowed: {}", field.values.join(", "))),
-    })
+    Err(
+        match did_you_mean(&text, field.values.iter().map(String::as_str)) {
+            Some(s) => invalid.help(format!("did you mean `{s}`?")),
+            None => invalid.help(format!("allowed: {}", field.values.join(", "))),
+        },
+    )
 }
 
 /// A percentage in one of the forms the field accepts (all three when it names none):
@@ -235,12 +250,19 @@ fn percent(field: &Field, raw: &Raw) -> Result<f64, Invalid> {
                 return Err(Invalid::new(format!("`{s}` is not a percentage")).help(forms_help()));
             };
             if !accepts(PercentForm::Percent) {
-                return Err(Invalid::new(format!("`{s}` is written with `%`, which {} does not accept", field.label))
-                    .help(forms_help()));
+                return Err(Invalid::new(format!(
+                    "`{s}` is written with `%`, which {} does not accept",
+                    field.label
+                ))
+                .help(forms_help()));
             }
             match number.trim().parse::<f64>() {
                 Ok(x) if x.is_finite() => x / 100.0,
-                _ => return Err(Invalid::new(format!("`{s}` is not a percentage")).help(forms_help())),
+                _ => {
+                    return Err(
+                        Invalid::new(format!("`{s}` is not a percentage")).help(forms_help())
+                    );
+                }
             }
         }
         Raw::Int(_) | Raw::Float(_) => {
@@ -255,15 +277,21 @@ fn percent(field: &Field, raw: &Raw) -> Result<f64, Invalid> {
                 (true, true) => x / 100.0,
                 (true, false) => {
                     if x > 1.0 {
-                        return Err(Invalid::new(format!("`{x}` is more than 1, but {} is written as a fraction", field.label))
-                            .help(forms_help()));
+                        return Err(Invalid::new(format!(
+                            "`{x}` is more than 1, but {} is written as a fraction",
+                            field.label
+                        ))
+                        .help(forms_help()));
                     }
                     x
                 }
                 (false, true) => x / 100.0,
                 (false, false) => {
-                    return Err(Invalid::new(format!("`{x}` is a bare number, but {} is written with `%`", field.label))
-                        .help(forms_help()));
+                    return Err(Invalid::new(format!(
+                        "`{x}` is a bare number, but {} is written with `%`",
+                        field.label
+                    ))
+                    .help(forms_help()));
                 }
             }
         }
@@ -297,8 +325,14 @@ mod tests {
     #[test]
     fn percent_forms() {
         let all = field(FieldType::Percent, &[]);
-        assert_eq!(convert(&all, Raw::Str("95%".into())), Ok(Some(Value::Number(0.95))));
-        assert_eq!(convert(&all, Raw::Float(0.95)), Ok(Some(Value::Number(0.95))));
+        assert_eq!(
+            convert(&all, Raw::Str("95%".into())),
+            Ok(Some(Value::Number(0.95)))
+        );
+        assert_eq!(
+            convert(&all, Raw::Float(0.95)),
+            Ok(Some(Value::Number(0.95)))
+        );
         assert_eq!(convert(&all, Raw::Int(95)), Ok(Some(Value::Number(0.95))));
         let only_pct = field(FieldType::Percent, &[PercentForm::Percent]);
         assert!(convert(&only_pct, Raw::Float(0.95)).is_err());
@@ -317,7 +351,12 @@ mod tests {
     #[test]
     fn dates_must_exist() {
         let d = field(FieldType::Date, &[]);
-        assert!(convert(&d, Raw::Str("2023-02-29".into())).unwrap_err().message.contains("not a date that exists"));
+        assert!(
+            convert(&d, Raw::Str("2023-02-29".into()))
+                .unwrap_err()
+                .message
+                .contains("not a date that exists")
+        );
         assert!(convert(&d, Raw::Str("2024-02-29".into())).is_ok());
     }
 }
