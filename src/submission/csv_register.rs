@@ -45,9 +45,9 @@ pub fn read(
             return None;
         }
     };
+    // The BOM is not part of the first cell; the text kept for diagnostics has none either.
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
-    let bom = text.len() != body.len();
-    let file = sources.add(path, text);
+    let file = sources.add(path, body.clone());
     let mut found: Vec<Diagnostic> = Vec::new();
     let problem = |found: &mut Vec<Diagnostic>,
                    line: u64,
@@ -96,7 +96,7 @@ pub fn read(
             .columns
             .iter()
             .position(|(col_name, field)| col_name == header || field.label == header);
-        let col = field_column(lines.first().copied().unwrap_or(""), i, bom);
+        let col = field_column(lines.first().copied().unwrap_or(""), i);
         match column_index {
             Some(index) => {
                 if seen.insert(index, i).is_some() {
@@ -138,10 +138,7 @@ pub fn read(
             );
         }
     }
-    if !found.is_empty() {
-        diagnostics.extend(found);
-        return None;
-    }
+    // Rows are still read when the header has problems, so that one run reports all.
 
     let key_column = register.columns.get_index_of(&register.key);
     let mut keys: HashMap<String, u64> = HashMap::new();
@@ -191,7 +188,7 @@ pub fn read(
                 Err(e) => problem(
                     &mut found,
                     line,
-                    field_column(raw_line, i, false),
+                    field_column(raw_line, i),
                     e.message,
                     e.help,
                 ),
@@ -205,7 +202,7 @@ pub fn read(
                     mapping
                         .iter()
                         .position(|m| *m == Some(k))
-                        .map(|i| field_column(raw_line, i, false))
+                        .map(|i| field_column(raw_line, i))
                         .unwrap_or(1),
                     format!("the row has no `{}`, the register's key", register.key),
                     None,
@@ -219,7 +216,7 @@ pub fn read(
                             mapping
                                 .iter()
                                 .position(|m| *m == Some(k))
-                                .map(|i| field_column(raw_line, i, false))
+                                .map(|i| field_column(raw_line, i))
                                 .unwrap_or(1),
                             format!("duplicate key `{key}` (first on line {first})"),
                             None,
@@ -236,12 +233,7 @@ pub fn read(
 }
 
 /// The 1-based character column where field `index` of a CSV line starts.
-fn field_column(line: &str, index: usize, bom: bool) -> u32 {
-    let line = if bom {
-        line.strip_prefix('\u{feff}').unwrap_or(line)
-    } else {
-        line
-    };
+fn field_column(line: &str, index: usize) -> u32 {
     let mut field = 0;
     let mut in_quotes = false;
     for (col, c) in line.chars().enumerate() {

@@ -1,0 +1,235 @@
+//! `kaohe assess` and `kaohe schema` run as a user runs them: the real binary.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::str::contains;
+
+fn kaohe() -> Command {
+    let mut cmd = Command::cargo_bin("kaohe").expect("binary builds");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+const PACK: &str = "tests/engine/pack";
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = kaohe().args(args).output().expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn stderr_of_failure(args: &[&str]) -> String {
+    let out = kaohe().args(args).output().expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(out.stdout.is_empty(), "nothing on stdout for bad input");
+    String::from_utf8(out.stderr).expect("utf-8")
+}
+
+#[test]
+fn text_report_of_a_compliant_submission() {
+    let text = stdout_of(&["assess", PACK, "tests/engine/subs/compliant.yaml"]);
+    insta::assert_snapshot!("engine_compliant_text", text);
+}
+
+#[test]
+fn registers_read_from_csv() {
+    // with-csv.yaml reads schools from a CSV (BOM, Chinese headers, a quoted key, an empty
+    // cell): 二小 has no VP (COV-01 −0.5); 一中's hours are empty (COV-02: 2/3 = 66.67% of
+    // 80% → 2 × 0.8333 = 1.67); cases = 0 takes RAT-01 (2) out of the denominator:
+    // (18 − 0.5 − 0.33) × 20 / 18 = 19.08, plus 1 province-level school = 1 bonus → 20.08.
+    let text = stdout_of(&["assess", PACK, "tests/engine/subs/with-csv.yaml"]);
+    insta::assert_snapshot!("engine_csv_text", text);
+}
+
+#[test]
+fn json_and_markdown_reports() {
+    let args = [
+        "assess",
+        PACK,
+        "tests/engine/subs/with-csv.yaml",
+        "--waivers",
+        "tests/engine/waivers.yaml",
+    ];
+    let json = stdout_of(&[&args[..], &["--format", "json"]].concat());
+    insta::assert_snapshot!("engine_csv_json", json);
+    let md = stdout_of(&[&args[..], &["--format", "md"]].concat());
+    insta::assert_snapshot!("engine_csv_md", md);
+}
+
+#[test]
+fn output_is_deterministic() {
+    let args = [
+        "assess",
+        PACK,
+        "tests/engine/subs/with-csv.yaml",
+        "--format",
+        "json",
+    ];
+    assert_eq!(stdout_of(&args), stdout_of(&args));
+}
+
+#[test]
+fn explain_shows_the_computation_row_by_row() {
+    let text = stdout_of(&[
+        "assess",
+        PACK,
+        "tests/engine/subs/with-csv.yaml",
+        "--explain",
+        "COV-02",
+    ]);
+    insta::assert_snapshot!("engine_explain_cov02", text);
+    let err = stderr_of_failure(&[
+        "assess",
+        PACK,
+        "tests/engine/subs/with-csv.yaml",
+        "--explain",
+        "COV-2",
+    ]);
+    assert!(
+        err.contains("the pack has no item `COV-2`; did you mean `COV-02`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn fail_under_and_fail_on_veto_set_exit_code_1() {
+    let sub = "tests/engine/subs/compliant.yaml";
+    kaohe()
+        .args(["assess", PACK, sub, "--fail-under", "20"])
+        .assert()
+        .code(0);
+    kaohe()
+        .args(["assess", PACK, sub, "--fail-under", "20.5"])
+        .assert()
+        .code(1);
+    kaohe()
+        .args(["assess", PACK, sub, "--fail-on-veto"])
+        .assert()
+        .code(0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vetoed = dir.path().join("vetoed.yaml");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(sub)).expect("fixture");
+    std::fs::write(
+        &vetoed,
+        text.replace("interfered: false", "interfered: true"),
+    )
+    .expect("write");
+    let vetoed = vetoed.to_str().expect("utf-8 path");
+    kaohe()
+        .args(["assess", PACK, vetoed])
+        .assert()
+        .code(0)
+        .stdout(contains("一票否决：VETO-01"));
+    kaohe()
+        .args(["assess", PACK, vetoed, "--fail-on-veto"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn output_file_is_written_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("report.json");
+    let out_s = out.to_str().expect("utf-8 path");
+    kaohe()
+        .args([
+            "assess",
+            PACK,
+            "tests/engine/subs/compliant.yaml",
+            "--format",
+            "json",
+            "-o",
+            out_s,
+        ])
+        .assert()
+        .code(0)
+        .stdout("");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("JSON");
+    assert_eq!(json["score"]["score"], 20.0);
+
+    let bad = dir.path().join("bad.json");
+    let bad_s = bad.to_str().expect("utf-8 path");
+    kaohe()
+        .args(["assess", PACK, "tests/engine/bad/types.yaml", "-o", bad_s])
+        .assert()
+        .code(2);
+    assert!(!bad.exists(), "nothing is written for bad input");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+}
+
+#[test]
+fn bad_submissions_are_reported_all_at_once_with_locations() {
+    for (name, file) in [
+        ("types", "tests/engine/bad/types.yaml"),
+        ("json_syntax", "tests/engine/bad/syntax.json"),
+        ("csv", "tests/engine/bad/csv/submission.yaml"),
+    ] {
+        let err = stderr_of_failure(&["assess", PACK, file]);
+        insta::assert_snapshot!(format!("engine_bad_{name}"), err);
+    }
+}
+
+#[test]
+fn waivers_are_validated() {
+    let err = stderr_of_failure(&[
+        "assess",
+        PACK,
+        "tests/engine/subs/compliant.yaml",
+        "--waivers",
+        "tests/engine/bad/waivers.yaml",
+    ]);
+    insta::assert_snapshot!("engine_bad_waivers", err);
+}
+
+#[test]
+fn an_invalid_pack_is_bad_input() {
+    let err = stderr_of_failure(&[
+        "assess",
+        "tests/packs/bad/dangling-section",
+        "tests/engine/subs/compliant.yaml",
+    ]);
+    assert!(err.contains("names section `schols`"), "{err}");
+    assert!(
+        err.contains("run `kaohe check tests/packs/bad/dangling-section`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn schema_describes_valid_submissions() {
+    let text = stdout_of(&["schema", PACK]);
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    jsonschema::meta::validate(&schema).expect("valid 2020-12 schema");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("compiles");
+    let load = |file: &str| {
+        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+            .expect("fixture");
+        kaohe::yaml::parse(&text).expect("parses").to_json()
+    };
+    let good = load("tests/engine/subs/compliant.yaml");
+    let errors: Vec<String> = validator
+        .iter_errors(&good)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(validator.is_valid(&load("tests/engine/subs/with-csv.yaml")));
+    assert!(!validator.is_valid(&load("tests/engine/bad/types.yaml")));
+}
