@@ -137,10 +137,13 @@ pub struct Rectification {
     pub evidence: Vec<String>,
 }
 
-/// 自评分 against 核定分.
+/// 自评分 against 核定分, item by item, over the items that count (not the veto, not-applicable
+/// or waived ones).
 #[derive(Debug, Clone, Serialize)]
 pub struct SelfAssessment {
+    /// The sum of the self-scores of those items.
     pub self_total: f64,
+    /// The sum of their computed points (before any rescaling to the total).
     pub assessed_total: f64,
     pub differences: Vec<ScoreDifference>,
     /// Items with a computed score but no self-score.
@@ -199,7 +202,7 @@ pub fn assess(
             let live = w.expires_on >= submission.assessed_on;
             if !live {
                 warnings.push(format!(
-                    "waiver for item `{}` expired on {} (before the assessment date {}); ignored",
+                    "{}的豁免已于{}到期（早于考核日期{}），未予适用",
                     w.item, w.expires_on, submission.assessed_on
                 ));
             }
@@ -484,7 +487,12 @@ fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<Sel
     let mut assessed_total = 0.0;
     let mut differences = Vec::new();
     let mut not_self_scored = Vec::new();
-    for o in items.iter().filter(|o| o.kind != ItemKind::Veto) {
+    // Items that do not count (not applicable, waived) have no computed score to set a
+    // self-score against.
+    let counted = |o: &&ItemOutcome| {
+        o.kind != ItemKind::Veto && !matches!(o.status, Status::NotApplicable | Status::Waived)
+    };
+    for o in items.iter().filter(counted) {
         assessed_total += o.awarded;
         match o.self_score {
             Some(s) => {

@@ -9,5 +9,6 @@ pub mod pack;
 pub mod report;
 pub mod score;
 pub mod submission;
+pub mod verify;
 pub mod waiver;
 pub mod yaml;

@@ -24,6 +24,18 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: cmd::check::Format,
     },
+    /// Run each pack's test cases (`tests/*.yaml`). Exit 0 when all pass, 1 otherwise.
+    Test {
+        /// Pack directories.
+        #[arg(required = true)]
+        packs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: cmd::test::Format,
+        /// Write the output to PATH (whole or not at all) instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
     /// Score submissions against a pack and print the gap report.
     Assess {
         /// The pack directory.
@@ -99,6 +111,11 @@ fn main() -> ExitCode {
             };
             (cmd::assess::run(&request), output)
         }
+        Command::Test {
+            packs,
+            format,
+            output,
+        } => (cmd::test::run(&packs, format, stdout_color), output),
         Command::Schema { pack, output } => (cmd::schema::run(&pack, stderr_color), output),
     };
     let written = result.and_then(|(outcome, text)| {

@@ -1,7 +1,7 @@
 //! Scoring: an item's points from its check result and deduction style, and the grade from
 //! the pack's bands. Plain arithmetic over plain data.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckResult, CheckVerdict};
 use crate::num;
@@ -11,7 +11,7 @@ use crate::pack::{
 };
 
 /// An item's status in the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
@@ -215,7 +215,7 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
                         0.0
                     };
                     earned += got;
-                    terms.push(format!("{}{}", part.label, num::show(got)));
+                    terms.push(format!("{} {}分", part.label, num::show(got)));
                 }
                 (
                     earned,

@@ -67,7 +67,6 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Vec<Waiver>, WaiverError> {
         }
     };
     sources.set_root(file, root.clone());
-    let mut out = Vec::new();
     let mut diags = Vec::new();
     let at = |pointer: &str, target| Location {
         file,
@@ -95,21 +94,39 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Vec<Waiver>, WaiverError> {
             diagnostics: diags,
         });
     };
-    for (i, entry) in entries.iter().enumerate() {
-        let base = format!("/waivers/{i}");
-        match read_entry(pack, entry, &base, file, &sources) {
-            Ok(w) => out.push(w),
-            Err(mut problems) => diags.append(&mut problems),
+    match read_list(pack, entries, "/waivers", file, &sources) {
+        Ok(waivers) => Ok(waivers),
+        Err(mut problems) => {
+            crate::diag::sort(&mut problems);
+            Err(WaiverError {
+                sources,
+                diagnostics: problems,
+            })
         }
     }
-    if diags.is_empty() {
+}
+
+/// Reads a list of waivers written at `pointer` in `file` (a waivers file's `waivers`, or a
+/// pack test case's inline `waivers`).
+pub fn read_list(
+    pack: &Pack,
+    entries: &[Node],
+    pointer: &str,
+    file: FileId,
+    sources: &Sources,
+) -> Result<Vec<Waiver>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        match read_entry(pack, entry, &format!("{pointer}/{i}"), file, sources) {
+            Ok(w) => out.push(w),
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    if problems.is_empty() {
         Ok(out)
     } else {
-        crate::diag::sort(&mut diags);
-        Err(WaiverError {
-            sources,
-            diagnostics: diags,
-        })
+        Err(problems)
     }
 }
 

@@ -362,7 +362,7 @@ fn waiver_that_expired_yesterday_is_ignored_with_a_warning() {
     assert_eq!(item(&a, "FACT-01").status, Status::Fail);
     assert_eq!(a.warnings.len(), 1);
     assert!(
-        a.warnings[0].contains("expired on 2024-03-14"),
+        a.warnings[0].contains("已于2024-03-14到期"),
         "{:?}",
         a.warnings
     );

@@ -819,6 +819,8 @@ fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResult {
             verdict: result.verdict,
         });
     }
+    let mut seen = std::collections::HashSet::new();
+    r.missing.retain(|m| seen.insert(m.clone()));
     r.measured = Some(format!("{}/{}项满足", r.counted, parts.len()));
     r.required = Some(match how {
         Combine::All => "全部满足".into(),

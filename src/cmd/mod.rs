@@ -4,6 +4,7 @@
 pub mod assess;
 pub mod check;
 pub mod schema;
+pub mod test;
 
 use std::path::Path;
 

@@ -8,6 +8,10 @@ const TEMPLATE: &str = include_str!("report.md.j2");
 pub fn markdown(a: &Assessment) -> String {
     let mut env = minijinja::Environment::new();
     env.add_filter("n", |x: f64| crate::num::show(x));
+    env.add_filter("signed", |x: f64| {
+        let text = crate::num::show(x);
+        if x > 0.0 { format!("+{text}") } else { text }
+    });
     env.add_filter("cell", |s: String| s.replace('|', "\\|").replace('\n', " "));
     let gaps = super::gaps(a);
     let ctx = minijinja::context! {

@@ -114,7 +114,7 @@ pub fn text(a: &Assessment) -> String {
     }
     if let Some(sa) = &a.self_assessment {
         out.push_str(&format!(
-            "\n自评分核对：自评{}，核定{}\n",
+            "\n自评分核对：自评分合计{}，核定各项得分合计{}（不含不适用、豁免项，未折算）\n",
             show(sa.self_total),
             show(sa.assessed_total)
         ));
@@ -128,7 +128,11 @@ pub fn text(a: &Assessment) -> String {
                     Cell::new(&d.title),
                     right(show(d.self_score)),
                     right(show(d.assessed)),
-                    right(format!("{:+}", d.difference)),
+                    right(if d.difference > 0.0 {
+                        format!("+{}", show(d.difference))
+                    } else {
+                        show(d.difference)
+                    }),
                 ]);
             }
             out.push_str(&format!("{t}\n"));

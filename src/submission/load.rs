@@ -51,14 +51,14 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
     let file = sources.add(path, text);
     let text = sources.file(file).text.as_str();
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let problems = RefCell::new(Vec::new());
     let seed = DocumentSeed {
         dict: &pack.data,
         problems: &problems,
     };
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let parsed = if is_json {
         read_json(body, seed)
     } else {
@@ -76,20 +76,78 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
             return Err(fail(sources, vec![d]));
         }
     };
-    let mut problems = problems.into_inner();
+    let base = path.parent().unwrap_or(Path::new("."));
+    let place = Place::File(file);
+    match finish(pack, doc, problems.into_inner(), base, &mut sources, &place) {
+        Ok(s) => Ok(s),
+        Err(diagnostics) => Err(fail(sources, diagnostics)),
+    }
+}
+
+/// Where a submission was written, for locating its problems.
+enum Place {
+    /// A file of its own (parsed again, with positions, only when there are problems).
+    File(FileId),
+    /// Inline in a file already parsed (a pack test case), at a JSON pointer.
+    Inline { file: FileId, pointer: String },
+}
+
+/// Reads a submission written inline in another YAML file (`node`, found at `pointer` in
+/// `file`, whose tree `sources` holds). CSV paths are relative to `base`.
+pub fn load_inline(
+    pack: &Pack,
+    node: &yaml::Node,
+    sources: &mut Sources,
+    file: FileId,
+    pointer: &str,
+    base: &Path,
+) -> Result<Submission, Vec<Diagnostic>> {
+    let text = node.to_json().to_string();
+    let problems = RefCell::new(Vec::new());
+    let seed = DocumentSeed {
+        dict: &pack.data,
+        problems: &problems,
+    };
+    let place = Place::Inline {
+        file,
+        pointer: pointer.to_string(),
+    };
+    match read_json(&text, seed) {
+        Ok(doc) => finish(pack, doc, problems.into_inner(), base, sources, &place),
+        Err((_, message)) => Err(vec![Diagnostic::error(
+            "invalid-value",
+            Location {
+                file,
+                pos: sources.locate(file, pointer, Target::Value),
+            },
+            message,
+        )]),
+    }
+}
+
+/// Checks what the seed could not (header, required data, keys), reads CSV registers, and
+/// builds the submission, or locates every problem found.
+fn finish(
+    pack: &Pack,
+    doc: Document,
+    mut problems: Vec<Problem>,
+    base: &Path,
+    sources: &mut Sources,
+    place: &Place,
+) -> Result<Submission, Vec<Diagnostic>> {
     let header = header(&doc, &mut problems);
     required(pack, &doc, &mut problems);
     let mut diagnostics = Vec::new();
     let registers = registers(
         pack,
         doc.registers,
-        path,
-        &mut sources,
+        base,
+        sources,
         &mut problems,
         &mut diagnostics,
     );
     if !problems.is_empty() {
-        locate(&mut sources, file, problems, &mut diagnostics);
+        locate(sources, place, problems, &mut diagnostics);
     }
     crate::diag::sort(&mut diagnostics);
     match header {
@@ -103,7 +161,7 @@ pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
             departments: doc.departments,
             self_scores: doc.self_scores,
         }),
-        _ => Err(fail(sources, diagnostics)),
+        _ => Err(diagnostics),
     }
 }
 
@@ -222,8 +280,14 @@ fn show(raw: &Raw) -> String {
 
 /// Facts and registers the dictionary marks `required`.
 fn required(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
+    let reported =
+        |pointer: &str, problems: &[Problem]| problems.iter().any(|p| p.pointer == pointer);
     for (i, (name, field)) in pack.data.facts.iter().enumerate() {
-        if field.required && doc.facts[i].is_none() {
+        // A fact given with a wrong value is already reported; it is not also missing.
+        if field.required
+            && doc.facts[i].is_none()
+            && !reported(&format!("/facts/{name}"), problems)
+        {
             let pointer = if doc.keys.contains("facts") {
                 "/facts"
             } else {
@@ -256,12 +320,11 @@ fn required(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
 fn registers(
     pack: &Pack,
     inputs: Vec<Option<RegisterInput>>,
-    path: &Path,
+    base: &Path,
     sources: &mut Sources,
     problems: &mut Vec<Problem>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Option<Table>> {
-    let base = path.parent().unwrap_or(Path::new("."));
     inputs
         .into_iter()
         .enumerate()
@@ -306,15 +369,21 @@ fn registers(
 
 /// Turns pointer-located problems into positioned diagnostics. The document is parsed once
 /// more, with positions, only on this error path.
-fn locate(sources: &mut Sources, file: FileId, problems: Vec<Problem>, out: &mut Vec<Diagnostic>) {
-    let text = sources.file(file).text.clone();
-    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    if let Ok(root) = yaml::parse(body) {
-        sources.set_root(file, root);
-    }
+fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mut Vec<Diagnostic>) {
+    let (file, prefix) = match place {
+        Place::File(file) => {
+            let text = sources.file(*file).text.clone();
+            let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            if let Ok(root) = yaml::parse(body) {
+                sources.set_root(*file, root);
+            }
+            (*file, "")
+        }
+        Place::Inline { file, pointer } => (*file, pointer.as_str()),
+    };
     for p in problems {
         let target = if p.at_key { Target::Key } else { Target::Value };
-        let pos = sources.locate(file, &p.pointer, target);
+        let pos = sources.locate(file, &format!("{prefix}{}", p.pointer), target);
         let mut d = Diagnostic::error("invalid-value", Location { file, pos }, p.message);
         d.help = p.help;
         out.push(d);

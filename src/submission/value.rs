@@ -278,7 +278,7 @@ fn percent(field: &Field, raw: &Raw) -> Result<f64, Invalid> {
                 (true, false) => {
                     if x > 1.0 {
                         return Err(Invalid::new(format!(
-                            "`{x}` is more than 1, but {} is written as a fraction",
+                            "`{x}` is more than 1; {} takes a bare number as a fraction (0–1)",
                             field.label
                         ))
                         .help(forms_help()));

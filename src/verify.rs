@@ -1,0 +1,447 @@
+//! A pack's own test cases (`tests/*.yaml`): each gives a submission and the outcomes it must
+//! produce; `kaohe test` runs them and names every mismatch with the engine's reasoning.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use crate::assess::{self, Assessment, Options};
+use crate::diag::{self, Diagnostic, Location, Sources, Target};
+use crate::num;
+use crate::pack::Pack;
+use crate::score::Status;
+use crate::waiver::{self, Waiver};
+use crate::yaml::{self, Node};
+
+/// Points are compared to this tolerance (reports show 2 decimals).
+const TOLERANCE: f64 = 0.005;
+
+#[derive(Debug, Deserialize)]
+struct TestFile {
+    cases: Vec<Case>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Case {
+    name: String,
+    #[serde(default)]
+    expect: Expect,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Expect {
+    #[serde(default)]
+    items: IndexMap<String, ItemExpect>,
+    total: Option<f64>,
+    grade: Option<String>,
+    vetoes: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ItemExpect {
+    status: Option<Status>,
+    points: Option<f64>,
+}
+
+/// One expectation of a case, checked.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    /// `pack/case/ITEM`, `pack/case/total`, `pack/case/grade` or `pack/case/vetoes`.
+    pub name: String,
+    pub passed: bool,
+    pub expected: String,
+    pub got: String,
+    /// Why the engine decided so (the item's explanation).
+    pub why: Vec<String>,
+}
+
+/// A case that could not run (its submission or waivers are broken, or it names an item the
+/// pack does not have).
+#[derive(Debug, Clone)]
+pub struct CaseError {
+    pub name: String,
+    pub message: String,
+}
+
+/// Everything one pack's tests found.
+#[derive(Debug, Default)]
+pub struct PackResult {
+    pub pack: String,
+    pub cases: usize,
+    pub expectations: Vec<Expectation>,
+    pub errors: Vec<CaseError>,
+}
+
+impl PackResult {
+    pub fn failed(&self) -> usize {
+        self.expectations.iter().filter(|e| !e.passed).count()
+    }
+
+    pub fn passed(&self) -> bool {
+        self.failed() == 0 && self.errors.is_empty()
+    }
+}
+
+/// Runs every case under `pack.dir/tests`.
+pub fn run(pack: &Pack) -> PackResult {
+    let mut result = PackResult {
+        pack: pack.meta.id.clone(),
+        ..PackResult::default()
+    };
+    let digest = assess::pack_digest(pack);
+    let mut seen: IndexMap<String, String> = IndexMap::new();
+    for path in test_files(&pack.dir.join("tests")) {
+        let mut sources = Sources::default();
+        let shown = diag::display_path(&path);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                result.errors.push(CaseError {
+                    name: format!("{}/{shown}", pack.meta.id),
+                    message: format!("{shown}: cannot read: {e}"),
+                });
+                continue;
+            }
+        };
+        let file = sources.add(&path, text);
+        let root = match yaml::parse(&sources.file(file).text) {
+            Ok(root) => root,
+            Err(e) => {
+                result.errors.push(CaseError {
+                    name: format!("{}/{shown}", pack.meta.id),
+                    message: format!("{shown}: {}", e.message),
+                });
+                continue;
+            }
+        };
+        sources.set_root(file, root.clone());
+        let parsed: TestFile = match serde_json::from_value(root.to_json()) {
+            Ok(t) => t,
+            Err(e) => {
+                result.errors.push(CaseError {
+                    name: format!("{}/{shown}", pack.meta.id),
+                    message: format!("{shown}: not a test file: {e}; run `kaohe check`"),
+                });
+                continue;
+            }
+        };
+        let base = path.parent().unwrap_or(Path::new("."));
+        for (i, case) in parsed.cases.iter().enumerate() {
+            result.cases += 1;
+            let name = format!("{}/{}", pack.meta.id, case.name);
+            let at = format!("/cases/{i}");
+            if let Some(first) = seen.insert(case.name.clone(), shown.clone()) {
+                result.errors.push(CaseError {
+                    name: name.clone(),
+                    message: format!("case name `{}` is used twice (also in {first})", case.name),
+                });
+                continue;
+            }
+            let case_node = root.locate_node(&at);
+            match prepare(pack, case_node, &mut sources, file, &at, base) {
+                Ok((submission, waivers)) => {
+                    let assessment =
+                        assess::assess(pack, &digest, &submission, &waivers, Options::default());
+                    compare(&name, &case.expect, &assessment, pack, &mut result);
+                }
+                Err(diagnostics) => result.errors.push(CaseError {
+                    name,
+                    message: diag::render_human(&sources, &diagnostics, false),
+                }),
+            }
+        }
+    }
+    result
+}
+
+/// The case's submission and waivers, from files or inline.
+fn prepare(
+    pack: &Pack,
+    case: Option<&Node>,
+    sources: &mut Sources,
+    file: diag::FileId,
+    at: &str,
+    base: &Path,
+) -> Result<(crate::submission::Submission, Vec<Waiver>), Vec<Diagnostic>> {
+    let located = |sources: &Sources, pointer: &str, message: String| {
+        vec![Diagnostic::error(
+            "test-case",
+            Location {
+                file,
+                pos: sources.locate(file, pointer, Target::Value),
+            },
+            message,
+        )]
+    };
+    let case = case.ok_or_else(|| located(sources, at, "the case cannot be read".into()))?;
+    let submission_at = format!("{at}/submission");
+    let submission = match case.get("submission") {
+        Some(node) => match node.as_str() {
+            Some(rel) => crate::submission::load(pack, &base.join(rel)).map_err(|e| {
+                located(
+                    sources,
+                    &submission_at,
+                    format!(
+                        "the submission `{rel}` is not valid:\n{}",
+                        diag::render_human(&e.sources, &e.diagnostics, false)
+                    ),
+                )
+            })?,
+            None => {
+                crate::submission::load_inline(pack, node, sources, file, &submission_at, base)?
+            }
+        },
+        None => return Err(located(sources, at, "the case has no `submission`".into())),
+    };
+    let waivers_at = format!("{at}/waivers");
+    let waivers = match case.get("waivers") {
+        None => Vec::new(),
+        Some(node) => match (&node.value, node.as_str()) {
+            (_, Some(rel)) => waiver::load(pack, &base.join(rel)).map_err(|e| {
+                located(
+                    sources,
+                    &waivers_at,
+                    format!(
+                        "the waivers `{rel}` are not valid:\n{}",
+                        diag::render_human(&e.sources, &e.diagnostics, false)
+                    ),
+                )
+            })?,
+            (yaml::Value::Seq(entries), None) => {
+                waiver::read_list(pack, entries, &waivers_at, file, sources)?
+            }
+            _ => {
+                return Err(located(
+                    sources,
+                    &waivers_at,
+                    "`waivers` is a path or a list".into(),
+                ));
+            }
+        },
+    };
+    Ok((submission, waivers))
+}
+
+fn compare(name: &str, expect: &Expect, a: &Assessment, pack: &Pack, result: &mut PackResult) {
+    for (id, want) in &expect.items {
+        let Some(got) = a.items.iter().find(|o| &o.id == id) else {
+            let hint = diag::did_you_mean(id, pack.items.iter().map(|i| i.id.as_str()))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            result.errors.push(CaseError {
+                name: format!("{name}/{id}"),
+                message: format!("the pack has no item `{id}`{hint}"),
+            });
+            continue;
+        };
+        let status_ok = want.status.is_none_or(|s| s == got.status);
+        let points_ok = want
+            .points
+            .is_none_or(|p| (p - got.awarded).abs() < TOLERANCE);
+        let show = |status: Option<Status>, points: Option<f64>| {
+            let mut parts = Vec::new();
+            if let Some(s) = status {
+                parts.push(format!("{} ({})", status_name(s), s.label()));
+            }
+            if let Some(p) = points {
+                parts.push(format!("{} points", num::show(p)));
+            }
+            parts.join(", ")
+        };
+        result.expectations.push(Expectation {
+            name: format!("{name}/{id}"),
+            passed: status_ok && points_ok,
+            expected: show(want.status, want.points),
+            got: show(Some(got.status), Some(got.awarded)),
+            why: got.explain.clone(),
+        });
+    }
+    if let Some(total) = expect.total {
+        result.expectations.push(Expectation {
+            name: format!("{name}/total"),
+            passed: (total - a.score.score).abs() < TOLERANCE,
+            expected: num::show(total),
+            got: num::show(a.score.score),
+            why: vec![format!(
+                "基础分 {} = 得分 {} / 计分基数 {} × {}；加分 {}",
+                num::show(a.score.base),
+                num::show(a.score.awarded),
+                num::show(a.score.available),
+                num::show(a.score.total),
+                num::show(a.score.bonus)
+            )],
+        });
+    }
+    if let Some(grade) = &expect.grade {
+        result.expectations.push(Expectation {
+            name: format!("{name}/grade"),
+            passed: *grade == a.score.grade,
+            expected: grade.clone(),
+            got: a.score.grade.clone(),
+            why: vec![format!(
+                "score {} earns {}{}",
+                num::show(a.score.score),
+                a.score.grade_by_score,
+                if a.score.vetoed {
+                    format!("; vetoed by {}", a.score.vetoes.join(", "))
+                } else {
+                    String::new()
+                }
+            )],
+        });
+    }
+    if let Some(vetoes) = &expect.vetoes {
+        let mut want = vetoes.clone();
+        want.sort();
+        let mut got = a.score.vetoes.clone();
+        got.sort();
+        result.expectations.push(Expectation {
+            name: format!("{name}/vetoes"),
+            passed: want == got,
+            expected: format!("[{}]", want.join(", ")),
+            got: format!("[{}]", got.join(", ")),
+            why: Vec::new(),
+        });
+    }
+}
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "pass",
+        Status::Partial => "partial",
+        Status::Fail => "fail",
+        Status::NotApplicable => "not_applicable",
+        Status::MissingData => "missing_data",
+        Status::Waived => "waived",
+    }
+}
+
+fn test_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The human report: one line per case outcome, every failure with the engine's reasoning.
+pub fn render_human(results: &[PackResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        for e in r.expectations.iter().filter(|e| !e.passed) {
+            out.push_str(&format!(
+                "WRONG {}: expected {}, got {}\n",
+                e.name, e.expected, e.got
+            ));
+            for line in &e.why {
+                out.push_str(&format!("    {line}\n"));
+            }
+        }
+        for e in &r.errors {
+            out.push_str(&format!("ERROR {}: {}\n", e.name, e.message.trim_end()));
+        }
+        let verdict = if r.passed() { "ok" } else { "FAILED" };
+        out.push_str(&format!(
+            "{}: {verdict}: {} cases, {} expectations, {} wrong, {} errors\n",
+            r.pack,
+            r.cases,
+            r.expectations.len(),
+            r.failed(),
+            r.errors.len()
+        ));
+    }
+    out
+}
+
+/// JUnit XML: one test suite per pack, one test case per expectation (`pack/case/item`).
+pub fn render_junit(results: &[PackResult]) -> String {
+    use quick_xml::Writer;
+    use quick_xml::events::{BytesDecl, BytesText, Event};
+
+    let total: usize = results
+        .iter()
+        .map(|r| r.expectations.len() + r.errors.len())
+        .sum();
+    let failures: usize = results.iter().map(PackResult::failed).sum();
+    let errors: usize = results.iter().map(|r| r.errors.len()).sum();
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let written = (|| -> std::io::Result<()> {
+        writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        writer
+            .create_element("testsuites")
+            .with_attributes([
+                ("name", "kaohe"),
+                ("tests", total.to_string().as_str()),
+                ("failures", failures.to_string().as_str()),
+                ("errors", errors.to_string().as_str()),
+            ])
+            .write_inner_content(|w| {
+                for r in results {
+                    let tests = (r.expectations.len() + r.errors.len()).to_string();
+                    let failed = r.failed().to_string();
+                    let errored = r.errors.len().to_string();
+                    w.create_element("testsuite")
+                        .with_attributes([
+                            ("name", r.pack.as_str()),
+                            ("tests", tests.as_str()),
+                            ("failures", failed.as_str()),
+                            ("errors", errored.as_str()),
+                        ])
+                        .write_inner_content(|w| {
+                            for e in &r.expectations {
+                                let class =
+                                    e.name.rsplit_once('/').map(|(c, _)| c).unwrap_or(&e.name);
+                                let el = w.create_element("testcase").with_attributes([
+                                    ("classname", class),
+                                    ("name", e.name.as_str()),
+                                ]);
+                                if e.passed {
+                                    el.write_empty()?;
+                                } else {
+                                    let message = format!("expected {}, got {}", e.expected, e.got);
+                                    el.write_inner_content(|w| {
+                                        w.create_element("failure")
+                                            .with_attribute(("message", message.as_str()))
+                                            .write_text_content(BytesText::new(
+                                                &e.why.join("\n"),
+                                            ))?;
+                                        Ok(())
+                                    })?;
+                                }
+                            }
+                            for e in &r.errors {
+                                let class =
+                                    e.name.rsplit_once('/').map(|(c, _)| c).unwrap_or(&e.name);
+                                w.create_element("testcase")
+                                    .with_attributes([
+                                        ("classname", class),
+                                        ("name", e.name.as_str()),
+                                    ])
+                                    .write_inner_content(|w| {
+                                        w.create_element("error")
+                                            .with_attribute(("message", "the case could not run"))
+                                            .write_text_content(BytesText::new(&e.message))?;
+                                        Ok(())
+                                    })?;
+                            }
+                            Ok(())
+                        })?;
+                }
+                Ok(())
+            })?;
+        Ok(())
+    })();
+    if written.is_err() {
+        return String::new();
+    }
+    let mut text = String::from_utf8(writer.into_inner()).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,261 @@
+//! The sample submissions under `fixtures/`, assessed against the shipped pack by the real
+//! binary: their reports are snapshots, and their numbers are recomputed here by hand.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const PACK: &str = "rules/edu-rule-of-law";
+const GOOD: [&str; 4] = ["compliant", "partial", "veto", "missing-data"];
+
+fn kaohe() -> Command {
+    let mut cmd = Command::cargo_bin("kaohe").expect("binary builds");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn assess(args: &[&str]) -> String {
+    let out = kaohe()
+        .arg("assess")
+        .arg(PACK)
+        .args(args)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn json(fixture: &str, extra: &[&str]) -> Value {
+    let path = format!("fixtures/{fixture}/submission.yaml");
+    let text = assess(&[&[path.as_str(), "--format", "json"][..], extra].concat());
+    serde_json::from_str(&text).expect("JSON report")
+}
+
+fn item<'a>(a: &'a Value, id: &str) -> &'a Value {
+    a["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["id"] == id))
+        .unwrap_or_else(|| panic!("no item {id}"))
+}
+
+fn points(a: &Value, id: &str) -> f64 {
+    item(a, id)["awarded"].as_f64().expect("number")
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+#[test]
+fn reports_of_the_fixtures() {
+    for fixture in GOOD {
+        let path = format!("fixtures/{fixture}/submission.yaml");
+        insta::assert_snapshot!(format!("{fixture}_text"), assess(&[path.as_str()]));
+        insta::assert_snapshot!(
+            format!("{fixture}_json"),
+            assess(&[path.as_str(), "--format", "json"])
+        );
+    }
+}
+
+/// The totals follow from the items, for every fixture: section subtotals are the sums of
+/// their standard items; the base is `awarded × total / available` (not-applicable items leave
+/// `available`); the score adds the bonus, capped by the pack; the grade is the band the score
+/// falls in unless a veto forces 不合格.
+#[test]
+fn totals_recompute_from_the_items() {
+    for fixture in GOOD {
+        let a = json(fixture, &[]);
+        let items = a["items"].as_array().expect("items");
+        let standard = || items.iter().filter(|i| i["kind"] == "standard");
+        for section in a["sections"].as_array().expect("sections") {
+            let sum: f64 = standard()
+                .filter(|i| i["section"] == section["id"])
+                .map(|i| i["awarded"].as_f64().expect("number"))
+                .sum();
+            assert_eq!(
+                round2(sum),
+                section["awarded"].as_f64().expect("number"),
+                "{fixture}"
+            );
+        }
+        let awarded: f64 = standard()
+            .map(|i| i["awarded"].as_f64().expect("number"))
+            .sum();
+        let available: f64 = standard()
+            .map(|i| i["available"].as_f64().expect("number"))
+            .sum();
+        let base = round2(awarded * 100.0 / available);
+        assert_eq!(
+            base,
+            a["score"]["base"].as_f64().expect("number"),
+            "{fixture}"
+        );
+        let bonus: f64 = items
+            .iter()
+            .filter(|i| i["kind"] == "bonus")
+            .map(|i| i["awarded"].as_f64().expect("number"))
+            .sum::<f64>()
+            .min(3.0); // scoring.bonus_cap
+        let score = round2(base + bonus);
+        assert_eq!(
+            score,
+            a["score"]["score"].as_f64().expect("number"),
+            "{fixture}"
+        );
+        let by_score = match score {
+            s if s >= 90.0 => "优秀",
+            s if s >= 80.0 => "良好",
+            s if s >= 60.0 => "合格",
+            _ => "不合格",
+        };
+        let vetoed = items
+            .iter()
+            .any(|i| i["kind"] == "veto" && i["status"] == "fail");
+        let grade = if vetoed { "不合格" } else { by_score };
+        assert_eq!(a["score"]["grade"], grade, "{fixture}");
+    }
+}
+
+#[test]
+fn compliant_scores_full_marks() {
+    let a = json("compliant", &[]);
+    assert_eq!(a["score"]["score"], 100.0);
+    assert_eq!(a["score"]["grade"], "优秀");
+    for i in a["items"].as_array().expect("items") {
+        if i["kind"] == "standard" {
+            assert_eq!(i["status"], "pass", "{}", i["id"]);
+        }
+    }
+}
+
+/// The partial fixture by hand (南岭县, 2023): every item that lost points.
+#[test]
+fn partial_fixture_by_hand() {
+    let a = json("partial", &[]);
+    // LEAD-04 (1.5, all-or-nothing): report sent 2024-03-05, due 2024-03-01 → 0.
+    assert_eq!(points(&a, "LEAD-04"), 0.0);
+    // STUDY-01 (3, 1 per missing session, cap 2): 1 of 4 sessions, 3 × 1 = 3 > cap → 3 − 2 = 1.
+    assert_eq!(points(&a, "STUDY-01"), 1.0);
+    // STUDY-02 (5, proportional): 6 of 8 officers certified → 5 × 6/8 = 3.75.
+    assert_eq!(points(&a, "STUDY-02"), 3.75);
+    // DOC-02 (additive 2 + 1 + 1): one document filed late → 2 + 0 + 1 = 3.
+    assert_eq!(points(&a, "DOC-02"), 3.0);
+    // DOC-03 (3, 1.5 per missing document): one missing → 3 − 1.5 = 1.5.
+    assert_eq!(points(&a, "DOC-03"), 1.5);
+    // DEC-02 (additive 6 + 1 + 1 + 1): one decision waives 专家论证 without a reason → 8.
+    assert_eq!(points(&a, "DEC-02"), 8.0);
+    // ADV-02 (5, proportional): 6 of 7 schools → 5 × 6/7 = 4.2857 → 4.29 (items are rounded
+    // to 2 decimals; totals add the rounded points).
+    assert_eq!(points(&a, "ADV-02"), 4.29);
+    // LVP-01 (7, 0.5 per school, cap 5): 2 of 9 schools lack a VP → 7 − 1 = 6.
+    assert_eq!(points(&a, "LVP-01"), 6.0);
+    // SCH-01 (4, 0.5 per school): the same 2 schools miss 法治副校长 in 五落实 → 3.
+    assert_eq!(points(&a, "SCH-01"), 3.0);
+    // SCH-03 (3, proportional to 80%): 10800 / 15000 = 72% → 3 × 0.72 / 0.8 = 2.7.
+    assert_eq!(points(&a, "SCH-03"), 2.7);
+    // ENF-02: no hearing required the head (denominator 0) → not applicable; its 5 points
+    // leave the denominator: available 95.
+    assert_eq!(item(&a, "ENF-02")["status"], "not_applicable");
+    assert_eq!(a["score"]["available"], 95.0);
+    // Standard points lost: 1.5 + 2 + 1.25 + 1 + 1.5 + 1 + 0.71 + 1 + 1 + 0.3 = 11.26;
+    // awarded 95 − 11.26 = 83.74; base 83.74 × 100 / 95 = 88.15;
+    // bonus 1 (one 省级 school) + 0.5 (one 市级 school) = 1.5 → 89.65, 良好.
+    assert_eq!(a["score"]["awarded"], 83.74);
+    assert_eq!(a["score"]["base"], 88.15);
+    assert_eq!(a["score"]["bonus"], 1.5);
+    assert_eq!(a["score"]["score"], 89.65);
+    assert_eq!(a["score"]["grade"], "良好");
+    // The bureau scored itself full marks on six items it did not earn.
+    let diffs: Vec<&str> = a["self_assessment"]["differences"]
+        .as_array()
+        .expect("differences")
+        .iter()
+        .map(|d| d["item"].as_str().expect("id"))
+        .collect();
+    assert!(
+        diffs.contains(&"LEAD-04") && diffs.contains(&"ADV-02"),
+        "{diffs:?}"
+    );
+}
+
+#[test]
+fn partial_fixture_with_waivers() {
+    let a = json("partial", &["--waivers", "fixtures/waivers.yaml"]);
+    // One school of LVP-01 is waived: 1 school × 0.5 → 6.5; the DOC-03 waiver expired.
+    assert_eq!(points(&a, "LVP-01"), 6.5);
+    assert_eq!(a["warnings"].as_array().expect("warnings").len(), 1);
+    // awarded 83.74 + 0.5 = 84.24 → 84.24 × 100 / 95 = 88.67 + 1.5 = 90.17, 优秀.
+    assert_eq!(a["score"]["score"], 90.17);
+    assert_eq!(a["score"]["grade"], "优秀");
+}
+
+#[test]
+fn veto_fixture_keeps_its_score_and_loses_its_grade() {
+    let a = json("veto", &[]);
+    // STUDY-01: 3 of 4 sessions → 3 − 1 = 2; everything else passes: 99.
+    assert_eq!(a["score"]["score"], 99.0);
+    assert_eq!(a["score"]["grade_by_score"], "优秀");
+    assert_eq!(a["score"]["grade"], "不合格");
+    assert_eq!(a["score"]["vetoes"], serde_json::json!(["VETO-01"]));
+    kaohe()
+        .args([
+            "assess",
+            PACK,
+            "fixtures/veto/submission.yaml",
+            "--fail-on-veto",
+        ])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn missing_data_fixture_scores_missing_items_zero() {
+    let a = json("missing-data", &[]);
+    // LEAD-03 2 + LEAD-04 1.5 + ADV-01 3 + ENF-03 4 + GOV-02 6 + SCH-03 3 + SCH-04 3 = 22.5
+    let missing = [
+        "LEAD-03", "LEAD-04", "ADV-01", "ENF-03", "GOV-02", "SCH-03", "SCH-04",
+    ];
+    for id in missing {
+        assert_eq!(item(&a, id)["status"], "missing_data", "{id}");
+        assert_eq!(points(&a, id), 0.0, "{id}");
+    }
+    assert_eq!(a["score"]["score"], 77.5);
+    assert_eq!(a["score"]["grade"], "合格");
+}
+
+#[test]
+fn bad_fixtures_exit_2_with_located_messages() {
+    let mut cases: Vec<String> =
+        std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad"))
+            .expect("fixtures/bad")
+            .map(|e| e.expect("entry").path())
+            .map(|p| {
+                let name = p.file_name().expect("name").to_string_lossy().into_owned();
+                if p.is_dir() {
+                    format!("fixtures/bad/{name}/submission.yaml")
+                } else {
+                    format!("fixtures/bad/{name}")
+                }
+            })
+            .collect();
+    cases.sort();
+    assert!(cases.len() >= 8);
+    for case in cases {
+        let out = kaohe()
+            .args(["assess", PACK, &case])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8(out.stderr).expect("utf-8");
+        assert_eq!(out.status.code(), Some(2), "{case}: {stderr}");
+        assert!(out.stdout.is_empty(), "{case}: a report was printed");
+        assert!(stderr.starts_with("error["), "{case}: {stderr}");
+        let name = case.trim_start_matches("fixtures/bad/").replace('/', "_");
+        insta::assert_snapshot!(format!("bad_{name}"), stderr);
+    }
+}
