@@ -49,6 +49,7 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
         sources: Sources::default(),
         diagnostics: Vec::new(),
         files: Vec::new(),
+        tests: Vec::new(),
     };
     let mut stack = Vec::new();
     let layer = loader.layer(dir, &mut stack, None);
@@ -71,6 +72,14 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
             complete,
             &mut diagnostics,
         );
+        // A base pack's tests are about the base; only this pack's own are checked against it.
+        let own: Vec<(FileId, &serde_json::Value)> = loader
+            .tests
+            .iter()
+            .filter(|(d, _, _)| d.as_path() == pack.dir.as_path())
+            .map(|(_, f, j)| (*f, j))
+            .collect();
+        validate::tests(&pack, &own, &loader.sources, &mut diagnostics);
         Some(pack)
     });
     diag::sort(&mut diagnostics);
@@ -90,6 +99,8 @@ struct Loader {
     sources: Sources,
     diagnostics: Vec<Diagnostic>,
     files: Vec<PathBuf>,
+    /// Test files read, with the directory of the pack they belong to.
+    tests: Vec<(PathBuf, FileId, serde_json::Value)>,
 }
 
 /// A pack as composed so far (a base with overlays applied).
@@ -447,7 +458,9 @@ impl Loader {
     /// Reads `tests/*.yaml` so that `kaohe check` validates them too.
     fn read_tests(&mut self, dir: &Path) {
         for path in yaml_files(&dir.join("tests")) {
-            let _ = self.read::<serde_json::Value>(&path, Role::Tests);
+            if let Some((file, json)) = self.read::<serde_json::Value>(&path, Role::Tests) {
+                self.tests.push((dir.to_path_buf(), file, json));
+            }
         }
     }
 

@@ -40,6 +40,78 @@ pub(super) fn validate(
     }
 }
 
+/// A pack's test files name items the pack has, cases once each, and submission and waiver
+/// files that exist.
+pub(super) fn tests(
+    pack: &Pack,
+    files: &[(crate::diag::FileId, &serde_json::Value)],
+    sources: &Sources,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut names: HashMap<String, Origin> = HashMap::new();
+    for (file, json) in files {
+        let dir = std::path::Path::new(&sources.file(*file).path)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let loc = |origin: &Origin, target| Location {
+            file: origin.file,
+            pos: sources.locate(origin.file, &origin.pointer, target),
+        };
+        let cases = json
+            .get("cases")
+            .and_then(|c| c.as_array())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for (i, case) in cases.iter().enumerate() {
+            let at = Origin::new(*file, format!("/cases/{i}"));
+            if let Some(name) = case.get("name").and_then(|n| n.as_str()) {
+                let here = at.join("name");
+                if let Some(first) = names.get(name) {
+                    out.push(
+                        Diagnostic::error(
+                            "duplicate-id",
+                            loc(&here, Target::Value),
+                            format!("test case `{name}` is defined twice"),
+                        )
+                        .with_related(loc(first, Target::Value), "first defined here"),
+                    );
+                } else {
+                    names.insert(name.to_string(), here);
+                }
+            }
+            for key in ["submission", "waivers"] {
+                if let Some(rel) = case.get(key).and_then(|v| v.as_str())
+                    && !dir.join(rel).is_file()
+                {
+                    out.push(Diagnostic::error(
+                        "missing-file",
+                        loc(&at.join(key), Target::Value),
+                        format!("`{rel}` does not exist (paths are relative to the test file)"),
+                    ));
+                }
+            }
+            let items = case.pointer("/expect/items").and_then(|v| v.as_object());
+            for id in items
+                .map(|m| m.keys().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if pack.item(id).is_none() {
+                    let mut d = Diagnostic::error(
+                        "unknown-item",
+                        loc(&at.join("expect").join("items").join(id), Target::Key),
+                        format!("the pack has no item `{id}`"),
+                    );
+                    if let Some(s) = did_you_mean(id, pack.items.iter().map(|i| i.id.as_str())) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    }
+                    out.push(d);
+                }
+            }
+        }
+    }
+}
+
 struct Validator<'a> {
     pack: &'a Pack,
     prov: &'a Provenance,
