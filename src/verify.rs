@@ -1,7 +1,7 @@
 //! A pack's own test cases (`tests/*.yaml`): each gives a submission and the outcomes it must
 //! produce; `kaohe test` runs them and names every mismatch with the engine's reasoning.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -91,7 +91,7 @@ pub fn run(pack: &Pack) -> PackResult {
     };
     let digest = assess::pack_digest(pack);
     let mut seen: IndexMap<String, String> = IndexMap::new();
-    for path in test_files(&pack.dir.join("tests")) {
+    for path in crate::pack::yaml_files(&pack.dir.join("tests")) {
         let mut sources = Sources::default();
         let shown = diag::display_path(&path);
         let text = match std::fs::read_to_string(&path) {
@@ -315,20 +315,6 @@ fn status_name(s: Status) -> &'static str {
         Status::MissingData => "missing_data",
         Status::Waived => "waived",
     }
-}
-
-fn test_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 /// The human report: one line per case outcome, every failure with the engine's reasoning.

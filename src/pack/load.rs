@@ -729,7 +729,7 @@ impl Loader {
 }
 
 /// The `*.yaml` and `*.yml` files of a directory, in name order (none when it is absent).
-fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
+pub(crate) use load::yaml_files;
 pub use load::{LoadError, Loaded, load};
 pub use model::*;
 

@@ -235,7 +235,10 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
             problems.push(problem(
                 "/year",
                 false,
-                format!("`year` must be a year such as 2024, not {}", show(other)),
+                format!(
+                    "`year` must be a year such as 2024, not {}",
+                    other.describe()
+                ),
             ));
             None
         }
@@ -257,25 +260,13 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
             problems.push(problem(
                 "/assessed_on",
                 false,
-                format!("expected a date `YYYY-MM-DD`, found {}", show(other)),
+                format!("expected a date `YYYY-MM-DD`, found {}", other.describe()),
             ));
             None
         }
         None => None,
     };
     Some((bureau, year?, assessed_on?))
-}
-
-fn show(raw: &Raw) -> String {
-    match raw {
-        Raw::Str(s) => format!("`{s}`"),
-        Raw::Int(i) => format!("`{i}`"),
-        Raw::Float(x) => format!("`{x}`"),
-        Raw::Bool(b) => format!("`{b}`"),
-        Raw::Null => "nothing".into(),
-        Raw::List(_) => "a list".into(),
-        Raw::Map => "a mapping".into(),
-    }
 }
 
 /// Facts and registers the dictionary marks `required`.

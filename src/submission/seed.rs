@@ -153,7 +153,7 @@ impl<'de> Visitor<'de> for DocumentSeed<'_> {
                                 false,
                                 format!(
                                     "expected the name of the person in charge, found {}",
-                                    describe(&other)
+                                    other.describe()
                                 ),
                                 None,
                             ),
@@ -176,7 +176,7 @@ impl<'de> Visitor<'de> for DocumentSeed<'_> {
                             other => self.problem(
                                 format!("/self_scores/{}", escape(&item)),
                                 false,
-                                format!("expected a score, found {}", describe(&other)),
+                                format!("expected a score, found {}", other.describe()),
                                 None,
                             ),
                         }
@@ -189,18 +189,6 @@ impl<'de> Visitor<'de> for DocumentSeed<'_> {
             }
         }
         Ok(doc)
-    }
-}
-
-fn describe(raw: &Raw) -> String {
-    match raw {
-        Raw::Null => "nothing".into(),
-        Raw::Bool(b) => format!("boolean `{b}`"),
-        Raw::Int(i) => format!("integer `{i}`"),
-        Raw::Float(x) => format!("number `{x}`"),
-        Raw::Str(s) => format!("string `{s}`"),
-        Raw::List(_) => "a list".into(),
-        Raw::Map => "a mapping".into(),
     }
 }
 
@@ -630,7 +618,7 @@ impl<'de> Visitor<'de> for EvidenceSeed<'_, '_> {
                         false,
                         format!(
                             "expected a document reference or a list of them, found {}",
-                            describe(&other)
+                            other.describe()
                         ),
                         None,
                     );

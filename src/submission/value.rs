@@ -56,7 +56,8 @@ pub enum Raw {
 }
 
 impl Raw {
-    fn describe(&self) -> String {
+    /// The value's kind and text, for messages: "string `三次`".
+    pub fn describe(&self) -> String {
         match self {
             Raw::Null => "nothing".into(),
             Raw::Bool(b) => format!("boolean `{b}`"),
