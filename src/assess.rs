@@ -148,6 +148,8 @@ pub struct SelfAssessment {
     pub differences: Vec<ScoreDifference>,
     /// Items with a computed score but no self-score.
     pub not_self_scored: Vec<String>,
+    /// Items that do not count (not applicable, waived) but carry a self-score.
+    pub self_scored_not_counted: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -492,6 +494,13 @@ fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<Sel
     let counted = |o: &&ItemOutcome| {
         o.kind != ItemKind::Veto && !matches!(o.status, Status::NotApplicable | Status::Waived)
     };
+    let self_scored_not_counted = items
+        .iter()
+        .filter(|o| {
+            !counted(o) && o.kind != ItemKind::Veto && o.self_score.is_some_and(|s| s > 0.0)
+        })
+        .map(|o| o.id.clone())
+        .collect();
     for o in items.iter().filter(counted) {
         assessed_total += o.awarded;
         match o.self_score {
@@ -515,5 +524,6 @@ fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<Sel
         assessed_total: num::round2(assessed_total),
         differences,
         not_self_scored,
+        self_scored_not_counted,
     })
 }

@@ -177,7 +177,10 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
         };
     }
     let missing = result.verdict == CheckVerdict::MissingData;
-    let (awarded, line) = if missing {
+    // Sub-parts score on their own (各得N分): a part whose data is missing earns nothing, the
+    // others keep their points.
+    let additive = item.deduct == Deduct::Style(DeductStyle::Additive) && !result.parts.is_empty();
+    let (awarded, line) = if missing && !additive {
         (
             0.0,
             format!("缺数据：按未完成计，得0分（扣{}分）", num::show(points)),
@@ -215,7 +218,12 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
                         0.0
                     };
                     earned += got;
-                    terms.push(format!("{} {}分", part.label, num::show(got)));
+                    let note = if part.verdict == CheckVerdict::MissingData {
+                        "（缺数据）"
+                    } else {
+                        ""
+                    };
+                    terms.push(format!("{}{note} {}分", part.label, num::show(got)));
                 }
                 (
                     earned,

@@ -138,40 +138,61 @@ fn compliant_scores_full_marks() {
 #[test]
 fn partial_fixture_by_hand() {
     let a = json("partial", &[]);
-    // LEAD-04 (1.5, all-or-nothing): report sent 2024-03-05, due 2024-03-01 → 0.
-    assert_eq!(points(&a, "LEAD-04"), 0.0);
-    // STUDY-01 (3, 1 per missing session, cap 2): 1 of 4 sessions, 3 × 1 = 3 > cap → 3 − 2 = 1.
-    assert_eq!(points(&a, "STUDY-01"), 1.0);
-    // STUDY-02 (5, proportional): 6 of 8 officers certified → 5 × 6/8 = 3.75.
-    assert_eq!(points(&a, "STUDY-02"), 3.75);
-    // DOC-02 (additive 2 + 1 + 1): one document filed late → 2 + 0 + 1 = 3.
-    assert_eq!(points(&a, "DOC-02"), 3.0);
-    // DOC-03 (3, 1.5 per missing document): one missing → 3 − 1.5 = 1.5.
-    assert_eq!(points(&a, "DOC-03"), 1.5);
-    // DEC-02 (additive 6 + 1 + 1 + 1): one decision waives 专家论证 without a reason → 8.
-    assert_eq!(points(&a, "DEC-02"), 8.0);
-    // ADV-02 (5, proportional): 6 of 7 schools → 5 × 6/7 = 4.2857 → 4.29 (items are rounded
-    // to 2 decimals; totals add the rounded points).
-    assert_eq!(points(&a, "ADV-02"), 4.29);
-    // LVP-01 (7, 0.5 per school, cap 5): 2 of 9 schools lack a VP → 7 − 1 = 6.
-    assert_eq!(points(&a, "LVP-01"), 6.0);
-    // SCH-01 (4, 0.5 per school): the same 2 schools miss 法治副校长 in 五落实 → 3.
-    assert_eq!(points(&a, "SCH-01"), 3.0);
-    // SCH-03 (3, proportional to 80%): 10800 / 15000 = 72% → 3 × 0.72 / 0.8 = 2.7.
-    assert_eq!(points(&a, "SCH-03"), 2.7);
-    // ENF-02: no hearing required the head (denominator 0) → not applicable; its 5 points
-    // leave the denominator: available 95.
+    let lost = [
+        // (item, points awarded, how)
+        ("LEAD-04", 0.0), // 1, all-or-nothing: report sent 2024-03-05, due 2024-03-01
+        ("STUDY-01", 1.0), // 3, 1 per missing session, cap 2: 1 of 4 → 3 × 1 = 3 > 2 → 3 − 2
+        ("STUDY-02", 2.25), // 3, proportional: 6 of 8 officers certified → 3 × 0.75
+        ("STUDY-03", 0.5), // additive 0.5 + 0.5: school leaders did not report → 0.5 + 0
+        ("STUDY-04", 0.5), // 1, 0.25 per school: 2 schools studied once in a semester → 1 − 0.5
+        ("DOC-02", 3.0),  // additive 2 + 1 + 1: one document filed late → 2 + 0 + 1
+        ("DOC-03", 0.5),  // 2, 1.5 per missing document: 1 missing → 2 − 1.5
+        ("DOC-06", 0.5),  // additive 0.5 + 0.5: lists not adjusted → 0.5 + 0
+        ("DEC-02", 8.0), // additive 6 + 1 + 1 + 1: 专家论证 waived without a reason → 6 + 1 + 0 + 1
+        ("ADV-02", 2.57), // 3, proportional: 6 of 7 schools → 3 × 6/7 = 2.571 → 2.57
+        ("ADV-03", 1.5), // additive 1 + 0.5 + 0.5: a document not reviewed → 1 + 0 + 0.5
+        ("ENF-04", 0.8), // 1, 0.1 per missing inspection: 10 of 12 → 1 − 0.2
+        ("ENF-05", 1.5), // additive 4 × 0.5: one problem not rectified → 1.5
+        ("ENF-08", 0.98), // 1, proportional: 209 / 214 = 97.66% → 0.98
+        ("ENF-10", 0.95), // 1, proportional: 40 / 42 = 95.24% → 0.95
+        ("GOV-04", 1.0), // additive 3 × 0.5: 1195 / 1208 on time < 100% → 1
+        ("GOV-05", 0.68), // 1, proportional: 15 / 22 = 68.18% → 0.68
+        ("LVP-01", 4.0), // 5, 0.5 per school (cap 5): 2 of 9 schools lack a VP → 5 − 1
+        ("LVP-03", 0.75), // 1, 0.25 per VP: one ran 1 activity, not 2 → 1 − 0.25
+        ("LVP-04", 0.5), // 1, 0.5 per kindergarten: 1 public kindergarten lacks one → 1 − 0.5
+        ("SCH-01", 2.0), // 3, 0.5 per school: 2 schools miss 法治副校长 in 五落实 → 3 − 1
+        ("SCH-03", 1.35), // 1.5, proportional to 80%: 10800 / 15000 = 72% → 1.5 × 0.9
+        ("SCH-06", 0.5), // additive 0.5 + 0.5: a thematic topic missing → 0 + 0.5
+        ("SCH-07", 0.75), // 1, 0.25 per school: 1 of 9 misses a 五个一 activity → 1 − 0.25
+    ];
+    for (id, awarded) in lost {
+        assert_eq!(points(&a, id), awarded, "{id}");
+    }
+    let short: Vec<&str> = a["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| i["kind"] == "standard" && i["awarded"].as_f64() < i["available"].as_f64())
+        .map(|i| i["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        short.len(),
+        lost.len(),
+        "no other item lost points: {short:?}"
+    );
+    // ENF-02: no hearing required the head (denominator 0) → not applicable; its 3 points
+    // leave the denominator: available 97.
     assert_eq!(item(&a, "ENF-02")["status"], "not_applicable");
-    assert_eq!(a["score"]["available"], 95.0);
-    // Standard points lost: 1.5 + 2 + 1.25 + 1 + 1.5 + 1 + 0.71 + 1 + 1 + 0.3 = 11.26;
-    // awarded 95 − 11.26 = 83.74; base 83.74 × 100 / 95 = 88.15;
-    // bonus 1 (one 省级 school) + 0.5 (one 市级 school) = 1.5 → 89.65, 良好.
-    assert_eq!(a["score"]["awarded"], 83.74);
-    assert_eq!(a["score"]["base"], 88.15);
+    assert_eq!(a["score"]["available"], 97.0);
+    // Points lost add up to 14.92: awarded 97 − 14.92 = 82.08; base 82.08 × 100 / 97 = 84.62;
+    // bonus 1 (one 省级 school) + 0.5 (one 市级 school) = 1.5 → 86.12, 良好.
+    assert_eq!(a["score"]["awarded"], 82.08);
+    assert_eq!(a["score"]["base"], 84.62);
     assert_eq!(a["score"]["bonus"], 1.5);
-    assert_eq!(a["score"]["score"], 89.65);
+    assert_eq!(a["score"]["score"], 86.12);
     assert_eq!(a["score"]["grade"], "良好");
-    // The bureau scored itself full marks on six items it did not earn.
+    // The bureau scored itself full marks on items it did not earn, and scored ENF-02, which
+    // does not apply.
     let diffs: Vec<&str> = a["self_assessment"]["differences"]
         .as_array()
         .expect("differences")
@@ -182,23 +203,28 @@ fn partial_fixture_by_hand() {
         diffs.contains(&"LEAD-04") && diffs.contains(&"ADV-02"),
         "{diffs:?}"
     );
+    assert_eq!(
+        a["self_assessment"]["self_scored_not_counted"],
+        serde_json::json!(["ENF-02"])
+    );
 }
 
 #[test]
 fn partial_fixture_with_waivers() {
     let a = json("partial", &["--waivers", "fixtures/waivers.yaml"]);
-    // One school of LVP-01 is waived: 1 school × 0.5 → 6.5; the DOC-03 waiver expired.
-    assert_eq!(points(&a, "LVP-01"), 6.5);
+    // One school of LVP-01 is waived: 1 school × 0.5 → 4.5; the DOC-03 waiver expired.
+    assert_eq!(points(&a, "LVP-01"), 4.5);
     assert_eq!(a["warnings"].as_array().expect("warnings").len(), 1);
-    // awarded 83.74 + 0.5 = 84.24 → 84.24 × 100 / 95 = 88.67 + 1.5 = 90.17, 优秀.
-    assert_eq!(a["score"]["score"], 90.17);
-    assert_eq!(a["score"]["grade"], "优秀");
+    // awarded 82.08 + 0.5 = 82.58 → 82.58 × 100 / 97 = 85.13 + 1.5 = 86.63, 良好.
+    assert_eq!(a["score"]["score"], 86.63);
+    assert_eq!(a["score"]["grade"], "良好");
 }
 
 #[test]
 fn veto_fixture_keeps_its_score_and_loses_its_grade() {
     let a = json("veto", &[]);
-    // STUDY-01: 3 of 4 sessions → 3 − 1 = 2; everything else passes: 99.
+    // STUDY-01 (3 points, 1 per missing session): 3 of 4 sessions → 2; everything else
+    // passes: 99.
     assert_eq!(a["score"]["score"], 99.0);
     assert_eq!(a["score"]["grade_by_score"], "优秀");
     assert_eq!(a["score"]["grade"], "不合格");
@@ -217,16 +243,18 @@ fn veto_fixture_keeps_its_score_and_loses_its_grade() {
 #[test]
 fn missing_data_fixture_scores_missing_items_zero() {
     let a = json("missing-data", &[]);
-    // LEAD-03 2 + LEAD-04 1.5 + ADV-01 3 + ENF-03 4 + GOV-02 6 + SCH-03 3 + SCH-04 3 = 22.5
+    // Six facts and the legal-advisers register are left out. Missing data scores 0:
+    // LEAD-03 1.5 + LEAD-04 1 + ADV-01 2 + ENF-03 2 + ENF-08 1 + GOV-02 2.5 + SCH-03 1.5 +
+    // SCH-04 2 = 13.5 → 100 − 13.5 = 86.5, 良好.
     let missing = [
-        "LEAD-03", "LEAD-04", "ADV-01", "ENF-03", "GOV-02", "SCH-03", "SCH-04",
+        "LEAD-03", "LEAD-04", "ADV-01", "ENF-03", "ENF-08", "GOV-02", "SCH-03", "SCH-04",
     ];
     for id in missing {
         assert_eq!(item(&a, id)["status"], "missing_data", "{id}");
         assert_eq!(points(&a, id), 0.0, "{id}");
     }
-    assert_eq!(a["score"]["score"], 77.5);
-    assert_eq!(a["score"]["grade"], "合格");
+    assert_eq!(a["score"]["score"], 86.5);
+    assert_eq!(a["score"]["grade"], "良好");
 }
 
 #[test]

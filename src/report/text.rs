@@ -137,6 +137,12 @@ pub fn text(a: &Assessment) -> String {
             }
             out.push_str(&format!("{t}\n"));
         }
+        if !sa.self_scored_not_counted.is_empty() {
+            out.push_str(&format!(
+                "不适用或豁免但填报了自评分：{}\n",
+                sa.self_scored_not_counted.join("、")
+            ));
+        }
         if !sa.not_self_scored.is_empty() {
             out.push_str(&format!("未自评：{}\n", sa.not_self_scored.join("、")));
         }
