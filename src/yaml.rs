@@ -148,6 +148,13 @@ fn clean_message(err: &serde_saphyr::Error) -> String {
         let key = rest.split(", set ").next().unwrap_or(rest);
         return format!("duplicate key `{key}`");
     }
+    if let Some(rest) = first.strip_prefix("budget breached: ") {
+        return if rest.starts_with("Depth") {
+            "the document nests more than 64 levels deep".into()
+        } else {
+            format!("the document is larger than kaohe reads ({rest})")
+        };
+    }
     if first.starts_with("multiple YAML documents") {
         return "the file holds more than one YAML document".into();
     }

@@ -178,6 +178,7 @@ fn bad_submissions_are_reported_all_at_once_with_locations() {
         ("types", "tests/engine/bad/types.yaml"),
         ("json_syntax", "tests/engine/bad/syntax.json"),
         ("csv", "tests/engine/bad/csv/submission.yaml"),
+        ("sections", "tests/engine/bad/sections.yaml"),
     ] {
         let err = stderr_of_failure(&["assess", PACK, file]);
         insta::assert_snapshot!(format!("engine_bad_{name}"), err);

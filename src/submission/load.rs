@@ -273,10 +273,14 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
 fn required(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
     let reported =
         |pointer: &str, problems: &[Problem]| problems.iter().any(|p| p.pointer == pointer);
+    // A section that is not a mapping, or a fact given with a wrong value, is already
+    // reported; what it holds is not also missing.
+    let facts_broken = reported("/facts", problems);
+    let registers_broken = reported("/registers", problems);
     for (i, (name, field)) in pack.data.facts.iter().enumerate() {
-        // A fact given with a wrong value is already reported; it is not also missing.
         if field.required
             && doc.facts[i].is_none()
+            && !facts_broken
             && !reported(&format!("/facts/{name}"), problems)
         {
             let pointer = if doc.keys.contains("facts") {
@@ -292,7 +296,7 @@ fn required(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
         }
     }
     for (i, (name, register)) in pack.data.registers.iter().enumerate() {
-        if register.required && doc.registers[i].is_none() {
+        if register.required && doc.registers[i].is_none() && !registers_broken {
             let pointer = if doc.keys.contains("registers") {
                 "/registers"
             } else {

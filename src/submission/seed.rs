@@ -328,6 +328,38 @@ impl RawMapSeed<'_, '_> {
     }
 }
 
+/// Visitor methods for a section that must be a mapping: anything else is recorded as a
+/// problem at `$pointer` (and skipped), so reading goes on; an empty value is an empty section.
+macro_rules! mapping_only {
+    ($pointer:expr, $what:expr) => {
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(self.not_a_mapping($pointer, $what))
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(self.not_a_mapping($pointer, $what))
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(self.not_a_mapping($pointer, $what))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(self.not_a_mapping($pointer, $what))
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(self.not_a_mapping($pointer, $what))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(self.not_a_mapping($pointer, $what))
+        }
+    };
+}
+
 /// `facts:` — each value converted by its dictionary field.
 struct FactsSeed<'s, 'a> {
     seed: &'s DocumentSeed<'a>,
@@ -337,7 +369,18 @@ struct FactsSeed<'s, 'a> {
 impl<'de> DeserializeSeed<'de> for FactsSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+        d.deserialize_any(self)
+    }
+}
+
+impl FactsSeed<'_, '_> {
+    fn not_a_mapping(&self, pointer: &str, what: &str) {
+        self.seed.problem(
+            pointer.into(),
+            false,
+            format!("`{what}` must be a mapping of names to values"),
+            None,
+        );
     }
 }
 
@@ -346,6 +389,7 @@ impl<'de> Visitor<'de> for FactsSeed<'_, '_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a mapping of fact names to values")
     }
+    mapping_only!("/facts", "facts");
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let dict = &self.seed.dict.facts;
         let mut seen = vec![false; dict.len()];
@@ -382,7 +426,18 @@ struct RegistersSeed<'s, 'a> {
 impl<'de> DeserializeSeed<'de> for RegistersSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+        d.deserialize_any(self)
+    }
+}
+
+impl RegistersSeed<'_, '_> {
+    fn not_a_mapping(&self, pointer: &str, what: &str) {
+        self.seed.problem(
+            pointer.into(),
+            false,
+            format!("`{what}` must be a mapping of register names to rows or CSV paths"),
+            None,
+        );
     }
 }
 
@@ -391,6 +446,7 @@ impl<'de> Visitor<'de> for RegistersSeed<'_, '_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a mapping of register names to rows or CSV paths")
     }
+    mapping_only!("/registers", "registers");
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let dict = &self.seed.dict.registers;
         while let Some(key) = map.next_key::<String>()? {
@@ -585,7 +641,19 @@ struct EvidenceSeed<'s, 'a> {
 impl<'de> DeserializeSeed<'de> for EvidenceSeed<'_, '_> {
     type Value = IndexMap<String, Vec<String>>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
+        d.deserialize_any(self)
+    }
+}
+
+impl EvidenceSeed<'_, '_> {
+    fn not_a_mapping(&self, pointer: &str, what: &str) -> IndexMap<String, Vec<String>> {
+        self.seed.problem(
+            pointer.into(),
+            false,
+            format!("`{what}` must be a mapping of document names to references"),
+            None,
+        );
+        IndexMap::new()
     }
 }
 
@@ -594,6 +662,7 @@ impl<'de> Visitor<'de> for EvidenceSeed<'_, '_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a mapping of evidence names to documents")
     }
+    mapping_only!("/evidence", "evidence");
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let dict = &self.seed.dict.evidence;
         let mut out = IndexMap::new();
