@@ -461,6 +461,8 @@ impl Loader {
             if let Some((file, json)) = self.read::<serde_json::Value>(&path, Role::Tests) {
                 self.tests.push((dir.to_path_buf(), file, json));
             }
+            // Tests are not part of what a pack scores with, nor of its digest.
+            self.files.retain(|f| f != &path);
         }
     }
 

@@ -29,7 +29,8 @@ pub struct Pack {
     pub data: DataDict,
     pub sets: IndexMap<String, ValueSet>,
     pub items: Vec<Item>,
-    /// Every file the pack was read from (its own and its bases'), in reading order.
+    /// Every file the pack's content was read from (its own and its bases'; not its tests),
+    /// in reading order.
     pub files: Vec<PathBuf>,
 }
 
