@@ -470,3 +470,12 @@ fn json_output_matches_the_checked_in_schema() {
         assert!(errors.is_empty(), "{errors:#?}");
     }
 }
+
+#[test]
+fn blank_text_is_no_value() {
+    let mut sub = compliant();
+    // As an empty CSV cell: blank text is not a date (or a reason, or a name).
+    set(&mut sub, "/facts/report_sent_on", json!("  "));
+    let a = run(&sub);
+    assert_eq!(item(&a, "DL-01").status, Status::MissingData);
+}

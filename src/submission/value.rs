@@ -116,6 +116,8 @@ fn article(ty: FieldType) -> &'static str {
 pub fn convert(field: &Field, raw: Raw) -> Result<Option<Value>, Invalid> {
     let value = match (field.ty, raw) {
         (_, Raw::Null) => return Ok(None),
+        // Blank text is no value, as an empty CSV cell is: a reason of "" is not a reason.
+        (_, Raw::Str(s)) if s.trim().is_empty() => return Ok(None),
         (FieldType::Boolean, Raw::Bool(b)) => Value::Bool(b),
         (FieldType::Integer, Raw::Int(i)) => Value::Int(i),
         (FieldType::Integer, Raw::Float(x)) if x.fract() == 0.0 && x.abs() < 9e15 => {
