@@ -287,3 +287,18 @@ fn bad_fixtures_exit_2_with_located_messages() {
         insta::assert_snapshot!(format!("bad_{name}"), stderr);
     }
 }
+
+/// Submissions built from what the source reports state (see `fixtures/seeds/README.md`).
+#[test]
+fn reports_of_the_seed_submissions() {
+    for seed in ["s0-district", "s1-district", "s2-county", "s3-city"] {
+        let path = format!("fixtures/seeds/{seed}.yaml");
+        insta::assert_snapshot!(format!("seed_{seed}"), assess(&[path.as_str()]));
+    }
+    // S2: participation 20,665 / the county's students = 72.04%, below the pack's 80%;
+    // nobody holds an enforcement certificate, so STUDY-02 earns nothing.
+    let path = "fixtures/seeds/s2-county.yaml";
+    let a: Value = serde_json::from_str(&assess(&[path, "--format", "json"])).expect("JSON");
+    assert_eq!(item(&a, "SCH-03")["measured"], "72.04%");
+    assert_eq!(points(&a, "STUDY-02"), 0.0);
+}

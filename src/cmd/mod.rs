@@ -42,7 +42,7 @@ pub fn use_color(stream_is_terminal: bool) -> bool {
 
 /// Loads a pack for a command that needs a valid one: its problems are bad input.
 pub fn load_pack(dir: &Path, color: bool) -> Result<Pack, CliError> {
-    let loaded = pack::load(dir).map_err(|e| CliError::Usage(e.to_string()))?;
+    let loaded = pack::load_for_assessment(dir).map_err(|e| CliError::Usage(e.to_string()))?;
     match loaded.pack {
         Some(p) => Ok(p),
         None => Err(CliError::Input(format!(

@@ -39,8 +39,19 @@ impl Loaded {
     }
 }
 
-/// Loads and validates the pack in `dir`.
+/// Loads and validates the pack in `dir`, with its test files (for `kaohe check` and
+/// `kaohe test`).
 pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
+    load_with(dir, true)
+}
+
+/// Loads and validates the pack in `dir` without its test files: assessing with a pack does
+/// not depend on them, so a broken test file does not stop an assessment.
+pub fn load_for_assessment(dir: &Path) -> Result<Loaded, LoadError> {
+    load_with(dir, false)
+}
+
+fn load_with(dir: &Path, with_tests: bool) -> Result<Loaded, LoadError> {
     if !dir.is_dir() {
         return Err(LoadError::NotADirectory(dir.display().to_string()));
     }
@@ -50,6 +61,7 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
         diagnostics: Vec::new(),
         files: Vec::new(),
         tests: Vec::new(),
+        with_tests,
     };
     let mut stack = Vec::new();
     let layer = loader.layer(dir, &mut stack, None);
@@ -101,6 +113,7 @@ struct Loader {
     files: Vec<PathBuf>,
     /// Test files read, with the directory of the pack they belong to.
     tests: Vec<(PathBuf, FileId, serde_json::Value)>,
+    with_tests: bool,
 }
 
 /// A pack as composed so far (a base with overlays applied).
@@ -457,6 +470,9 @@ impl Loader {
 
     /// Reads `tests/*.yaml` so that `kaohe check` validates them too.
     fn read_tests(&mut self, dir: &Path) {
+        if !self.with_tests {
+            return;
+        }
         for path in yaml_files(&dir.join("tests")) {
             if let Some((file, json)) = self.read::<serde_json::Value>(&path, Role::Tests) {
                 self.tests.push((dir.to_path_buf(), file, json));

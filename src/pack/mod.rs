@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use indexmap::IndexMap;
 
 pub(crate) use load::yaml_files;
-pub use load::{LoadError, Loaded, load};
+pub use load::{LoadError, Loaded, load, load_for_assessment};
 pub use model::*;
 
 use crate::diag::FileId;

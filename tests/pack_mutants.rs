@@ -1,0 +1,357 @@
+//! The shipped packs' tests pin their behaviour: changing any item's points or any threshold
+//! (a minimum share or count, a per-unit deduction or award, a cap, a due date, a numeric bound
+//! in a condition) makes at least one of the pack's own test cases fail.
+//!
+//! Each mutant is a copy of the composed pack in memory with one number changed; the pack's
+//! test cases are run against it with `kaohe::verify`, exactly as `kaohe test` runs them.
+
+use std::path::Path;
+
+use kaohe::pack::{
+    Award, Check, Condition, Deduct, Due, ItemKind, Literal, Operand, Ops, Pack, Percent, Predicate,
+};
+
+/// A description of the change and the changed pack.
+type Mutant = (String, Pack);
+
+fn with_item(
+    pack: &Pack,
+    index: usize,
+    label: String,
+    change: impl FnOnce(&mut Pack, usize),
+) -> Mutant {
+    let mut copy = pack.clone();
+    change(&mut copy, index);
+    (format!("{}: {label}", pack.items[index].id), copy)
+}
+
+/// Every one-number change of a check tree, as (description, new check).
+fn check_mutants(check: &Check, path: &str) -> Vec<(String, Check)> {
+    let mut out = Vec::new();
+    let mut push = |label: String, f: &dyn Fn(&mut Check)| {
+        let mut c = check.clone();
+        f(&mut c);
+        out.push((format!("{path}{label}"), c));
+    };
+    if let Some(c) = &check.coverage {
+        let min = c.min.0;
+        if min >= 0.1 {
+            push(
+                format!("coverage min {} → {}", c.min, Percent(min - 0.1)),
+                &|k| {
+                    if let Some(c) = &mut k.coverage {
+                        c.min = Percent(min - 0.1);
+                    }
+                },
+            );
+        }
+        if min <= 0.9 {
+            push(
+                format!("coverage min {} → {}", c.min, Percent(min + 0.1)),
+                &|k| {
+                    if let Some(c) = &mut k.coverage {
+                        c.min = Percent(min + 0.1);
+                    }
+                },
+            );
+        }
+    }
+    if let Some(r) = &check.ratio {
+        let min = r.min.0;
+        if min >= 0.1 {
+            push(
+                format!("ratio min {} → {}", r.min, Percent(min - 0.1)),
+                &|k| {
+                    if let Some(r) = &mut k.ratio {
+                        r.min = Percent(min - 0.1);
+                    }
+                },
+            );
+        }
+        if min <= 0.9 {
+            push(
+                format!("ratio min {} → {}", r.min, Percent(min + 0.1)),
+                &|k| {
+                    if let Some(r) = &mut k.ratio {
+                        r.min = Percent(min + 0.1);
+                    }
+                },
+            );
+        }
+    }
+    if let Some(c) = &check.count {
+        if let Some(min) = c.min {
+            push(format!("count min {min} → {}", min + 1), &|k| {
+                if let Some(c) = &mut k.count {
+                    c.min = Some(min + 1);
+                }
+            });
+            if min > 0 {
+                push(format!("count min {min} → {}", min - 1), &|k| {
+                    if let Some(c) = &mut k.count {
+                        c.min = Some(min - 1);
+                    }
+                });
+            }
+        }
+        if let Some(max) = c.max {
+            push(format!("count max {max} → {}", max + 1), &|k| {
+                if let Some(c) = &mut k.count {
+                    c.max = Some(max + 1);
+                }
+            });
+        }
+    }
+    if let Some(d) = &check.deadline {
+        for (name, due) in [
+            ("on_or_before", &d.on_or_before),
+            ("on_or_after", &d.on_or_after),
+        ] {
+            if let Some(Due::InYear {
+                month,
+                day,
+                year_offset,
+            }) = due
+            {
+                for shift in [-1i32, 1] {
+                    let (m, y) = match i32::from(*month) + shift {
+                        0 => (12, year_offset - 1),
+                        13 => (1, year_offset + 1),
+                        m => (m as u8, *year_offset),
+                    };
+                    let new = Due::InYear {
+                        month: m,
+                        day: *day,
+                        year_offset: y,
+                    };
+                    push(format!("deadline {name} month {month} → {m}"), &|k| {
+                        if let Some(d) = &mut k.deadline {
+                            if name == "on_or_before" {
+                                d.on_or_before = Some(new.clone());
+                            } else {
+                                d.on_or_after = Some(new.clone());
+                            }
+                        }
+                    });
+                }
+            }
+        }
+    }
+    // Numeric bounds in conditions: `{hours: {gte: 4}}` → 5.
+    let predicates: Vec<(&str, &Predicate)> = [
+        ("fact", check.fact.as_ref()),
+        (
+            "coverage.require",
+            check.coverage.as_ref().map(|c| &c.require),
+        ),
+        ("each.require", check.each.as_ref().map(|c| &c.require)),
+    ]
+    .into_iter()
+    .filter_map(|(n, p)| p.map(|p| (n, p)))
+    .collect();
+    for (where_, predicate) in predicates {
+        for (field, cond) in predicate {
+            let Condition::Ops(ops) = cond else { continue };
+            for (op, value) in bounds(ops) {
+                let bumped = value + 1;
+                let label = format!("{where_} {field} {op} {value} → {bumped}");
+                push(label, &|k| {
+                    let p = match where_ {
+                        "fact" => k.fact.as_mut(),
+                        "coverage.require" => k.coverage.as_mut().map(|c| &mut c.require),
+                        _ => k.each.as_mut().map(|c| &mut c.require),
+                    };
+                    if let Some(Condition::Ops(ops)) = p.and_then(|p| p.get_mut(field)) {
+                        set_bound(ops, op, bumped);
+                    }
+                });
+            }
+        }
+    }
+    for (key, parts) in [("all", &check.all), ("any", &check.any)] {
+        for (i, part) in parts.iter().flatten().enumerate() {
+            for (label, changed) in check_mutants(part, &format!("{key}[{i}] ")) {
+                let mut c = check.clone();
+                let list = if key == "all" {
+                    c.all.as_mut()
+                } else {
+                    c.any.as_mut()
+                };
+                if let Some(slot) = list.and_then(|l| l.get_mut(i)) {
+                    *slot = changed;
+                }
+                out.push((format!("{path}{label}"), c));
+            }
+        }
+    }
+    if let Some(inner) = &check.not {
+        for (label, changed) in check_mutants(inner, "not ") {
+            let mut c = check.clone();
+            c.not = Some(Box::new(changed));
+            out.push((format!("{path}{label}"), c));
+        }
+    }
+    out
+}
+
+fn bounds(ops: &Ops) -> Vec<(&'static str, i64)> {
+    [
+        ("gt", &ops.gt),
+        ("gte", &ops.gte),
+        ("lt", &ops.lt),
+        ("lte", &ops.lte),
+    ]
+    .into_iter()
+    .filter_map(|(name, op)| match op {
+        Some(Operand::One(Literal::Int(v))) => Some((name, *v)),
+        _ => None,
+    })
+    .collect()
+}
+
+fn set_bound(ops: &mut Ops, op: &str, value: i64) {
+    let slot = match op {
+        "gt" => &mut ops.gt,
+        "gte" => &mut ops.gte,
+        "lt" => &mut ops.lt,
+        _ => &mut ops.lte,
+    };
+    *slot = Some(Operand::One(Literal::Int(value)));
+}
+
+/// The mutants of the items `own` selects.
+fn mutants(pack: &Pack, own: impl Fn(usize) -> bool) -> Vec<Mutant> {
+    let mut out = Vec::new();
+    for (i, item) in pack.items.iter().enumerate() {
+        if !own(i) {
+            continue;
+        }
+        if item.kind != ItemKind::Veto {
+            out.push(with_item(
+                pack,
+                i,
+                format!("points {} → {}", item.points, item.points + 1.0),
+                |p, i| {
+                    p.items[i].points += 1.0;
+                    if p.items[i].kind == ItemKind::Standard {
+                        let section = p.items[i].section.clone();
+                        if let Some(s) = p.sections.iter_mut().find(|s| s.id == section) {
+                            s.points += 1.0;
+                        }
+                        p.scoring.total += 1.0;
+                    }
+                },
+            ));
+        }
+        if let Deduct::PerUnit { per_unit, cap } = item.deduct {
+            out.push(with_item(
+                pack,
+                i,
+                format!("per_unit {per_unit} → {}", per_unit * 2.0),
+                |p, i| {
+                    p.items[i].deduct = Deduct::PerUnit {
+                        per_unit: per_unit * 2.0,
+                        cap,
+                    };
+                },
+            ));
+            if let Some(cap) = cap {
+                out.push(with_item(
+                    pack,
+                    i,
+                    format!("cap {cap} → {}", cap / 2.0),
+                    |p, i| {
+                        p.items[i].deduct = Deduct::PerUnit {
+                            per_unit,
+                            cap: Some(cap / 2.0),
+                        };
+                    },
+                ));
+            }
+        }
+        if let Some(Award::PerUnit { per_unit }) = item.award {
+            out.push(with_item(
+                pack,
+                i,
+                format!("award per_unit {per_unit} → {}", per_unit / 2.0),
+                |p, i| {
+                    p.items[i].award = Some(Award::PerUnit {
+                        per_unit: per_unit / 2.0,
+                    });
+                },
+            ));
+        }
+        // A bonus earned per counted row earns 0 whether or not a count of 0 "passes": lowering
+        // its minimum to 0 changes nothing a test could see.
+        let per_unit_bonus = matches!(item.award, Some(Award::PerUnit { .. }));
+        for (label, check) in check_mutants(&item.check, "") {
+            if per_unit_bonus && label.starts_with("count min 1 → 0") {
+                continue;
+            }
+            out.push(with_item(pack, i, label, |p, i| p.items[i].check = check));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_points_and_threshold_change_fails_a_pack_test() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // `KAOHE_MUTANT_PACKS=dir1:dir2` runs the same check on packs in development.
+    let mut dirs: Vec<_> = match std::env::var("KAOHE_MUTANT_PACKS") {
+        Ok(list) => list.split(':').map(|d| root.join(d)).collect(),
+        Err(_) => std::fs::read_dir(root.join("rules"))
+            .expect("rules/")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.join("tests").is_dir())
+            .collect(),
+    };
+    dirs.sort();
+    assert!(!dirs.is_empty(), "a shipped pack has tests");
+    let mut survivors = Vec::new();
+    let mut total = 0;
+    for dir in dirs {
+        let loaded = kaohe::pack::load(&dir).expect("pack directory");
+        let Some(pack) = loaded.pack.as_ref() else {
+            panic!("{} is not valid", dir.display());
+        };
+        assert!(
+            kaohe::verify::run(pack).passed(),
+            "{}: its tests pass unchanged",
+            pack.meta.id
+        );
+        // An overlay answers for what it changes or adds; its base's tests pin the rest.
+        let own_dir = kaohe::diag::display_path(&dir);
+        let own = |i: usize| {
+            let origin = &loaded.provenance.items[i];
+            let scoring = [
+                "points",
+                "check",
+                "min",
+                "max",
+                "deduct",
+                "award",
+                "applies_if",
+            ];
+            pack.bases.is_empty()
+                || origin.fields.keys().any(|f| scoring.contains(f))
+                || loaded
+                    .sources
+                    .file(origin.at.file)
+                    .path
+                    .starts_with(&own_dir)
+        };
+        for (label, mutant) in mutants(pack, own) {
+            total += 1;
+            if kaohe::verify::run(&mutant).passed() {
+                survivors.push(format!("{}: {label}", pack.meta.id));
+            }
+        }
+    }
+    assert!(
+        survivors.is_empty(),
+        "{} of {total} changes pass every test:\n{}",
+        survivors.len(),
+        survivors.join("\n")
+    );
+}
