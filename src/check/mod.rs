@@ -757,26 +757,15 @@ fn part_label(check: &Check, i: usize) -> String {
 fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResult {
     let results: Vec<CheckResult> = parts.iter().map(|p| evaluate(ctx, p)).collect();
     let has = |v: CheckVerdict| results.iter().any(|r| r.verdict == v);
+    let all_not_applicable = results
+        .iter()
+        .all(|r| r.verdict == CheckVerdict::NotApplicable);
     let verdict = match how {
         Combine::All if has(CheckVerdict::Fail) => CheckVerdict::Fail,
-        Combine::All if has(CheckVerdict::MissingData) => CheckVerdict::MissingData,
-        Combine::All
-            if results
-                .iter()
-                .all(|r| r.verdict == CheckVerdict::NotApplicable) =>
-        {
-            CheckVerdict::NotApplicable
-        }
-        Combine::All => CheckVerdict::Pass,
         Combine::Any if has(CheckVerdict::Pass) => CheckVerdict::Pass,
-        Combine::Any if has(CheckVerdict::MissingData) => CheckVerdict::MissingData,
-        Combine::Any
-            if results
-                .iter()
-                .all(|r| r.verdict == CheckVerdict::NotApplicable) =>
-        {
-            CheckVerdict::NotApplicable
-        }
+        _ if has(CheckVerdict::MissingData) => CheckVerdict::MissingData,
+        _ if all_not_applicable => CheckVerdict::NotApplicable,
+        Combine::All => CheckVerdict::Pass,
         Combine::Any => CheckVerdict::Fail,
     };
     let mut r = CheckResult::new(verdict);

@@ -195,32 +195,24 @@ pub fn read(
             }
         }
         if let Some(k) = key_column {
+            let col = mapping
+                .iter()
+                .position(|m| *m == Some(k))
+                .map(|i| field_column(raw_line, i))
+                .unwrap_or(1);
             match &row[k] {
                 None => problem(
                     &mut found,
                     line,
-                    mapping
-                        .iter()
-                        .position(|m| *m == Some(k))
-                        .map(|i| field_column(raw_line, i))
-                        .unwrap_or(1),
+                    col,
                     format!("the row has no `{}`, the register's key", register.key),
                     None,
                 ),
                 Some(v) => {
                     let key = v.to_string();
                     if let Some(first) = keys.insert(key.clone(), line) {
-                        problem(
-                            &mut found,
-                            line,
-                            mapping
-                                .iter()
-                                .position(|m| *m == Some(k))
-                                .map(|i| field_column(raw_line, i))
-                                .unwrap_or(1),
-                            format!("duplicate key `{key}` (first on line {first})"),
-                            None,
-                        );
+                        let message = format!("duplicate key `{key}` (first on line {first})");
+                        problem(&mut found, line, col, message, None);
                     }
                 }
             }
