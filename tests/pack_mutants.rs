@@ -341,12 +341,33 @@ fn every_points_and_threshold_change_fails_a_pack_test() {
                     .path
                     .starts_with(&own_dir)
         };
-        for (label, mutant) in mutants(pack, own) {
-            total += 1;
-            if kaohe::verify::run(&mutant).passed() {
-                survivors.push(format!("{}: {label}", pack.meta.id));
-            }
-        }
+        let all = mutants(pack, own);
+        total += all.len();
+        // Mutants are independent: run them on every core.
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = all.len().div_ceil(workers).max(1);
+        let survived: Vec<String> = std::thread::scope(|scope| {
+            let handles: Vec<_> = all
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .filter(|(_, mutant)| kaohe::verify::run(mutant).passed())
+                            .map(|(label, _)| label.clone())
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a mutant run panicked"))
+                .collect()
+        });
+        survivors.extend(
+            survived
+                .into_iter()
+                .map(|l| format!("{}: {l}", pack.meta.id)),
+        );
     }
     assert!(
         survivors.is_empty(),
