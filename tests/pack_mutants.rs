@@ -137,7 +137,8 @@ fn check_mutants(check: &Check, path: &str) -> Vec<(String, Check)> {
             }
         }
     }
-    // Numeric bounds in conditions: `{hours: {gte: 4}}` → 5.
+    // Bounds in conditions: `{hours: {gte: 4}}` → 5; `{start: {lte: {month: 1, day: 1}}}`
+    // → month 2.
     let predicates: Vec<(&str, &Predicate)> = [
         ("fact", check.fact.as_ref()),
         (
@@ -145,6 +146,10 @@ fn check_mutants(check: &Check, path: &str) -> Vec<(String, Check)> {
             check.coverage.as_ref().map(|c| &c.require),
         ),
         ("each.require", check.each.as_ref().map(|c| &c.require)),
+        (
+            "count.where",
+            check.count.as_ref().and_then(|c| c.r#where.as_ref()),
+        ),
     ]
     .into_iter()
     .filter_map(|(n, p)| p.map(|p| (n, p)))
@@ -156,13 +161,33 @@ fn check_mutants(check: &Check, path: &str) -> Vec<(String, Check)> {
                 let bumped = value + 1;
                 let label = format!("{where_} {field} {op} {value} → {bumped}");
                 push(label, &|k| {
-                    let p = match where_ {
-                        "fact" => k.fact.as_mut(),
-                        "coverage.require" => k.coverage.as_mut().map(|c| &mut c.require),
-                        _ => k.each.as_mut().map(|c| &mut c.require),
-                    };
-                    if let Some(Condition::Ops(ops)) = p.and_then(|p| p.get_mut(field)) {
+                    if let Some(Condition::Ops(ops)) =
+                        predicate_mut(k, where_).and_then(|p| p.get_mut(field))
+                    {
                         set_bound(ops, op, bumped);
+                    }
+                });
+            }
+            for (op, month, day, year_offset) in year_dates(ops) {
+                let (m, y) = if month == 12 {
+                    (1, year_offset + 1)
+                } else {
+                    (month + 1, year_offset)
+                };
+                let label = format!("{where_} {field} {op} month {month} → {m}");
+                push(label, &|k| {
+                    if let Some(Condition::Ops(ops)) =
+                        predicate_mut(k, where_).and_then(|p| p.get_mut(field))
+                    {
+                        set_operand(
+                            ops,
+                            op,
+                            Operand::InYear {
+                                month: m,
+                                day,
+                                year_offset: y,
+                            },
+                        );
                     }
                 });
             }
@@ -210,13 +235,47 @@ fn bounds(ops: &Ops) -> Vec<(&'static str, i64)> {
 }
 
 fn set_bound(ops: &mut Ops, op: &str, value: i64) {
+    set_operand(ops, op, Operand::One(Literal::Int(value)));
+}
+
+fn set_operand(ops: &mut Ops, op: &str, operand: Operand) {
     let slot = match op {
         "gt" => &mut ops.gt,
         "gte" => &mut ops.gte,
         "lt" => &mut ops.lt,
         _ => &mut ops.lte,
     };
-    *slot = Some(Operand::One(Literal::Int(value)));
+    *slot = Some(operand);
+}
+
+/// Comparisons with a date in the assessment year: (operator, month, day, year offset).
+fn year_dates(ops: &Ops) -> Vec<(&'static str, u8, u8, i32)> {
+    [
+        ("gt", &ops.gt),
+        ("gte", &ops.gte),
+        ("lt", &ops.lt),
+        ("lte", &ops.lte),
+    ]
+    .into_iter()
+    .filter_map(|(name, op)| match op {
+        Some(Operand::InYear {
+            month,
+            day,
+            year_offset,
+        }) => Some((name, *month, *day, *year_offset)),
+        _ => None,
+    })
+    .collect()
+}
+
+/// The predicate a mutant changes, by the name `check_mutants` gave it.
+fn predicate_mut<'a>(check: &'a mut Check, which: &str) -> Option<&'a mut Predicate> {
+    match which {
+        "fact" => check.fact.as_mut(),
+        "coverage.require" => check.coverage.as_mut().map(|c| &mut c.require),
+        "each.require" => check.each.as_mut().map(|c| &mut c.require),
+        _ => check.count.as_mut().and_then(|c| c.r#where.as_mut()),
+    }
 }
 
 /// The mutants of the items `own` selects.

@@ -123,7 +123,12 @@ pub fn applies(ctx: &Context, predicate: Option<&Predicate>) -> (Option<bool>, V
     let Some(p) = predicate else {
         return (Some(true), Vec::new());
     };
-    let compiled = Compiled::new(p, &Scope::Facts(&ctx.pack.data), &ctx.pack.sets);
+    let compiled = Compiled::new(
+        p,
+        &Scope::Facts(&ctx.pack.data),
+        &ctx.pack.sets,
+        ctx.submission.year,
+    );
     let misses = compiled.misses(&ctx.submission.facts);
     let missing: Vec<String> = misses
         .iter()
@@ -166,7 +171,12 @@ pub fn evaluate(ctx: &Context, check: &Check) -> CheckResult {
 }
 
 fn fact(ctx: &Context, p: &Predicate) -> CheckResult {
-    let compiled = Compiled::new(p, &Scope::Facts(&ctx.pack.data), &ctx.pack.sets);
+    let compiled = Compiled::new(
+        p,
+        &Scope::Facts(&ctx.pack.data),
+        &ctx.pack.sets,
+        ctx.submission.year,
+    );
     let misses = compiled.misses(&ctx.submission.facts);
     let failed: Vec<String> = misses
         .iter()
@@ -225,8 +235,14 @@ fn scope<'a>(
         .get(index)
         .and_then(Option::as_ref)?;
     let key = register.columns.get_index_of(&register.key).unwrap_or(0);
-    let compiled =
-        filter.map(|p| Compiled::new(p, &Scope::Columns(&register.columns), &ctx.pack.sets));
+    let compiled = filter.map(|p| {
+        Compiled::new(
+            p,
+            &Scope::Columns(&register.columns),
+            &ctx.pack.sets,
+            ctx.submission.year,
+        )
+    });
     let mut rows = Vec::with_capacity(table.rows.len());
     for (i, row) in table.rows.iter().enumerate() {
         if compiled.as_ref().is_some_and(|c| !c.holds(row)) {
@@ -278,7 +294,12 @@ fn register_missing(ctx: &Context, name: &str) -> CheckResult {
 
 /// Rows in scope checked against `require`: (passed count, failing rows).
 fn check_rows(ctx: &Context, s: &Scoped, require: &Predicate, r: &mut CheckResult) -> usize {
-    let compiled = Compiled::new(require, &Scope::Columns(s.columns), &ctx.pack.sets);
+    let compiled = Compiled::new(
+        require,
+        &Scope::Columns(s.columns),
+        &ctx.pack.sets,
+        ctx.submission.year,
+    );
     r.explain.push(format!("要求：{}", compiled.describe()));
     let mut passed = 0;
     for &i in &s.rows {

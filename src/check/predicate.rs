@@ -68,6 +68,7 @@ impl Compiled {
         predicate: &Predicate,
         scope: &Scope,
         sets: &indexmap::IndexMap<String, crate::pack::ValueSet>,
+        year: i32,
     ) -> Compiled {
         let mut conds = Vec::new();
         for (name, cond) in predicate {
@@ -89,11 +90,24 @@ impl Compiled {
                         .get(set)
                         .map(|s| s.members.iter().map(|m| Value::Text(m.clone())).collect())
                         .unwrap_or_default(),
+                    Operand::InYear { .. } => Vec::new(),
                 }
             };
             let single = |operand: &Operand| -> Option<Value> {
                 match operand {
                     Operand::One(l) => one(l),
+                    Operand::InYear {
+                        month,
+                        day,
+                        year_offset,
+                    } => {
+                        let due = crate::pack::Due::InYear {
+                            month: *month,
+                            day: *day,
+                            year_offset: *year_offset,
+                        };
+                        super::due_date(&due, year).map(Value::Date)
+                    }
                     _ => None,
                 }
             };

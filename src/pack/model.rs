@@ -509,7 +509,16 @@ impl Ops {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum Operand {
-    Set { set: String },
+    Set {
+        set: String,
+    },
+    /// A date in the assessment year: `{month: 1, day: 1}` (plus `year_offset`).
+    InYear {
+        month: u8,
+        day: u8,
+        #[serde(default)]
+        year_offset: i32,
+    },
     List(Vec<Literal>),
     One(Literal),
 }

@@ -1141,6 +1141,18 @@ impl<'a> Validator<'a> {
         let many = matches!(op, "in" | "not_in" | "contains_all");
         match operand {
             Operand::One(lit) if !many => self.literal(name, field, lit, at),
+            Operand::InYear { month, day, .. } if !many => {
+                if field.ty != FieldType::Date {
+                    let message = format!(
+                        "`{name}` is {}, but it is compared with a date in the assessment year",
+                        a_type(field.ty)
+                    );
+                    self.error("type-mismatch", at, Target::Value, message);
+                } else if jiff::civil::Date::new(2024, *month as i8, *day as i8).is_err() {
+                    let message = format!("month {month} has no day {day}");
+                    self.error("invalid-date", &at.join("day"), Target::Value, message);
+                }
+            }
             Operand::List(list) if many => {
                 for (i, lit) in list.iter().enumerate() {
                     self.literal(name, field, lit, &at.join(i));
