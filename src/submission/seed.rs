@@ -410,7 +410,13 @@ impl<'de> Visitor<'de> for FactsSeed<'_, '_> {
             let raw = map.next_value_seed(RawSeed)?;
             match convert(field, raw) {
                 Ok(value) => self.facts[index] = value,
-                Err(e) => self.seed.problem(pointer, false, e.message, e.help),
+                Err(e) => {
+                    let pointer = match e.element {
+                        Some(i) => format!("{pointer}/{i}"),
+                        None => pointer,
+                    };
+                    self.seed.problem(pointer, false, e.message, e.help)
+                }
             }
         }
         Ok(())
@@ -591,6 +597,10 @@ impl<'de> Visitor<'de> for RowSeed<'_, '_> {
                 Ok(value) => row[index] = value,
                 Err(e) => {
                     let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(&key));
+                    let pointer = match e.element {
+                        Some(i) => format!("{pointer}/{i}"),
+                        None => pointer,
+                    };
                     self.seed.problem(pointer, false, e.message, e.help);
                 }
             }

@@ -75,6 +75,8 @@ impl Raw {
 pub struct Invalid {
     pub message: String,
     pub help: Option<String>,
+    /// For a list, the index of the element at fault.
+    pub element: Option<usize>,
 }
 
 impl Invalid {
@@ -82,6 +84,7 @@ impl Invalid {
         Invalid {
             message: message.into(),
             help: None,
+            element: None,
         }
     }
     fn help(mut self, help: impl Into<String>) -> Self {
@@ -134,10 +137,14 @@ pub fn convert(field: &Field, raw: Raw) -> Result<Option<Value>, Invalid> {
         (FieldType::Enum, Raw::Str(s)) => Value::Text(enum_value(field, s)?),
         (FieldType::List, Raw::List(items)) => {
             let mut out = Vec::with_capacity(items.len());
-            for item in items {
+            for (i, item) in items.into_iter().enumerate() {
+                let at = |mut e: Invalid| {
+                    e.element = Some(i);
+                    e
+                };
                 match item {
-                    Some(s) => out.push(enum_value(field, s)?),
-                    None => return Err(Invalid::new("list elements must be strings")),
+                    Some(s) => out.push(enum_value(field, s).map_err(at)?),
+                    None => return Err(at(Invalid::new("list elements must be strings"))),
                 }
             }
             Value::List(out)
