@@ -331,7 +331,7 @@ fn outcome(
     };
     let mut explain = Vec::new();
     let (result, scored) = if let Some(w) = item_waiver {
-        let result = CheckResult::waived();
+        let result = CheckResult::with_verdict(CheckVerdict::NotApplicable);
         let mut s = score_waived(item, pack);
         s.explain.insert(
             0,

@@ -99,13 +99,13 @@ pub fn score_item(item: &Item, result: &CheckResult, scoring: &Scoring) -> ItemS
         _ => {}
     }
     match item.kind {
-        ItemKind::Veto => veto(item, result),
+        ItemKind::Veto => veto(result),
         ItemKind::Bonus => bonus(item, result),
         ItemKind::Standard => standard(item, result),
     }
 }
 
-fn veto(item: &Item, result: &CheckResult) -> ItemScore {
+fn veto(result: &CheckResult) -> ItemScore {
     let (status, vetoed, line) = match result.verdict {
         CheckVerdict::Pass => (Status::Pass, false, "未触发一票否决"),
         CheckVerdict::MissingData => (
@@ -115,7 +115,6 @@ fn veto(item: &Item, result: &CheckResult) -> ItemScore {
         ),
         _ => (Status::Fail, true, "触发一票否决"),
     };
-    let _ = item;
     ItemScore {
         status,
         available: 0.0,

@@ -89,10 +89,6 @@ impl CheckResult {
         CheckResult::new(verdict)
     }
 
-    pub fn waived() -> Self {
-        CheckResult::new(CheckVerdict::NotApplicable)
-    }
-
     fn var(&mut self, name: &str, value: impl Into<Json>) {
         self.vars.insert(name.to_string(), value.into());
     }
@@ -219,7 +215,6 @@ struct Scoped<'a> {
     key: usize,
     rows: Vec<usize>,
     columns: &'a IndexMap<String, crate::pack::Field>,
-    label: &'a str,
 }
 
 fn scope<'a>(
@@ -277,7 +272,6 @@ fn scope<'a>(
         key,
         rows,
         columns: &register.columns,
-        label: &register.label,
     })
 }
 
@@ -341,7 +335,6 @@ fn coverage(ctx: &Context, c: &Coverage) -> CheckResult {
     let Some(s) = scope(ctx, &c.of, c.r#where.as_ref(), &mut r) else {
         return register_missing(ctx, &c.of);
     };
-    let _ = s.label;
     let total = s.rows.len();
     r.required = Some(format!("≥{}", c.min));
     r.var("min", c.min.to_string());

@@ -27,7 +27,6 @@ pub(super) fn validate(
         min_overridden: false,
     };
     v.dictionary();
-    v.sets();
     let sections_ok = v.sections()
         && pack
             .items
@@ -240,10 +239,6 @@ impl<'a> Validator<'a> {
                 message,
             );
         }
-    }
-
-    fn sets(&mut self) {
-        // Sets are checked where they are used, against the field they are compared with.
     }
 
     // ---- sections, grades, points ------------------------------------------------------
@@ -1053,9 +1048,7 @@ impl<'a> Validator<'a> {
                 continue;
             };
             match cond {
-                Condition::Equals(lit) => {
-                    self.operand_literal(name, field, "equals", lit, &cond_at)
-                }
+                Condition::Equals(lit) => self.equals_literal(name, field, lit, &cond_at),
                 Condition::OneOf(list) => {
                     if !self.op_allowed(name, field, "in", &cond_at, true) {
                         continue;
@@ -1126,14 +1119,13 @@ impl<'a> Validator<'a> {
         ok
     }
 
-    fn operand_literal(&mut self, name: &str, field: &Field, op: &str, lit: &Literal, at: &Origin) {
+    fn equals_literal(&mut self, name: &str, field: &Field, lit: &Literal, at: &Origin) {
         if field.ty == FieldType::List {
             let message =
                 format!("`{name}` is a list; compare it with `contains` or `contains_all`");
             self.error("type-mismatch", at, Target::Value, message);
             return;
         }
-        let _ = op;
         self.literal(name, field, lit, at);
     }
 
