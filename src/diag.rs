@@ -194,8 +194,16 @@ pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: bool) 
         };
         let title = format!("{}: {}", location_text(sources, &d.location), d.message);
         let mut group = Group::with_title(level.primary_title(title).id(d.code));
-        if let Some(snippet) = snippet(sources, &d.location, "") {
-            group = group.element(snippet);
+        let located = match snippet(sources, &d.location, "") {
+            Some(snippet) => {
+                group = group.element(snippet);
+                true
+            }
+            None => false,
+        };
+        // Without a source line, the help belongs to the message itself.
+        if let (false, Some(help)) = (located, &d.help) {
+            group = group.element(Level::HELP.message(help.as_str()));
         }
         let mut report: Vec<Group> = vec![group];
         for r in &d.related {
@@ -206,7 +214,7 @@ pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: bool) 
             }
             report.push(note);
         }
-        if let Some(help) = &d.help {
+        if let (true, Some(help)) = (located, &d.help) {
             report.push(Group::with_title(Level::HELP.secondary_title(help.clone())));
         }
         out.push_str(&renderer.render(&report));
