@@ -119,34 +119,35 @@ pub fn applies(ctx: &Context, predicate: Option<&Predicate>) -> (Option<bool>, V
     let Some(p) = predicate else {
         return (Some(true), Vec::new());
     };
+    let (failed, missing) = fact_misses(ctx, p).1;
+    if !failed.is_empty() {
+        (Some(false), failed)
+    } else if !missing.is_empty() {
+        (None, missing)
+    } else {
+        (Some(true), Vec::new())
+    }
+}
+
+/// A predicate over the facts, compiled, and what it finds: (conditions that fail,
+/// conditions whose fact is missing).
+fn fact_misses(ctx: &Context, p: &Predicate) -> (Compiled, (Vec<String>, Vec<String>)) {
     let compiled = Compiled::new(
         p,
         &Scope::Facts(&ctx.pack.data),
         &ctx.pack.sets,
         ctx.submission.year,
     );
-    let misses = compiled.misses(&ctx.submission.facts);
-    let missing: Vec<String> = misses
-        .iter()
-        .filter_map(|v| match v {
-            Verdict::Missing(m) => Some(m.clone()),
-            _ => None,
-        })
-        .collect();
-    if misses.is_empty() {
-        (Some(true), Vec::new())
-    } else if misses.iter().any(|v| matches!(v, Verdict::Fails(_))) {
-        let why = misses
-            .iter()
-            .filter_map(|v| match v {
-                Verdict::Fails(m) => Some(m.clone()),
-                _ => None,
-            })
-            .collect();
-        (Some(false), why)
-    } else {
-        (None, missing)
+    let mut failed = Vec::new();
+    let mut missing = Vec::new();
+    for verdict in compiled.misses(&ctx.submission.facts) {
+        match verdict {
+            Verdict::Fails(m) => failed.push(m),
+            Verdict::Missing(m) => missing.push(m),
+            Verdict::Holds => {}
+        }
     }
+    (compiled, (failed, missing))
 }
 
 /// Evaluates a check.
@@ -167,27 +168,7 @@ pub fn evaluate(ctx: &Context, check: &Check) -> CheckResult {
 }
 
 fn fact(ctx: &Context, p: &Predicate) -> CheckResult {
-    let compiled = Compiled::new(
-        p,
-        &Scope::Facts(&ctx.pack.data),
-        &ctx.pack.sets,
-        ctx.submission.year,
-    );
-    let misses = compiled.misses(&ctx.submission.facts);
-    let failed: Vec<String> = misses
-        .iter()
-        .filter_map(|v| match v {
-            Verdict::Fails(m) => Some(m.clone()),
-            _ => None,
-        })
-        .collect();
-    let missing: Vec<String> = misses
-        .iter()
-        .filter_map(|v| match v {
-            Verdict::Missing(m) => Some(m.clone()),
-            _ => None,
-        })
-        .collect();
+    let (compiled, (failed, missing)) = fact_misses(ctx, p);
     let mut r = if !failed.is_empty() {
         CheckResult::new(CheckVerdict::Fail)
     } else if !missing.is_empty() {
