@@ -33,50 +33,26 @@ fn check_mutants(check: &Check, path: &str) -> Vec<(String, Check)> {
         f(&mut c);
         out.push((format!("{path}{label}"), c));
     };
-    if let Some(c) = &check.coverage {
-        let min = c.min.0;
-        if min >= 0.1 {
-            push(
-                format!("coverage min {} → {}", c.min, Percent(min - 0.1)),
-                &|k| {
-                    if let Some(c) = &mut k.coverage {
-                        c.min = Percent(min - 0.1);
-                    }
-                },
-            );
-        }
-        if min <= 0.9 {
-            push(
-                format!("coverage min {} → {}", c.min, Percent(min + 0.1)),
-                &|k| {
-                    if let Some(c) = &mut k.coverage {
-                        c.min = Percent(min + 0.1);
-                    }
-                },
-            );
-        }
-    }
-    if let Some(r) = &check.ratio {
-        let min = r.min.0;
-        if min >= 0.1 {
-            push(
-                format!("ratio min {} → {}", r.min, Percent(min - 0.1)),
-                &|k| {
-                    if let Some(r) = &mut k.ratio {
-                        r.min = Percent(min - 0.1);
-                    }
-                },
-            );
-        }
-        if min <= 0.9 {
-            push(
-                format!("ratio min {} → {}", r.min, Percent(min + 0.1)),
-                &|k| {
-                    if let Some(r) = &mut k.ratio {
-                        r.min = Percent(min + 0.1);
-                    }
-                },
-            );
+    // A minimum share 10 points lower and higher (where that stays within 0%–100%).
+    let shares = [
+        ("coverage", check.coverage.as_ref().map(|c| c.min)),
+        ("ratio", check.ratio.as_ref().map(|r| r.min)),
+    ];
+    for (kind, min) in shares {
+        let Some(min) = min else { continue };
+        for new in [min.0 - 0.1, min.0 + 0.1] {
+            if !(-1e-9..=1.0 + 1e-9).contains(&new) {
+                continue;
+            }
+            push(format!("{kind} min {min} → {}", Percent(new)), &|k| match (
+                kind,
+                &mut k.coverage,
+                &mut k.ratio,
+            ) {
+                ("coverage", Some(c), _) => c.min = Percent(new),
+                (_, _, Some(r)) => r.min = Percent(new),
+                _ => {}
+            });
         }
     }
     if let Some(c) = &check.count {
