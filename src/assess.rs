@@ -8,9 +8,9 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
-use crate::check::{self, CheckResult, CheckVerdict, Context, FailingRow, PartResult};
+use crate::checks::{self as check, CheckResult, CheckVerdict, Context, FailingRow, PartResult};
 use crate::num;
-use crate::pack::{Item, ItemKind, Pack, template};
+use crate::pack::{Item, ItemKind, Pack};
 use crate::score::{self, ItemScore, Status};
 use crate::submission::{Bureau, Submission};
 use crate::waiver::Waiver;
@@ -422,17 +422,11 @@ fn rectification(
     vars.insert("awarded".into(), num::show(scored.awarded).into());
     vars.insert("deducted".into(), num::show(scored.deducted).into());
     vars.insert("status".into(), scored.status.label().into());
-    if let Some(kind) = item.check.kind() {
-        for name in template::provided(&kind) {
-            vars.insert(
-                (*name).to_string(),
-                result
-                    .vars
-                    .get(*name)
-                    .cloned()
-                    .unwrap_or(Json::String(String::new())),
-            );
-        }
+    for name in item.check.kind.spec().variables() {
+        let value = result
+            .var(name)
+            .map_or(Json::String(String::new()), crate::report::template_value);
+        vars.insert((*name).to_string(), value);
     }
     let problem = render(&r.problem, &vars);
     let problem = if result.verdict == CheckVerdict::MissingData && !result.missing.is_empty() {

@@ -1,7 +1,7 @@
 //! kaohe: score an organisation's submitted data against a YAML rule pack.
 
 pub mod assess;
-pub mod check;
+pub mod checks;
 pub mod cmd;
 pub mod diag;
 pub mod num;
@@ -9,6 +9,7 @@ pub mod pack;
 pub mod report;
 pub mod score;
 pub mod submission;
+pub mod text;
 pub mod verify;
 pub mod waiver;
 pub mod yaml;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckResult, CheckVerdict};
+use crate::checks::{CheckResult, CheckVerdict};
 use crate::num;
 use crate::pack::{
     Award, AwardStyle, Deduct, DeductStyle, Item, ItemKind, MissingDataPolicy, NotApplicablePolicy,

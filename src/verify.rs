@@ -29,7 +29,7 @@ struct Case {
     expect: Expect,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 struct Expect {
     #[serde(default)]
     items: IndexMap<String, ItemExpect>,
@@ -38,7 +38,7 @@ struct Expect {
     vetoes: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 struct ItemExpect {
     status: Option<Status>,
     points: Option<f64>,
@@ -85,11 +85,80 @@ impl PackResult {
 
 /// Runs every case under `pack.dir/tests`.
 pub fn run(pack: &Pack) -> PackResult {
-    let mut result = PackResult {
-        pack: pack.meta.id.clone(),
-        ..PackResult::default()
-    };
-    let digest = assess::pack_digest(pack);
+    Suite::read(pack).run(pack, &assess::pack_digest(pack))
+}
+
+/// A case read and ready to run: its submission and waivers loaded.
+struct Ready {
+    name: String,
+    expect: Expect,
+    submission: crate::submission::Submission,
+    waivers: Vec<Waiver>,
+}
+
+/// A pack's test cases, read once, to run against the pack or variants of it with the same
+/// data dictionary.
+pub struct Suite {
+    pack: String,
+    cases: usize,
+    ready: Vec<Ready>,
+    errors: Vec<CaseError>,
+}
+
+impl Suite {
+    /// Reads every case under `pack.dir/tests`; cases that cannot run are kept as errors.
+    pub fn read(pack: &Pack) -> Suite {
+        let mut result = PackResult::default();
+        let mut ready = Vec::new();
+        read_cases(pack, &mut result, &mut ready);
+        Suite {
+            pack: pack.meta.id.clone(),
+            cases: result.cases,
+            ready,
+            errors: result.errors,
+        }
+    }
+
+    /// Runs the cases against `pack` (`digest` identifies its content).
+    pub fn run(&self, pack: &Pack, digest: &str) -> PackResult {
+        let mut result = PackResult {
+            pack: self.pack.clone(),
+            cases: self.cases,
+            expectations: Vec::new(),
+            errors: self.errors.clone(),
+        };
+        for case in &self.ready {
+            let assessment = assess::assess(
+                pack,
+                digest,
+                &case.submission,
+                &case.waivers,
+                Options::default(),
+            );
+            compare(&case.name, &case.expect, &assessment, pack, &mut result);
+        }
+        result
+    }
+
+    /// Whether every case passes against `pack`, stopping at the first that does not.
+    pub fn passes(&self, pack: &Pack) -> bool {
+        self.errors.is_empty()
+            && self.ready.iter().all(|case| {
+                let assessment = assess::assess(
+                    pack,
+                    "",
+                    &case.submission,
+                    &case.waivers,
+                    Options::default(),
+                );
+                let mut result = PackResult::default();
+                compare(&case.name, &case.expect, &assessment, pack, &mut result);
+                result.passed()
+            })
+    }
+}
+
+fn read_cases(pack: &Pack, result: &mut PackResult, ready: &mut Vec<Ready>) {
     let mut seen: IndexMap<String, String> = IndexMap::new();
     for path in crate::pack::yaml_files(&pack.dir.join("tests")) {
         let mut sources = Sources::default();
@@ -140,11 +209,12 @@ pub fn run(pack: &Pack) -> PackResult {
             }
             let case_node = root.locate_node(&at);
             match prepare(pack, case_node, &mut sources, file, &at, base) {
-                Ok((submission, waivers)) => {
-                    let assessment =
-                        assess::assess(pack, &digest, &submission, &waivers, Options::default());
-                    compare(&name, &case.expect, &assessment, pack, &mut result);
-                }
+                Ok((submission, waivers)) => ready.push(Ready {
+                    name,
+                    expect: case.expect.clone(),
+                    submission,
+                    waivers,
+                }),
                 Err(diagnostics) => result.errors.push(CaseError {
                     name,
                     message: diag::render_human(&sources, &diagnostics, false),
@@ -152,7 +222,6 @@ pub fn run(pack: &Pack) -> PackResult {
             }
         }
     }
-    result
 }
 
 /// The case's submission and waivers, from files or inline.

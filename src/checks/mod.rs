@@ -1,19 +1,264 @@
-//! Evaluating checks over a submission. Evaluation reads only the pack and the submission,
+//! Check kinds: one module each, holding the kind's pack syntax, its validation, its
+//! evaluation, the template variables it provides, the threshold an overlay may override and
+//! the changes the mutation test makes. Evaluation reads only the pack and the submission,
 //! never files, and never fails: missing data and empty registers are outcomes.
 
+pub mod all;
+pub mod any;
+pub mod count;
+pub mod coverage;
+pub mod deadline;
+pub mod each;
+pub mod evidence;
+pub mod fact;
+pub mod not;
 pub mod predicate;
+pub mod ratio;
 
 use std::collections::HashSet;
 
 use indexmap::IndexMap;
 use jiff::civil::Date;
-use serde::Serialize;
-use serde_json::Value as Json;
+use serde::{Deserialize, Serialize};
 
-use crate::num;
-use crate::pack::{Check, CheckKind, Count, Coverage, Deadline, Due, Each, Pack, Predicate, Ratio};
+use crate::pack::validate::Validator;
+use crate::pack::{Field, Origin, Pack, Percent, Predicate, Threshold};
 use crate::submission::{Submission, Table, Value};
 use predicate::{Compiled, Scope, Verdict};
+
+/// A check node: one kind, plus a label and points when it is a scored part of `all`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Check {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<f64>,
+    #[serde(flatten)]
+    pub kind: Kind,
+}
+
+/// Declares the check kinds: each is a module with a type implementing [`Spec`], selected in
+/// a pack by its key. Adding a kind is a new module and one line here.
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $variant:ident($ty:ty) = $name:literal,)*) => {
+        /// A check's kind, by the key that selects it.
+        #[derive(Debug, Clone, Deserialize, Serialize)]
+        pub enum Kind {
+            $($(#[$doc])* #[serde(rename = $name)] $variant($ty),)*
+        }
+
+        impl Kind {
+            /// The keys that select a kind.
+            pub const NAMES: &'static [&'static str] = &[$($name,)*];
+
+            /// The key that selects this kind.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Kind::$variant(_) => $name,)*
+                }
+            }
+
+            /// What this kind can do.
+            pub fn spec(&self) -> &dyn Spec {
+                match self {
+                    $(Kind::$variant(k) => k,)*
+                }
+            }
+
+            /// What this kind can do, for changing it.
+            pub fn spec_mut(&mut self) -> &mut dyn Spec {
+                match self {
+                    $(Kind::$variant(k) => k,)*
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    /// Conditions on the submission's facts.
+    Fact(fact::Fact) = "fact",
+    /// The share of a register's rows meeting a requirement.
+    Coverage(coverage::Coverage) = "coverage",
+    /// Every row of a register meets a requirement.
+    Each(each::Each) = "each",
+    /// A number of rows, or an integer fact, within bounds.
+    Count(count::Count) = "count",
+    /// A fact divided by a fact, at least a share.
+    Ratio(ratio::Ratio) = "ratio",
+    /// A date fact, or a date column of every row, by a due date.
+    Deadline(deadline::Deadline) = "deadline",
+    /// Supporting documents listed in the submission.
+    Evidence(evidence::Evidence) = "evidence",
+    /// Every part holds.
+    All(all::All) = "all",
+    /// Some part holds.
+    Any(any::Any) = "any",
+    /// The inner check does not hold.
+    Not(not::Not) = "not",
+}
+
+/// What every check kind provides. Implemented once per kind, in the kind's module.
+pub trait Spec {
+    /// Reports what `kaohe check` finds wrong with the check at `at` (the kind's key).
+    fn validate<'a>(&'a self, v: &mut Validator<'a>, at: &Origin);
+
+    /// Evaluates the check over a submission.
+    fn evaluate(&self, ctx: &Context) -> CheckResult;
+
+    /// The template variables its results provide, beyond [`COMMON_VARIABLES`].
+    fn variables(&self) -> &'static [&'static str];
+
+    /// Whether it counts units (failing rows, missing documents, a count's shortfall,
+    /// failing parts) that a `per_unit` deduction or award can use.
+    fn counts_units(&self) -> bool {
+        false
+    }
+
+    /// Whether it measures a share of its requirement, for a `proportional` deduction.
+    fn measures_share(&self) -> bool {
+        false
+    }
+
+    /// The minimum an overlay's `min` sets.
+    fn threshold(&self) -> Option<Threshold> {
+        None
+    }
+
+    /// Sets the minimum an overlay's `min` gives; false when it does not fit this kind.
+    fn set_threshold(&mut self, _min: Threshold) -> bool {
+        false
+    }
+
+    /// Sets the maximum an overlay's `max` gives; false when it does not fit this kind.
+    fn set_max(&mut self, _max: u64) -> bool {
+        false
+    }
+
+    /// Every one-number change of this check that a pack's tests should notice, each with a
+    /// description: thresholds and bounds moved both ways.
+    fn mutants(&self) -> Vec<(String, Kind)> {
+        Vec::new()
+    }
+}
+
+/// Template variables every item provides.
+pub const COMMON_VARIABLES: &[&str] = &[
+    "item_id", "title", "points", "awarded", "deducted", "status",
+];
+
+/// The variables a kind's results give templates, declared once as a struct: its fields are
+/// the names `kaohe check` accepts in a template, and evaluation can set no other.
+pub trait Variables {
+    const NAMES: &'static [&'static str];
+    fn values(self) -> Vec<(&'static str, Measure)>;
+}
+
+/// Declares a struct of template variables and its [`Variables`] implementation.
+#[macro_export]
+macro_rules! variables {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name {
+            $($(#[$fm])* pub $field: $ty,)*
+        }
+
+        impl $crate::checks::Variables for $name {
+            const NAMES: &'static [&'static str] = &[$(stringify!($field),)*];
+            fn values(self) -> Vec<(&'static str, $crate::checks::Measure)> {
+                vec![$((stringify!($field), $crate::checks::Measure::from(self.$field)),)*]
+            }
+        }
+    };
+}
+
+/// A measured value, typed: only the render layer turns it into words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Measure {
+    Count(i64),
+    Number(f64),
+    /// A share: 0.95 is 95%.
+    Share(Share),
+    Date(Date),
+    /// Row keys, document or part labels: a list.
+    Names(Vec<String>),
+    /// Conditions that do not hold, each described.
+    Conditions(Conditions),
+    /// Not given (a count with no maximum).
+    None,
+}
+
+/// A share of a whole: 0.95 is 95%.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Share(pub f64);
+
+/// Conditions that do not hold, each described.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(transparent)]
+pub struct Conditions(pub Vec<String>);
+
+impl From<usize> for Measure {
+    fn from(n: usize) -> Self {
+        Measure::Count(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<i64> for Measure {
+    fn from(n: i64) -> Self {
+        Measure::Count(n)
+    }
+}
+
+impl From<Option<i64>> for Measure {
+    fn from(n: Option<i64>) -> Self {
+        n.map_or(Measure::None, Measure::Count)
+    }
+}
+
+impl From<f64> for Measure {
+    fn from(x: f64) -> Self {
+        Measure::Number(x)
+    }
+}
+
+impl From<Share> for Measure {
+    fn from(s: Share) -> Self {
+        Measure::Share(s)
+    }
+}
+
+impl From<Percent> for Measure {
+    fn from(p: Percent) -> Self {
+        Measure::Share(Share(p.0))
+    }
+}
+
+impl From<Date> for Measure {
+    fn from(d: Date) -> Self {
+        Measure::Date(d)
+    }
+}
+
+impl From<Option<Date>> for Measure {
+    fn from(d: Option<Date>) -> Self {
+        d.map_or(Measure::None, Measure::Date)
+    }
+}
+
+impl From<Vec<String>> for Measure {
+    fn from(names: Vec<String>) -> Self {
+        Measure::Names(names)
+    }
+}
+
+impl From<Conditions> for Measure {
+    fn from(c: Conditions) -> Self {
+        Measure::Conditions(c)
+    }
+}
 
 /// How a check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -59,14 +304,15 @@ pub struct CheckResult {
     pub parts: Vec<PartResult>,
     /// Rows the item's waivers exempted.
     pub waived_rows: Vec<String>,
-    /// Template variables this check provides.
-    pub vars: IndexMap<String, Json>,
-    /// How the verdict was reached, step by step (filled when asked for).
+    /// The measured values its template variables hold.
+    pub vars: Vec<(&'static str, Measure)>,
+    /// How the verdict was reached, step by step.
     pub explain: Vec<String>,
 }
 
 impl CheckResult {
-    fn new(verdict: CheckVerdict) -> Self {
+    /// A result with only a verdict (an item that does not apply, or is waived).
+    pub fn with_verdict(verdict: CheckVerdict) -> Self {
         CheckResult {
             verdict,
             measured: None,
@@ -79,22 +325,23 @@ impl CheckResult {
             missing: Vec::new(),
             parts: Vec::new(),
             waived_rows: Vec::new(),
-            vars: IndexMap::new(),
+            vars: Vec::new(),
             explain: Vec::new(),
         }
     }
 
-    /// A result with only a verdict (an item that does not apply, or is waived).
-    pub fn with_verdict(verdict: CheckVerdict) -> Self {
-        CheckResult::new(verdict)
+    /// Sets the template variables a kind provides.
+    pub fn set_vars(&mut self, vars: impl Variables) {
+        self.vars = vars.values();
     }
 
-    fn var(&mut self, name: &str, value: impl Into<Json>) {
-        self.vars.insert(name.to_string(), value.into());
+    /// A template variable's measured value.
+    pub fn var(&self, name: &str) -> Option<&Measure> {
+        self.vars.iter().find(|(n, _)| *n == name).map(|(_, m)| m)
     }
 
-    fn missing(what: String) -> Self {
-        let mut r = CheckResult::new(CheckVerdict::MissingData);
+    pub(crate) fn missing(what: String) -> Self {
+        let mut r = CheckResult::with_verdict(CheckVerdict::MissingData);
         r.explain.push(format!("缺数据：{what}"));
         r.missing.push(what);
         r
@@ -111,7 +358,12 @@ pub struct Context<'a> {
     pub explain_rows: bool,
 }
 
-const EPS: f64 = 1e-9;
+pub(crate) const EPS: f64 = 1e-9;
+
+/// Evaluates a check.
+pub fn evaluate(ctx: &Context, check: &Check) -> CheckResult {
+    check.kind.spec().evaluate(ctx)
+}
 
 /// Whether an item applies: `Some(true)` when its condition holds (or it has none),
 /// `Some(false)` when it does not, `None` when the facts it reads are missing.
@@ -131,7 +383,7 @@ pub fn applies(ctx: &Context, predicate: Option<&Predicate>) -> (Option<bool>, V
 
 /// A predicate over the facts, compiled, and what it finds: (conditions that fail,
 /// conditions whose fact is missing).
-fn fact_misses(ctx: &Context, p: &Predicate) -> (Compiled, (Vec<String>, Vec<String>)) {
+pub(crate) fn fact_misses(ctx: &Context, p: &Predicate) -> (Compiled, (Vec<String>, Vec<String>)) {
     let compiled = Compiled::new(
         p,
         &Scope::Facts(&ctx.pack.data),
@@ -150,55 +402,17 @@ fn fact_misses(ctx: &Context, p: &Predicate) -> (Compiled, (Vec<String>, Vec<Str
     (compiled, (failed, missing))
 }
 
-/// Evaluates a check.
-pub fn evaluate(ctx: &Context, check: &Check) -> CheckResult {
-    match check.kind() {
-        Some(CheckKind::Fact(p)) => fact(ctx, p),
-        Some(CheckKind::Coverage(c)) => coverage(ctx, c),
-        Some(CheckKind::Each(e)) => each(ctx, e),
-        Some(CheckKind::Count(c)) => count(ctx, c),
-        Some(CheckKind::Ratio(r)) => ratio(ctx, r),
-        Some(CheckKind::Deadline(d)) => deadline(ctx, d),
-        Some(CheckKind::Evidence(names)) => evidence(ctx, names),
-        Some(CheckKind::All(parts)) => combine(ctx, parts, Combine::All),
-        Some(CheckKind::Any(parts)) => combine(ctx, parts, Combine::Any),
-        Some(CheckKind::Not(inner)) => not(ctx, inner),
-        None => CheckResult::new(CheckVerdict::NotApplicable),
-    }
-}
-
-fn fact(ctx: &Context, p: &Predicate) -> CheckResult {
-    let (compiled, (failed, missing)) = fact_misses(ctx, p);
-    let mut r = if !failed.is_empty() {
-        CheckResult::new(CheckVerdict::Fail)
-    } else if !missing.is_empty() {
-        CheckResult::new(CheckVerdict::MissingData)
-    } else {
-        CheckResult::new(CheckVerdict::Pass)
-    };
-    r.required = Some(compiled.describe());
-    r.units = failed.len() as f64;
-    r.explain.push(format!("要求：{}", compiled.describe()));
-    for m in failed.iter().chain(missing.iter()) {
-        r.explain.push(format!("✗ {m}"));
-    }
-    if failed.is_empty() && missing.is_empty() {
-        r.explain.push("✓ 全部满足".into());
-    }
-    r.var("failed_conditions", failed.join("；"));
-    r.missing = missing;
-    r
-}
-
 /// A register's table, its key column, and the rows in scope.
-struct Scoped<'a> {
-    table: &'a Table,
-    key: usize,
-    rows: Vec<usize>,
-    columns: &'a IndexMap<String, crate::pack::Field>,
+pub(crate) struct Scoped<'a> {
+    pub table: &'a Table,
+    pub key: usize,
+    pub rows: Vec<usize>,
+    pub columns: &'a IndexMap<String, Field>,
 }
 
-fn scope<'a>(
+/// The rows of register `name` within `filter`, less the waived ones; `None` when the
+/// submission has no such register.
+pub(crate) fn scope<'a>(
     ctx: &Context<'a>,
     name: &str,
     filter: Option<&Predicate>,
@@ -256,7 +470,8 @@ fn scope<'a>(
     })
 }
 
-fn register_missing(ctx: &Context, name: &str) -> CheckResult {
+/// The result of a check whose register the submission does not give.
+pub(crate) fn register_missing(ctx: &Context, name: &str) -> CheckResult {
     let label = ctx
         .pack
         .data
@@ -267,8 +482,13 @@ fn register_missing(ctx: &Context, name: &str) -> CheckResult {
     CheckResult::missing(format!("未报送{label}"))
 }
 
-/// Rows in scope checked against `require`: (passed count, failing rows).
-fn check_rows(ctx: &Context, s: &Scoped, require: &Predicate, r: &mut CheckResult) -> usize {
+/// Rows in scope checked against `require`: the number that pass; failing rows go to `r`.
+pub(crate) fn check_rows(
+    ctx: &Context,
+    s: &Scoped,
+    require: &Predicate,
+    r: &mut CheckResult,
+) -> usize {
     let compiled = Compiled::new(
         require,
         &Scope::Columns(s.columns),
@@ -303,169 +523,13 @@ fn check_rows(ctx: &Context, s: &Scoped, require: &Predicate, r: &mut CheckResul
     passed
 }
 
-fn failed_keys(r: &CheckResult) -> String {
-    r.failing
-        .iter()
-        .map(|f| f.key.as_str())
-        .collect::<Vec<_>>()
-        .join("、")
+/// The keys of the failing rows.
+pub(crate) fn failed_keys(r: &CheckResult) -> Vec<String> {
+    r.failing.iter().map(|f| f.key.clone()).collect()
 }
 
-fn coverage(ctx: &Context, c: &Coverage) -> CheckResult {
-    let mut r = CheckResult::new(CheckVerdict::Pass);
-    let Some(s) = scope(ctx, &c.of, c.r#where.as_ref(), &mut r) else {
-        return register_missing(ctx, &c.of);
-    };
-    let total = s.rows.len();
-    r.required = Some(format!("≥{}", c.min));
-    r.var("min", c.min.to_string());
-    r.var("total", total);
-    if total == 0 {
-        r.verdict = CheckVerdict::NotApplicable;
-        r.explain.push("没有纳入范围的行：不适用".into());
-        return r;
-    }
-    let passed = check_rows(ctx, &s, &c.require, &mut r);
-    let failed = total - passed;
-    let rate = passed as f64 / total as f64;
-    let needed = (c.min.0 * total as f64 - EPS).ceil().max(0.0) as usize;
-    let shortfall = needed.saturating_sub(passed);
-    r.measured = Some(num::percent(rate));
-    r.counted = passed as f64;
-    r.units = shortfall as f64;
-    r.share = Some(if c.min.0 <= 0.0 {
-        1.0
-    } else {
-        (rate / c.min.0).min(1.0)
-    });
-    r.verdict = if rate + EPS >= c.min.0 {
-        CheckVerdict::Pass
-    } else {
-        CheckVerdict::Fail
-    };
-    if shortfall > 0 {
-        r.shortfall = Some(format!("差{shortfall}行"));
-    }
-    r.explain.push(format!(
-        "覆盖率 = {passed}/{total} = {}，要求 ≥{} → {}",
-        num::percent(rate),
-        c.min,
-        if r.verdict == CheckVerdict::Pass {
-            "达标"
-        } else {
-            "未达标"
-        }
-    ));
-    r.var("passed", passed);
-    r.var("failed", failed);
-    r.var("rate", num::percent(rate));
-    r.var("shortfall", shortfall);
-    r.var("failed_keys", failed_keys(&r));
-    r
-}
-
-fn each(ctx: &Context, e: &Each) -> CheckResult {
-    let mut r = CheckResult::new(CheckVerdict::Pass);
-    let Some(s) = scope(ctx, &e.of, e.r#where.as_ref(), &mut r) else {
-        return register_missing(ctx, &e.of);
-    };
-    let total = s.rows.len();
-    r.required = Some("逐条满足".into());
-    r.var("total", total);
-    if total == 0 {
-        r.verdict = CheckVerdict::NotApplicable;
-        r.explain.push("没有纳入范围的行：不适用".into());
-        return r;
-    }
-    let passed = check_rows(ctx, &s, &e.require, &mut r);
-    let failed = total - passed;
-    r.measured = Some(format!("{passed}/{total}"));
-    r.counted = passed as f64;
-    r.units = failed as f64;
-    r.share = Some(passed as f64 / total as f64);
-    r.verdict = if failed == 0 {
-        CheckVerdict::Pass
-    } else {
-        CheckVerdict::Fail
-    };
-    if failed > 0 {
-        r.shortfall = Some(format!("{failed}行不符合"));
-    }
-    r.explain.push(format!(
-        "{passed}/{total}行满足 → {}",
-        if failed == 0 { "达标" } else { "未达标" }
-    ));
-    r.var("passed", passed);
-    r.var("failed", failed);
-    r.var("failed_keys", failed_keys(&r));
-    r
-}
-
-fn count(ctx: &Context, c: &Count) -> CheckResult {
-    let mut r = CheckResult::new(CheckVerdict::Pass);
-    let value: i64 = if let Some(of) = &c.of {
-        let Some(s) = scope(ctx, of, c.r#where.as_ref(), &mut r) else {
-            return register_missing(ctx, of);
-        };
-        s.rows.len() as i64
-    } else if let Some(fact) = &c.fact {
-        let Some((i, _, field)) = ctx.pack.data.facts.get_full(fact) else {
-            return CheckResult::new(CheckVerdict::NotApplicable);
-        };
-        match ctx.submission.facts.get(i).and_then(Option::as_ref) {
-            Some(Value::Int(n)) => *n,
-            _ => return CheckResult::missing(format!("{}未填写", field.label)),
-        }
-    } else {
-        return CheckResult::new(CheckVerdict::NotApplicable);
-    };
-    let min = c.min.map(|m| m as i64);
-    let max = c.max.map(|m| m as i64);
-    let below = min.map(|m| (m - value).max(0)).unwrap_or(0);
-    let above = max.map(|m| (value - m).max(0)).unwrap_or(0);
-    r.required = Some(match (min, max) {
-        (Some(a), Some(b)) => format!("{a}～{b}"),
-        (Some(a), None) => format!("≥{a}"),
-        (None, Some(b)) => format!("≤{b}"),
-        (None, None) => String::new(),
-    });
-    r.measured = Some(value.to_string());
-    r.counted = value.max(0) as f64;
-    r.units = (below + above) as f64;
-    r.share = min.map(|m| {
-        if m <= 0 {
-            1.0
-        } else {
-            (value as f64 / m as f64).clamp(0.0, 1.0)
-        }
-    });
-    r.verdict = if below == 0 && above == 0 {
-        CheckVerdict::Pass
-    } else {
-        CheckVerdict::Fail
-    };
-    if below > 0 {
-        r.shortfall = Some(format!("少{below}"));
-    } else if above > 0 {
-        r.shortfall = Some(format!("多{above}"));
-    }
-    r.explain.push(format!(
-        "计数 = {value}，要求 {} → {}",
-        r.required.clone().unwrap_or_default(),
-        if r.verdict == CheckVerdict::Pass {
-            "达标"
-        } else {
-            "未达标"
-        }
-    ));
-    r.var("count", value);
-    r.var("min", min.map(Json::from).unwrap_or(Json::Null));
-    r.var("max", max.map(Json::from).unwrap_or(Json::Null));
-    r.var("shortfall", below + above);
-    r
-}
-
-fn fact_number(ctx: &Context, name: &str) -> Result<f64, String> {
+/// The numeric value of a fact, or what is missing.
+pub(crate) fn fact_number(ctx: &Context, name: &str) -> Result<f64, String> {
     let Some((i, _, field)) = ctx.pack.data.facts.get_full(name) else {
         return Err(name.to_string());
     };
@@ -477,375 +541,30 @@ fn fact_number(ctx: &Context, name: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("{}未填写", field.label))
 }
 
-fn ratio(ctx: &Context, q: &Ratio) -> CheckResult {
-    let (num_v, den_v) = match (
-        fact_number(ctx, &q.numerator),
-        fact_number(ctx, &q.denominator),
-    ) {
-        (Ok(a), Ok(b)) => (a, b),
-        (a, b) => {
-            let mut r = CheckResult::new(CheckVerdict::MissingData);
-            for m in [a.err(), b.err()].into_iter().flatten() {
-                r.explain.push(format!("缺数据：{m}"));
-                r.missing.push(m);
-            }
-            return r;
-        }
-    };
-    let label = |name: &str| {
-        ctx.pack
-            .data
-            .facts
-            .get(name)
-            .map(|f| f.label.clone())
-            .unwrap_or_default()
-    };
-    let mut r = CheckResult::new(CheckVerdict::Pass);
-    r.required = Some(format!("≥{}", q.min));
-    r.var("numerator", num::show(num_v));
-    r.var("denominator", num::show(den_v));
-    r.var("min", q.min.to_string());
-    if den_v.abs() < EPS {
-        r.verdict = CheckVerdict::NotApplicable;
-        r.explain
-            .push(format!("{} = 0：分母为零，不适用", label(&q.denominator)));
-        return r;
-    }
-    let rate = num_v / den_v;
-    r.measured = Some(num::percent(rate));
-    r.share = Some(if q.min.0 <= 0.0 {
-        1.0
+/// A fact's label (its name when the dictionary has none).
+pub(crate) fn fact_label(ctx: &Context, name: &str) -> String {
+    ctx.pack
+        .data
+        .facts
+        .get(name)
+        .map(|f| f.label.clone())
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// "达标" or "未达标".
+pub(crate) fn met(verdict: CheckVerdict) -> &'static str {
+    if verdict == CheckVerdict::Pass {
+        "达标"
     } else {
-        (rate / q.min.0).clamp(0.0, 1.0)
-    });
-    r.verdict = if rate + EPS >= q.min.0 {
-        CheckVerdict::Pass
-    } else {
-        CheckVerdict::Fail
-    };
-    let short = (q.min.0 - rate).max(0.0);
-    if short > EPS {
-        r.shortfall = Some(format!("差{}", num::percent(short)));
-    }
-    r.explain.push(format!(
-        "{} / {} = {} / {} = {}，要求 ≥{} → {}",
-        label(&q.numerator),
-        label(&q.denominator),
-        num::show(num_v),
-        num::show(den_v),
-        num::percent(rate),
-        q.min,
-        if r.verdict == CheckVerdict::Pass {
-            "达标"
-        } else {
-            "未达标"
-        }
-    ));
-    r.var("rate", num::percent(rate));
-    r.var("shortfall", num::percent(short));
-    r
-}
-
-/// The date a `Due` names for an assessment year (a day past the month's end is its last day).
-pub fn due_date(due: &Due, year: i32) -> Option<Date> {
-    match due {
-        Due::Fixed(text) => Date::strptime("%Y-%m-%d", text).ok(),
-        Due::InYear {
-            month,
-            day,
-            year_offset,
-        } => {
-            let y = i16::try_from(year + year_offset).ok()?;
-            let first = Date::new(y, *month as i8, 1).ok()?;
-            let day = (*day as i8).min(first.days_in_month());
-            Date::new(y, *month as i8, day).ok()
-        }
+        "未达标"
     }
 }
 
-fn deadline(ctx: &Context, d: &Deadline) -> CheckResult {
-    let year = ctx.submission.year;
-    let before = d.on_or_before.as_ref().and_then(|x| due_date(x, year));
-    let after = d.on_or_after.as_ref().and_then(|x| due_date(x, year));
-    let required = match (after, before) {
-        (Some(a), Some(b)) => format!("{a}～{b}"),
-        (None, Some(b)) => format!("不晚于{b}"),
-        (Some(a), None) => format!("不早于{a}"),
-        (None, None) => String::new(),
-    };
-    let judge = |date: Date| -> Option<String> {
-        if let Some(b) = before
-            && date > b
-        {
-            let late = (date - b).get_days();
-            return Some(format!("{date}晚于{b}（逾期{late}天）"));
-        }
-        if let Some(a) = after
-            && date < a
-        {
-            return Some(format!("{date}早于{a}"));
-        }
-        None
-    };
-    let mut r = CheckResult::new(CheckVerdict::Pass);
-    r.required = Some(required.clone());
-    r.var(
-        "due",
-        before.or(after).map(|d| d.to_string()).unwrap_or_default(),
-    );
-    match &d.of {
-        None => {
-            let Some((i, _, field)) = ctx.pack.data.facts.get_full(&d.field) else {
-                return CheckResult::new(CheckVerdict::NotApplicable);
-            };
-            let Some(Value::Date(date)) = ctx.submission.facts.get(i).and_then(Option::as_ref)
-            else {
-                let mut m = CheckResult::missing(format!("{}未填写", field.label));
-                m.required = Some(required);
-                return m;
-            };
-            r.measured = Some(date.to_string());
-            let problem = judge(*date);
-            let days_late = before.map(|b| (*date - b).get_days().max(0)).unwrap_or(0);
-            r.var("date", date.to_string());
-            r.var("days_late", days_late);
-            r.explain.push(format!(
-                "{}：{date}，要求{required} → {}",
-                field.label,
-                if problem.is_none() {
-                    "达标"
-                } else {
-                    "未达标"
-                }
-            ));
-            if let Some(p) = problem {
-                r.verdict = CheckVerdict::Fail;
-                r.units = 1.0;
-                r.shortfall = Some(p);
-            }
-            r
-        }
-        Some(of) => {
-            let Some(s) = scope(ctx, of, d.r#where.as_ref(), &mut r) else {
-                return register_missing(ctx, of);
-            };
-            let Some(col) = s.columns.get_index_of(&d.field) else {
-                return CheckResult::new(CheckVerdict::NotApplicable);
-            };
-            let label = s
-                .columns
-                .get(&d.field)
-                .map(|f| f.label.clone())
-                .unwrap_or_default();
-            let total = s.rows.len();
-            r.var("total", total);
-            if total == 0 {
-                r.verdict = CheckVerdict::NotApplicable;
-                r.explain.push("没有纳入范围的行：不适用".into());
-                return r;
-            }
-            r.explain.push(format!("要求：{label}{required}"));
-            for &i in &s.rows {
-                let key = s.table.key(i, s.key);
-                let problem = match &s.table.rows[i][col] {
-                    Some(Value::Date(date)) => judge(*date).map(|p| format!("{label}{p}")),
-                    _ => Some(format!("{label}未填写")),
-                };
-                match problem {
-                    None => {
-                        if ctx.explain_rows {
-                            r.explain.push(format!("  ✓ {key}"));
-                        }
-                    }
-                    Some(p) => {
-                        if ctx.explain_rows {
-                            r.explain.push(format!("  ✗ {key}：{p}"));
-                        }
-                        r.failing.push(FailingRow {
-                            key,
-                            misses: vec![p],
-                        });
-                    }
-                }
-            }
-            let failed = r.failing.len();
-            let passed = total - failed;
-            r.measured = Some(format!("{passed}/{total}"));
-            r.units = failed as f64;
-            r.counted = passed as f64;
-            r.share = Some(passed as f64 / total as f64);
-            if failed > 0 {
-                r.verdict = CheckVerdict::Fail;
-                r.shortfall = Some(format!("{failed}行逾期或未填写"));
-            }
-            r.explain.push(format!(
-                "{passed}/{total}行按时 → {}",
-                if failed == 0 { "达标" } else { "未达标" }
-            ));
-            r.var("failed", failed);
-            r.var("failed_keys", failed_keys(&r));
-            r
-        }
-    }
-}
-
-fn evidence(ctx: &Context, names: &[String]) -> CheckResult {
-    let label = |n: &str| {
-        ctx.pack
-            .data
-            .evidence
-            .get(n)
-            .map(|e| e.label.clone())
-            .unwrap_or_else(|| n.to_string())
-    };
-    let missing: Vec<String> = names
-        .iter()
-        .filter(|n| {
-            ctx.submission
-                .evidence
-                .get(*n)
-                .is_none_or(|docs| docs.is_empty())
-        })
-        .map(|n| label(n))
-        .collect();
-    let required: Vec<String> = names.iter().map(|n| label(n)).collect();
-    let mut r = CheckResult::new(if missing.is_empty() {
-        CheckVerdict::Pass
-    } else {
-        CheckVerdict::Fail
-    });
-    r.required = Some(required.join("、"));
-    r.measured = Some(format!("{}/{}", names.len() - missing.len(), names.len()));
-    r.units = missing.len() as f64;
-    r.counted = (names.len() - missing.len()) as f64;
-    r.share = Some((names.len() - missing.len()) as f64 / names.len().max(1) as f64);
-    for n in names {
-        let ok = ctx
-            .submission
-            .evidence
-            .get(n)
-            .is_some_and(|d| !d.is_empty());
-        r.explain
-            .push(format!("{} {}", if ok { "✓" } else { "✗" }, label(n)));
-    }
-    if !missing.is_empty() {
-        r.shortfall = Some(format!("缺{}", missing.join("、")));
-    }
-    r.var("required", required.join("、"));
-    r.var("missing", missing.join("、"));
-    r
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Combine {
-    All,
-    Any,
-}
-
-fn part_label(check: &Check, i: usize) -> String {
-    check
-        .label
-        .clone()
-        .unwrap_or_else(|| format!("第{}项", i + 1))
-}
-
-fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResult {
-    let results: Vec<CheckResult> = parts.iter().map(|p| evaluate(ctx, p)).collect();
-    let has = |v: CheckVerdict| results.iter().any(|r| r.verdict == v);
-    let all_not_applicable = results
-        .iter()
-        .all(|r| r.verdict == CheckVerdict::NotApplicable);
-    let verdict = match how {
-        Combine::All if has(CheckVerdict::Fail) => CheckVerdict::Fail,
-        Combine::Any if has(CheckVerdict::Pass) => CheckVerdict::Pass,
-        _ if has(CheckVerdict::MissingData) => CheckVerdict::MissingData,
-        _ if all_not_applicable => CheckVerdict::NotApplicable,
-        Combine::All => CheckVerdict::Pass,
-        Combine::Any => CheckVerdict::Fail,
-    };
-    let mut r = CheckResult::new(verdict);
-    let mut failed_parts = Vec::new();
-    let mut labels = Vec::new();
-    for (i, (part, result)) in parts.iter().zip(results).enumerate() {
-        let label = part_label(part, i);
-        labels.push(label.clone());
-        let mark = match result.verdict {
-            CheckVerdict::Pass => "✓",
-            CheckVerdict::Fail => "✗",
-            CheckVerdict::NotApplicable => "—",
-            CheckVerdict::MissingData => "?",
-        };
-        let points = part
-            .points
-            .map(|p| format!("（{}分）", num::show(p)))
-            .unwrap_or_default();
-        r.explain.push(format!("{mark} {label}{points}"));
-        r.explain
-            .extend(result.explain.iter().map(|l| format!("    {l}")));
-        if result.verdict == CheckVerdict::Fail {
-            failed_parts.push(label.clone());
-            r.units += 1.0;
-            for f in &result.failing {
-                r.failing.push(FailingRow {
-                    key: f.key.clone(),
-                    misses: f.misses.iter().map(|m| format!("{label}：{m}")).collect(),
-                });
-            }
-        }
-        if result.verdict == CheckVerdict::Pass {
-            r.counted += 1.0;
-        }
-        r.missing.extend(result.missing);
-        r.waived_rows.extend(result.waived_rows);
-        r.parts.push(PartResult {
-            label,
-            points: part.points,
-            verdict: result.verdict,
-        });
-    }
-    let mut seen = std::collections::HashSet::new();
-    r.missing.retain(|m| seen.insert(m.clone()));
-    r.measured = Some(format!("{}/{}项满足", r.counted, parts.len()));
-    r.required = Some(match how {
-        Combine::All => "全部满足".into(),
-        Combine::Any => "任一满足".into(),
-    });
-    r.share = Some(r.counted / parts.len().max(1) as f64);
-    if !failed_parts.is_empty() {
-        r.shortfall = Some(format!("未满足：{}", failed_parts.join("、")));
-    }
-    r.var("parts", labels.join("、"));
-    r.var("failed_parts", failed_parts.join("、"));
-    r
-}
-
-fn not(ctx: &Context, inner: &Check) -> CheckResult {
-    let result = evaluate(ctx, inner);
-    let verdict = match result.verdict {
-        CheckVerdict::Pass => CheckVerdict::Fail,
-        CheckVerdict::Fail => CheckVerdict::Pass,
-        other => other,
-    };
-    let mut r = CheckResult::new(verdict);
-    let label = part_label(inner, 0);
-    r.explain.push(format!("不应满足：{label}"));
-    r.explain
-        .extend(result.explain.iter().map(|l| format!("    {l}")));
-    r.missing = result.missing;
-    r.units = if verdict == CheckVerdict::Fail {
-        1.0
-    } else {
-        0.0
-    };
-    r.required = Some(format!("不满足{label}"));
-    r.var("parts", label.clone());
-    r.var(
-        "failed_parts",
-        if verdict == CheckVerdict::Fail {
-            label
-        } else {
-            String::new()
-        },
-    );
-    r
+/// A minimum share moved 10 points down and up (where that stays within 0%–100%).
+pub(crate) fn share_mutants(min: Percent) -> Vec<(String, Percent)> {
+    [min.0 - 0.1, min.0 + 0.1]
+        .into_iter()
+        .filter(|new| (-1e-9..=1.0 + 1e-9).contains(new))
+        .map(|new| (format!("min {min} → {}", Percent(new)), Percent(new)))
+        .collect()
 }

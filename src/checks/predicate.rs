@@ -1,8 +1,6 @@
 //! Conditions compiled against the dictionary: field names resolved to slots once, literals
 //! converted to the field's type once, then evaluated row after row.
 
-use jiff::civil::Date;
-
 use crate::pack::{Condition, DataDict, Field, FieldType, Literal, Operand, Percent, Predicate};
 use crate::submission::Value;
 
@@ -101,12 +99,12 @@ impl Compiled {
                         day,
                         year_offset,
                     } => {
-                        let due = crate::pack::Due::InYear {
+                        let due = super::deadline::Due::InYear {
                             month: *month,
                             day: *day,
                             year_offset: *year_offset,
                         };
-                        super::due_date(&due, year).map(Value::Date)
+                        super::deadline::due_date(&due, year).map(Value::Date)
                     }
                     _ => None,
                 }
@@ -209,7 +207,7 @@ fn literal(field: &Field, lit: &Literal) -> Option<Value> {
         (FieldType::Percent, Literal::Float(x)) => {
             Value::Number(if *x > 1.0 { x / 100.0 } else { *x })
         }
-        (FieldType::Date, Literal::Str(s)) => Value::Date(Date::strptime("%Y-%m-%d", s).ok()?),
+        (FieldType::Date, Literal::Str(s)) => Value::Date(crate::text::parse_date(s)?),
         (FieldType::String | FieldType::Enum | FieldType::List, Literal::Str(s)) => {
             Value::Text(s.clone())
         }
@@ -308,4 +306,88 @@ impl Cond {
             Op::ContainsAll(ts) => format!("{l}应包含{}", ts.join("、")),
         }
     }
+}
+
+/// Every bound of a predicate moved one step down and up, each as (description, predicate):
+/// integers by 1, other numbers by a tenth, percentages by 10 points, dates by a month.
+pub fn mutants(predicate: &Predicate) -> Vec<(String, Predicate)> {
+    let mut out = Vec::new();
+    for (field, cond) in predicate {
+        let Condition::Ops(ops) = cond else { continue };
+        for (op, operand) in ops.given() {
+            if !matches!(op, "gt" | "gte" | "lt" | "lte") {
+                continue;
+            }
+            let Some(operand) = operand else { continue };
+            for (from, to, moved) in operand_steps(operand) {
+                let mut changed = predicate.clone();
+                if let Some(Condition::Ops(ops)) = changed.get_mut(field) {
+                    ops.set(op, moved);
+                }
+                out.push((format!("{field} {op} {from} → {to}"), changed));
+            }
+        }
+    }
+    out
+}
+
+/// An operand moved one step down and up: (old text, new text, new operand).
+fn operand_steps(operand: &Operand) -> Vec<(String, String, Operand)> {
+    let mut out = Vec::new();
+    match operand {
+        Operand::One(Literal::Int(v)) => {
+            for new in [v.saturating_sub(1), v.saturating_add(1)] {
+                out.push((
+                    v.to_string(),
+                    new.to_string(),
+                    Operand::One(Literal::Int(new)),
+                ));
+            }
+        }
+        Operand::One(Literal::Float(x)) => {
+            let step = if *x == 0.0 { 0.1 } else { x.abs() / 10.0 };
+            for new in [x - step, x + step] {
+                out.push((
+                    x.to_string(),
+                    new.to_string(),
+                    Operand::One(Literal::Float(new)),
+                ));
+            }
+        }
+        Operand::One(Literal::Str(s)) => {
+            if let Some(p) = Percent::parse(s) {
+                for new in [p.0 - 0.1, p.0 + 0.1] {
+                    let text = Percent(new).to_string();
+                    out.push((s.clone(), text.clone(), Operand::One(Literal::Str(text))));
+                }
+            } else if let Some(date) = crate::text::parse_date(s) {
+                for months in [-1, 1] {
+                    if let Ok(new) = date.checked_add(jiff::Span::new().months(months)) {
+                        let text = new.to_string();
+                        out.push((s.clone(), text.clone(), Operand::One(Literal::Str(text))));
+                    }
+                }
+            }
+        }
+        Operand::InYear {
+            month,
+            day,
+            year_offset,
+        } => {
+            for shift in [-1, 1] {
+                let (m, y) = super::deadline::shift_month(*month, *year_offset, shift);
+                out.push((
+                    format!("month {month}"),
+                    format!("month {m}"),
+                    Operand::InYear {
+                        month: m,
+                        day: *day,
+                        year_offset: y,
+                    },
+                ));
+            }
+        }
+        _ => {}
+    }
+    out
 }

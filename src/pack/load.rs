@@ -689,30 +689,11 @@ impl Loader {
             set("basis", fields);
         }
         if let Some(min) = o.min {
-            let applied = match (min, &mut item.check) {
-                (
-                    Threshold::Percent(p),
-                    Check {
-                        coverage: Some(c), ..
-                    },
-                ) => {
-                    c.min = p;
-                    true
-                }
-                (Threshold::Percent(p), Check { ratio: Some(r), .. }) => {
-                    r.min = p;
-                    true
-                }
-                (Threshold::Count(n), Check { count: Some(c), .. }) => {
-                    c.min = Some(n);
-                    true
-                }
-                _ => false,
-            };
+            let applied = item.check.kind.spec_mut().set_threshold(min);
             if applied {
                 prov.items[index].fields.insert("min", at.clone());
             } else {
-                let kind = item.check.kind().map(|k| k.name()).unwrap_or("?");
+                let kind = item.check.kind.name();
                 let loc = self.loc(&at.join("min"), Target::Value);
                 self.error(
                     Diagnostic::error(
@@ -728,12 +709,11 @@ impl Loader {
         }
         if let Some(max) = o.max {
             let item = &mut draft.items[index];
-            match &mut item.check.count {
-                Some(c) => {
-                    c.max = Some(max);
+            match item.check.kind.spec_mut().set_max(max) {
+                true => {
                     prov.items[index].fields.insert("max", at.clone());
                 }
-                None => {
+                false => {
                     let loc = self.loc(&at.join("max"), Target::Value);
                     self.error(Diagnostic::error(
                         "bad-override",
@@ -781,7 +761,7 @@ fn check_kinds(
         let kinds: Vec<&str> = obj
             .keys()
             .map(String::as_str)
-            .filter(|k| CHECK_KINDS.contains(k))
+            .filter(|k| Kind::NAMES.contains(k))
             .collect();
         let location = |p: &str, t| Location {
             file,
@@ -794,7 +774,7 @@ fn check_kinds(
                     location(pointer, Target::Key),
                     "the check names no kind",
                 )
-                .with_help(format!("give one of: {}", CHECK_KINDS.join(", "))),
+                .with_help(format!("give one of: {}", Kind::NAMES.join(", "))),
             );
         } else if kinds.len() > 1 {
             problems.push(
@@ -882,4 +862,20 @@ fn finish(
         items: draft.items,
         files,
     })
+}
+
+/// Whether `pack`, a copy of `loaded`'s pack changed in memory (the same items in the same
+/// order, read from the same files), is still valid: what `kaohe check` would say of it.
+pub fn still_valid(loaded: &Loaded, pack: &Pack) -> bool {
+    let mut diagnostics = Vec::new();
+    validate::validate(
+        pack,
+        &loaded.provenance,
+        &loaded.sources,
+        true,
+        &mut diagnostics,
+    );
+    diagnostics
+        .iter()
+        .all(|d| d.severity != diag::Severity::Error)
 }

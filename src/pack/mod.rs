@@ -4,14 +4,14 @@ mod load;
 pub mod model;
 pub mod schema;
 pub mod template;
-mod validate;
+pub mod validate;
 
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
 pub(crate) use load::yaml_files;
-pub use load::{LoadError, Loaded, load, load_for_assessment};
+pub use load::{LoadError, Loaded, load, load_for_assessment, still_valid};
 pub use model::*;
 
 use crate::diag::FileId;
@@ -60,7 +60,7 @@ impl Origin {
     }
 
     pub fn join(&self, segment: impl std::fmt::Display) -> Origin {
-        let segment = segment.to_string().replace('~', "~0").replace('/', "~1");
+        let segment = crate::text::pointer_segment(&segment.to_string());
         Origin {
             file: self.file,
             pointer: format!("{}/{segment}", self.pointer),

@@ -6,6 +6,9 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+pub use crate::checks::deadline::Due;
+pub use crate::checks::{Check, Kind};
+
 /// `pack.yaml`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PackFile {
@@ -229,179 +232,6 @@ pub struct Item {
     pub description: Option<String>,
 }
 
-/// A check node: one kind, plus a label and points when it is a scored sub-part.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct Check {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub points: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fact: Option<Predicate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<Coverage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub each: Option<Each>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<Count>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ratio: Option<Ratio>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<Deadline>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all: Option<Vec<Check>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub any: Option<Vec<Check>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not: Option<Box<Check>>,
-}
-
-/// The kinds of check, by the key that selects them.
-pub const CHECK_KINDS: [&str; 10] = [
-    "fact", "coverage", "each", "count", "ratio", "deadline", "evidence", "all", "any", "not",
-];
-
-/// A check's kind, borrowed from a [`Check`] that has exactly one.
-#[derive(Debug, Clone, Copy)]
-pub enum CheckKind<'a> {
-    Fact(&'a Predicate),
-    Coverage(&'a Coverage),
-    Each(&'a Each),
-    Count(&'a Count),
-    Ratio(&'a Ratio),
-    Deadline(&'a Deadline),
-    Evidence(&'a [String]),
-    All(&'a [Check]),
-    Any(&'a [Check]),
-    Not(&'a Check),
-}
-
-impl Check {
-    /// The kinds this node sets; a valid check sets exactly one.
-    pub fn kinds(&self) -> Vec<CheckKind<'_>> {
-        let mut kinds = Vec::with_capacity(1);
-        if let Some(p) = &self.fact {
-            kinds.push(CheckKind::Fact(p));
-        }
-        if let Some(c) = &self.coverage {
-            kinds.push(CheckKind::Coverage(c));
-        }
-        if let Some(c) = &self.each {
-            kinds.push(CheckKind::Each(c));
-        }
-        if let Some(c) = &self.count {
-            kinds.push(CheckKind::Count(c));
-        }
-        if let Some(c) = &self.ratio {
-            kinds.push(CheckKind::Ratio(c));
-        }
-        if let Some(c) = &self.deadline {
-            kinds.push(CheckKind::Deadline(c));
-        }
-        if let Some(c) = &self.evidence {
-            kinds.push(CheckKind::Evidence(c));
-        }
-        if let Some(c) = &self.all {
-            kinds.push(CheckKind::All(c));
-        }
-        if let Some(c) = &self.any {
-            kinds.push(CheckKind::Any(c));
-        }
-        if let Some(c) = &self.not {
-            kinds.push(CheckKind::Not(c));
-        }
-        kinds
-    }
-
-    /// The check's one kind (the first, on a node that `kaohe check` has already rejected).
-    pub fn kind(&self) -> Option<CheckKind<'_>> {
-        self.kinds().into_iter().next()
-    }
-}
-
-impl CheckKind<'_> {
-    pub fn name(&self) -> &'static str {
-        match self {
-            CheckKind::Fact(_) => "fact",
-            CheckKind::Coverage(_) => "coverage",
-            CheckKind::Each(_) => "each",
-            CheckKind::Count(_) => "count",
-            CheckKind::Ratio(_) => "ratio",
-            CheckKind::Deadline(_) => "deadline",
-            CheckKind::Evidence(_) => "evidence",
-            CheckKind::All(_) => "all",
-            CheckKind::Any(_) => "any",
-            CheckKind::Not(_) => "not",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Coverage {
-    pub of: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#where: Option<Predicate>,
-    pub require: Predicate,
-    pub min: Percent,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Each {
-    pub of: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#where: Option<Predicate>,
-    pub require: Predicate,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct Count {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub of: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fact: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#where: Option<Predicate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<u64>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Ratio {
-    pub numerator: String,
-    pub denominator: String,
-    pub min: Percent,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Deadline {
-    pub field: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub of: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#where: Option<Predicate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_or_before: Option<Due>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_or_after: Option<Due>,
-}
-
-/// A due date: fixed, or a month and day relative to the assessment year.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum Due {
-    Fixed(String),
-    InYear {
-        month: u8,
-        day: u8,
-        #[serde(default)]
-        year_offset: i32,
-    },
-}
-
 /// A percentage written `95%` in a pack; held as a fraction (0.95).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Percent(pub f64);
@@ -502,6 +332,21 @@ impl Ops {
             out.push(("exists", None));
         }
         out
+    }
+}
+
+impl Ops {
+    /// Sets a comparison operator's operand (`gt`, `gte`, `lt`, `lte`; other names are
+    /// ignored).
+    pub fn set(&mut self, op: &str, operand: Operand) {
+        let slot = match op {
+            "gt" => &mut self.gt,
+            "gte" => &mut self.gte,
+            "lt" => &mut self.lt,
+            "lte" => &mut self.lte,
+            _ => return,
+        };
+        *slot = Some(operand);
     }
 }
 

@@ -1,37 +1,7 @@
-//! Rectification templates: which variables each check kind provides, and which a template
-//! uses. Templates are MiniJinja (`{{failed}}所学校未配备法治副校长`).
+//! Rectification templates: which variables a template uses (each check kind declares the
+//! ones it provides). Templates are MiniJinja (`{{failed}}所学校未配备法治副校长`).
 
 use std::collections::BTreeSet;
-
-use super::model::CheckKind;
-
-/// Variables every item's template can use.
-pub const COMMON: &[&str] = &[
-    "item_id", "title", "points", "awarded", "deducted", "status",
-];
-
-/// The variables a check of this kind provides, beyond [`COMMON`].
-pub fn provided(kind: &CheckKind<'_>) -> &'static [&'static str] {
-    match kind {
-        CheckKind::Fact(_) => &["failed_conditions"],
-        CheckKind::Coverage(_) => &[
-            "total",
-            "passed",
-            "failed",
-            "rate",
-            "min",
-            "shortfall",
-            "failed_keys",
-        ],
-        CheckKind::Each(_) => &["total", "passed", "failed", "failed_keys"],
-        CheckKind::Count(_) => &["count", "min", "max", "shortfall"],
-        CheckKind::Ratio(_) => &["numerator", "denominator", "rate", "min", "shortfall"],
-        CheckKind::Deadline(d) if d.of.is_some() => &["due", "total", "failed", "failed_keys"],
-        CheckKind::Deadline(_) => &["date", "due", "days_late"],
-        CheckKind::Evidence(_) => &["required", "missing"],
-        CheckKind::All(_) | CheckKind::Any(_) | CheckKind::Not(_) => &["parts", "failed_parts"],
-    }
-}
 
 /// A template that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use super::model::*;
 use super::template;
 use super::{ItemOrigin, Origin, Pack, Provenance};
+use crate::checks::COMMON_VARIABLES;
 use crate::diag::{Diagnostic, Location, Sources, Target, did_you_mean};
 
 /// Points are decimals such as 0.5 and 1.2; sums are compared to this tolerance.
@@ -111,18 +112,19 @@ pub(super) fn tests(
     }
 }
 
-struct Validator<'a> {
+/// Semantic validation in progress: what check kinds report their problems to.
+pub struct Validator<'a> {
     pack: &'a Pack,
     prov: &'a Provenance,
     sources: &'a Sources,
     out: &'a mut Vec<Diagnostic>,
     /// Whether the item being checked has its threshold set by an override.
-    min_overridden: bool,
+    pub(crate) min_overridden: bool,
 }
 
 /// Where predicate fields are looked up.
 #[derive(Clone, Copy)]
-enum Scope<'a> {
+pub enum Scope<'a> {
     Facts,
     Register(&'a str),
 }
@@ -140,7 +142,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn error(
+    pub(crate) fn error(
         &mut self,
         code: &'static str,
         origin: &Origin,
@@ -153,11 +155,15 @@ impl<'a> Validator<'a> {
         &mut self.out[last]
     }
 
-    fn help(d: &mut Diagnostic, help: impl Into<String>) {
+    pub(crate) fn help(d: &mut Diagnostic, help: impl Into<String>) {
         d.help = Some(help.into());
     }
 
-    fn suggest(d: &mut Diagnostic, name: &str, candidates: impl IntoIterator<Item = &'a str>) {
+    pub(crate) fn suggest(
+        d: &mut Diagnostic,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) {
         if let Some(s) = did_you_mean(name, candidates) {
             d.help = Some(format!("did you mean `{s}`?"));
         }
@@ -472,15 +478,10 @@ impl<'a> Validator<'a> {
         self.check(&item.check, &check_at, false);
         self.min_overridden = false;
         // An overridden threshold is checked where the override wrote it.
-        if let Some(min_at) = origin.fields.get("min").map(|o| o.join("min")) {
-            let min = item.check.coverage.as_ref().map(|c| c.min).or(item
-                .check
-                .ratio
-                .as_ref()
-                .map(|r| r.min));
-            if let Some(min) = min {
-                self.percent(min, &min_at);
-            }
+        if let Some(min_at) = origin.fields.get("min").map(|o| o.join("min"))
+            && let Some(Threshold::Percent(min)) = item.check.kind.spec().threshold()
+        {
+            self.percent(min, &min_at);
         }
         self.kind_rules(item, origin);
         self.deduction(item, origin);
@@ -545,9 +546,9 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(Award::PerUnit { .. }) = item.award
-            && !units_counted(&item.check)
+            && !item.check.kind.spec().counts_units()
         {
-            let kind = item.check.kind().map(|k| k.name()).unwrap_or("?");
+            let kind = item.check.kind.name();
             let message =
                 format!("`award: per_unit` needs a check that counts units, not `{kind}`");
             let d = self.error("bad-deduct", &origin.field("award"), Target::Value, message);
@@ -557,28 +558,19 @@ impl<'a> Validator<'a> {
 
     fn deduction(&mut self, item: &Item, origin: &ItemOrigin) {
         let at = origin.field("deduct");
-        let kind = item.check.kind().map(|k| k.name()).unwrap_or("?");
+        let kind = item.check.kind.name();
         match item.deduct {
             Deduct::Style(DeductStyle::All) => {}
             Deduct::Style(DeductStyle::Proportional) => {
-                let measurable = item.check.coverage.is_some()
-                    || item.check.ratio.is_some()
-                    || item.check.count.as_ref().is_some_and(|c| c.min.is_some());
-                if !measurable {
+                if !item.check.kind.spec().measures_share() {
                     let message = format!(
                         "`proportional` needs a measured share: a `coverage`, `ratio` or `count` with `min`, not `{kind}`"
                     );
                     self.error("bad-deduct", &at, Target::Value, message);
                 }
             }
-            Deduct::Style(DeductStyle::Additive) => match &item.check.all {
-                None => {
-                    let message = format!(
-                        "`additive` scores the parts of an `all` check, but this check is `{kind}`"
-                    );
-                    self.error("bad-deduct", &at, Target::Value, message);
-                }
-                Some(parts) => {
+            Deduct::Style(DeductStyle::Additive) => match &item.check.kind {
+                Kind::All(crate::checks::all::All(parts)) => {
                     let all_at = origin.field("check").join("all");
                     let mut sum = 0.0;
                     for (i, part) in parts.iter().enumerate() {
@@ -615,9 +607,15 @@ impl<'a> Validator<'a> {
                         );
                     }
                 }
+                _ => {
+                    let message = format!(
+                        "`additive` scores the parts of an `all` check, but this check is `{kind}`"
+                    );
+                    self.error("bad-deduct", &at, Target::Value, message);
+                }
             },
             Deduct::PerUnit { cap, .. } => {
-                if !units_counted(&item.check) {
+                if !item.check.kind.spec().counts_units() {
                     let message = format!(
                         "`per_unit` needs a check that counts units (failing rows, missing documents, a count short of its minimum), not `{kind}`"
                     );
@@ -661,7 +659,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn evidence_name(&mut self, name: &str, origin: &Origin) {
+    pub(crate) fn evidence_name(&mut self, name: &str, origin: &Origin) {
         let evidence = &self.pack.data.evidence;
         if !evidence.contains_key(name) {
             let message = format!("evidence document `{name}` is not in the data dictionary");
@@ -672,7 +670,7 @@ impl<'a> Validator<'a> {
 
     fn rectify(&mut self, item: &Item, rectify: &Rectify, at: &Origin) {
         if let Some(due) = &rectify.due
-            && jiff::civil::Date::strptime("%Y-%m-%d", due).is_err()
+            && crate::text::parse_date(due).is_none()
         {
             self.error(
                 "invalid-date",
@@ -689,10 +687,8 @@ impl<'a> Validator<'a> {
                 "give `within_days` or `due`, not both",
             );
         }
-        let Some(kind) = item.check.kind() else {
-            return;
-        };
-        let provided = template::provided(&kind);
+        let kind = item.check.kind.name();
+        let provided = item.check.kind.spec().variables();
         let problem_at = at.join("problem");
         match template::used_variables(&rectify.problem) {
             Err(e) => {
@@ -701,7 +697,7 @@ impl<'a> Validator<'a> {
             }
             Ok(used) => {
                 for var in used {
-                    if template::COMMON.contains(&var.as_str()) || provided.contains(&var.as_str())
+                    if COMMON_VARIABLES.contains(&var.as_str()) || provided.contains(&var.as_str())
                     {
                         continue;
                     }
@@ -710,14 +706,14 @@ impl<'a> Validator<'a> {
                     let mut d = Diagnostic::error(
                         "template-variable",
                         loc,
-                        format!("a `{}` check provides no variable `{var}`", kind.name()),
+                        format!("a `{kind}` check provides no variable `{var}`"),
                     );
-                    let all = template::COMMON.iter().chain(provided.iter()).copied();
+                    let all = COMMON_VARIABLES.iter().chain(provided.iter()).copied();
                     d = match did_you_mean(&var, all) {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
                         None => d.with_help(format!(
                             "available: {}",
-                            template::COMMON
+                            COMMON_VARIABLES
                                 .iter()
                                 .chain(provided.iter())
                                 .copied()
@@ -758,7 +754,7 @@ impl<'a> Validator<'a> {
 
     // ---- checks ----------------------------------------------------------------------
 
-    fn check(&mut self, check: &'a Check, at: &Origin, is_part: bool) {
+    pub(crate) fn check(&mut self, check: &'a Check, at: &Origin, is_part: bool) {
         if !is_part && check.points.is_some() {
             let d = self.error(
                 "misplaced-key",
@@ -768,60 +764,13 @@ impl<'a> Validator<'a> {
             );
             Self::help(d, "move the points to the item");
         }
-        let Some(kind) = check.kind() else { return };
-        match kind {
-            CheckKind::Fact(p) => self.predicate(p, Scope::Facts, &at.join("fact")),
-            CheckKind::Coverage(c) => {
-                let at = at.join("coverage");
-                if self.register(&c.of, &at.join("of")) {
-                    if let Some(w) = &c.r#where {
-                        self.predicate(w, Scope::Register(&c.of), &at.join("where"));
-                    }
-                    self.predicate(&c.require, Scope::Register(&c.of), &at.join("require"));
-                }
-                if !self.min_overridden {
-                    self.percent(c.min, &at.join("min"));
-                }
-            }
-            CheckKind::Each(c) => {
-                let at = at.join("each");
-                if self.register(&c.of, &at.join("of")) {
-                    if let Some(w) = &c.r#where {
-                        self.predicate(w, Scope::Register(&c.of), &at.join("where"));
-                    }
-                    self.predicate(&c.require, Scope::Register(&c.of), &at.join("require"));
-                }
-            }
-            CheckKind::Count(c) => self.count(c, &at.join("count")),
-            CheckKind::Ratio(r) => {
-                let at = at.join("ratio");
-                self.numeric_fact(&r.numerator, &at.join("numerator"));
-                self.numeric_fact(&r.denominator, &at.join("denominator"));
-                if !self.min_overridden {
-                    self.percent(r.min, &at.join("min"));
-                }
-            }
-            CheckKind::Deadline(d) => self.deadline(d, &at.join("deadline")),
-            CheckKind::Evidence(names) => {
-                for (i, name) in names.iter().enumerate() {
-                    self.evidence_name(name, &at.join("evidence").join(i));
-                }
-            }
-            CheckKind::All(parts) => {
-                for (i, part) in parts.iter().enumerate() {
-                    self.check(part, &at.join("all").join(i), true);
-                }
-            }
-            CheckKind::Any(parts) => {
-                for (i, part) in parts.iter().enumerate() {
-                    self.check(part, &at.join("any").join(i), false);
-                }
-            }
-            CheckKind::Not(inner) => self.check(inner, &at.join("not"), false),
-        }
+        check
+            .kind
+            .spec()
+            .validate(self, &at.join(check.kind.name()));
     }
 
-    fn percent(&mut self, p: Percent, at: &Origin) {
+    pub(crate) fn percent(&mut self, p: Percent, at: &Origin) {
         if !(0.0..=1.0 + EPSILON).contains(&p.0) {
             self.error(
                 "out-of-range",
@@ -833,7 +782,7 @@ impl<'a> Validator<'a> {
     }
 
     /// Whether register `name` exists (reporting it when not).
-    fn register(&mut self, name: &str, at: &Origin) -> bool {
+    pub(crate) fn register(&mut self, name: &str, at: &Origin) -> bool {
         if self.pack.data.registers.contains_key(name) {
             return true;
         }
@@ -848,75 +797,11 @@ impl<'a> Validator<'a> {
         false
     }
 
-    fn count(&mut self, c: &'a Count, at: &Origin) {
-        match (&c.of, &c.fact) {
-            (Some(of), None) => {
-                if self.register(of, &at.join("of"))
-                    && let Some(w) = &c.r#where
-                {
-                    self.predicate(w, Scope::Register(of), &at.join("where"));
-                }
-            }
-            (None, Some(fact)) => {
-                if let Some(field) = self.fact(fact, &at.join("fact"))
-                    && field.ty != FieldType::Integer
-                {
-                    let message = format!(
-                        "`count` needs an integer fact, but `{fact}` is {}",
-                        a_type(field.ty)
-                    );
-                    self.error("type-mismatch", &at.join("fact"), Target::Value, message);
-                }
-                if c.r#where.is_some() {
-                    self.error(
-                        "misplaced-key",
-                        &at.join("where"),
-                        Target::Key,
-                        "`where` selects rows; a counted fact has none",
-                    );
-                }
-            }
-            (Some(_), Some(_)) => {
-                self.error(
-                    "bad-check",
-                    &at.join("fact"),
-                    Target::Key,
-                    "`count` reads rows (`of`) or a fact (`fact`), not both",
-                );
-            }
-            (None, None) => {
-                let d = self.error(
-                    "bad-check",
-                    at,
-                    Target::Key,
-                    "`count` names nothing to count",
-                );
-                Self::help(d, "give `of: REGISTER` or `fact: FACT`");
-            }
-        }
-        match (c.min, c.max) {
-            (None, None) => {
-                let d = self.error(
-                    "bad-check",
-                    at,
-                    Target::Key,
-                    "`count` has no `min` or `max`",
-                );
-                Self::help(d, "say how many are required, e.g. `min: 2`");
-            }
-            (Some(min), Some(max)) if min > max => {
-                let message = format!("`min` ({min}) is more than `max` ({max})");
-                self.error("bad-check", &at.join("min"), Target::Value, message);
-            }
-            _ => {}
-        }
-    }
-
-    fn fact(&mut self, name: &str, at: &Origin) -> Option<&'a Field> {
+    pub(crate) fn fact(&mut self, name: &str, at: &Origin) -> Option<&'a Field> {
         self.fact_at(name, at, Target::Value)
     }
 
-    fn fact_at(&mut self, name: &str, at: &Origin, target: Target) -> Option<&'a Field> {
+    pub(crate) fn fact_at(&mut self, name: &str, at: &Origin, target: Target) -> Option<&'a Field> {
         let facts = &self.pack.data.facts;
         match facts.get(name) {
             Some(f) => Some(f),
@@ -933,7 +818,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn numeric_fact(&mut self, name: &str, at: &Origin) {
+    pub(crate) fn numeric_fact(&mut self, name: &str, at: &Origin) {
         if let Some(field) = self.fact(name, at)
             && !field.ty.is_numeric()
         {
@@ -945,77 +830,8 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn deadline(&mut self, d: &'a Deadline, at: &Origin) {
-        let field = match &d.of {
-            Some(of) => {
-                if !self.register(of, &at.join("of")) {
-                    return;
-                }
-                if let Some(w) = &d.r#where {
-                    self.predicate(w, Scope::Register(of), &at.join("where"));
-                }
-                self.lookup(
-                    Scope::Register(of),
-                    &d.field,
-                    &at.join("field"),
-                    Target::Value,
-                )
-            }
-            None => self.fact(&d.field, &at.join("field")),
-        };
-        if let Some(field) = field
-            && field.ty != FieldType::Date
-        {
-            let message = format!(
-                "`{}` is {}, but a deadline needs a date",
-                d.field,
-                a_type(field.ty)
-            );
-            self.error("type-mismatch", &at.join("field"), Target::Value, message);
-        }
-        if d.on_or_before.is_none() && d.on_or_after.is_none() {
-            let diag = self.error(
-                "bad-check",
-                at,
-                Target::Key,
-                "the deadline gives no `on_or_before` or `on_or_after`",
-            );
-            Self::help(
-                diag,
-                "e.g. `on_or_before: {month: 3, day: 1, year_offset: 1}`",
-            );
-        }
-        for (key, due) in [
-            ("on_or_before", &d.on_or_before),
-            ("on_or_after", &d.on_or_after),
-        ] {
-            match due {
-                Some(Due::Fixed(text)) if parse_date(text).is_none() => {
-                    self.error(
-                        "invalid-date",
-                        &at.join(key),
-                        Target::Value,
-                        format!("`{text}` is not a date that exists"),
-                    );
-                }
-                Some(Due::InYear { month, day, .. })
-                    if jiff::civil::Date::new(2024, *month as i8, *day as i8).is_err() =>
-                {
-                    let message = format!("month {month} has no day {day}");
-                    self.error(
-                        "invalid-date",
-                        &at.join(key).join("day"),
-                        Target::Value,
-                        message,
-                    );
-                }
-                _ => {}
-            }
-        }
-    }
-
     /// The field `name` in a scope, reporting it when it is missing.
-    fn lookup(
+    pub(crate) fn lookup(
         &mut self,
         scope: Scope<'a>,
         name: &str,
@@ -1041,7 +857,7 @@ impl<'a> Validator<'a> {
 
     // ---- predicates --------------------------------------------------------------------
 
-    fn predicate(&mut self, p: &'a Predicate, scope: Scope<'a>, at: &Origin) {
+    pub(crate) fn predicate(&mut self, p: &'a Predicate, scope: Scope<'a>, at: &Origin) {
         for (name, cond) in p {
             let cond_at = at.join(name);
             let Some(field) = self.lookup(scope, name, &cond_at, Target::Key) else {
@@ -1215,7 +1031,7 @@ impl<'a> Validator<'a> {
             (FieldType::Percent, Literal::Str(s)) => Percent::parse(s).is_some(),
             (FieldType::Percent, Literal::Int(_) | Literal::Float(_)) => true,
             (FieldType::Date, Literal::Str(s)) => {
-                if parse_date(s).is_none() {
+                if crate::text::parse_date(s).is_none() {
                     self.error(
                         "invalid-date",
                         at,
@@ -1259,20 +1075,6 @@ impl<'a> Validator<'a> {
     }
 }
 
-/// Whether a check counts units that `per_unit` can deduct or award for.
-fn units_counted(check: &Check) -> bool {
-    check.coverage.is_some()
-        || check.each.is_some()
-        || check.count.is_some()
-        || check.evidence.is_some()
-        || check.all.is_some()
-        || check.deadline.as_ref().is_some_and(|d| d.of.is_some())
-}
-
-fn parse_date(text: &str) -> Option<jiff::civil::Date> {
-    jiff::civil::Date::strptime("%Y-%m-%d", text).ok()
-}
-
 impl Deduct {
     fn is_default_style(&self) -> bool {
         matches!(self, Deduct::Style(DeductStyle::All))
@@ -1280,7 +1082,7 @@ impl Deduct {
 }
 
 /// "a boolean", "an integer", "an enum".
-fn a_type(ty: FieldType) -> String {
+pub(crate) fn a_type(ty: FieldType) -> String {
     let name = ty.name();
     let article = if matches!(ty, FieldType::Integer | FieldType::Enum) {
         "an"

@@ -40,3 +40,19 @@ pub fn gaps(assessment: &Assessment) -> Vec<&ItemOutcome> {
     });
     gaps.into_iter().map(|(_, o)| o).collect()
 }
+
+/// A measured value as a rectification template sees it: counts as numbers, shares as
+/// `72.04%`, other numbers as `4.5`, dates as `2024-03-01`, lists joined.
+pub fn template_value(measure: &crate::checks::Measure) -> serde_json::Value {
+    use crate::checks::Measure;
+    use crate::num;
+    match measure {
+        Measure::Count(n) => (*n).into(),
+        Measure::Number(x) => num::show(*x).into(),
+        Measure::Share(s) => num::percent(s.0).into(),
+        Measure::Date(d) => d.to_string().into(),
+        Measure::Names(names) => names.join("、").into(),
+        Measure::Conditions(c) => c.0.join("；").into(),
+        Measure::None => serde_json::Value::Null,
+    }
+}

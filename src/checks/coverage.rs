@@ -1,0 +1,151 @@
+//! `coverage: {of, where, require, min}`: the share of a register's rows (within `where`)
+//! meeting `require` is at least `min`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    CheckResult, CheckVerdict, Context, EPS, Kind, Share, Spec, check_rows, failed_keys, met,
+    predicate, register_missing, scope, share_mutants,
+};
+use crate::num;
+use crate::pack::validate::{Scope, Validator};
+use crate::pack::{Origin, Percent, Predicate, Threshold};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Coverage {
+    pub of: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#where: Option<Predicate>,
+    pub require: Predicate,
+    pub min: Percent,
+}
+
+crate::variables! {
+    /// What a `coverage` check gives its template.
+    pub struct Vars {
+        total: usize,
+        passed: usize,
+        failed: usize,
+        rate: Share,
+        min: Percent,
+        /// Rows short of the minimum.
+        shortfall: usize,
+        failed_keys: Vec<String>,
+    }
+}
+
+impl Spec for Coverage {
+    fn validate<'a>(&'a self, v: &mut Validator<'a>, at: &Origin) {
+        if v.register(&self.of, &at.join("of")) {
+            if let Some(w) = &self.r#where {
+                v.predicate(w, Scope::Register(&self.of), &at.join("where"));
+            }
+            v.predicate(
+                &self.require,
+                Scope::Register(&self.of),
+                &at.join("require"),
+            );
+        }
+        if !v.min_overridden {
+            v.percent(self.min, &at.join("min"));
+        }
+    }
+
+    fn evaluate(&self, ctx: &Context) -> CheckResult {
+        let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
+        let Some(s) = scope(ctx, &self.of, self.r#where.as_ref(), &mut r) else {
+            return register_missing(ctx, &self.of);
+        };
+        let total = s.rows.len();
+        r.required = Some(format!("≥{}", self.min));
+        if total == 0 {
+            r.verdict = CheckVerdict::NotApplicable;
+            r.explain.push("没有纳入范围的行：不适用".into());
+            return r;
+        }
+        let passed = check_rows(ctx, &s, &self.require, &mut r);
+        let failed = total - passed;
+        let rate = passed as f64 / total as f64;
+        let needed = (self.min.0 * total as f64 - EPS).ceil().max(0.0) as usize;
+        let shortfall = needed.saturating_sub(passed);
+        r.measured = Some(num::percent(rate));
+        r.counted = passed as f64;
+        r.units = shortfall as f64;
+        r.share = Some(if self.min.0 <= 0.0 {
+            1.0
+        } else {
+            (rate / self.min.0).min(1.0)
+        });
+        r.verdict = if rate + EPS >= self.min.0 {
+            CheckVerdict::Pass
+        } else {
+            CheckVerdict::Fail
+        };
+        if shortfall > 0 {
+            r.shortfall = Some(format!("差{shortfall}行"));
+        }
+        r.explain.push(format!(
+            "覆盖率 = {passed}/{total} = {}，要求 ≥{} → {}",
+            num::percent(rate),
+            self.min,
+            met(r.verdict)
+        ));
+        let failed_keys = failed_keys(&r);
+        r.set_vars(Vars {
+            total,
+            passed,
+            failed,
+            rate: Share(rate),
+            min: self.min,
+            shortfall,
+            failed_keys,
+        });
+        r
+    }
+
+    fn variables(&self) -> &'static [&'static str] {
+        <Vars as super::Variables>::NAMES
+    }
+
+    fn counts_units(&self) -> bool {
+        true
+    }
+
+    fn measures_share(&self) -> bool {
+        true
+    }
+
+    fn threshold(&self) -> Option<Threshold> {
+        Some(Threshold::Percent(self.min))
+    }
+
+    fn set_threshold(&mut self, min: Threshold) -> bool {
+        match min {
+            Threshold::Percent(p) => {
+                self.min = p;
+                true
+            }
+            Threshold::Count(_) => false,
+        }
+    }
+
+    fn mutants(&self) -> Vec<(String, Kind)> {
+        let mut out = Vec::new();
+        for (label, min) in share_mutants(self.min) {
+            let mut c = self.clone();
+            c.min = min;
+            out.push((label, Kind::Coverage(c)));
+        }
+        for (label, p) in predicate::mutants(&self.require) {
+            let mut c = self.clone();
+            c.require = p;
+            out.push((format!("require {label}"), Kind::Coverage(c)));
+        }
+        for (label, p) in self.r#where.iter().flat_map(predicate::mutants) {
+            let mut c = self.clone();
+            c.r#where = Some(p);
+            out.push((format!("where {label}"), Kind::Coverage(c)));
+        }
+        out
+    }
+}

@@ -1,0 +1,61 @@
+//! `fact: {field: condition, ...}`: conditions on the submission's facts all hold.
+
+use serde::{Deserialize, Serialize};
+
+use super::{CheckResult, CheckVerdict, Conditions, Context, Kind, Spec, fact_misses, predicate};
+use crate::pack::validate::{Scope, Validator};
+use crate::pack::{Origin, Predicate};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct Fact(pub Predicate);
+
+crate::variables! {
+    /// What a `fact` check gives its template.
+    pub struct Vars {
+        /// The conditions that do not hold.
+        failed_conditions: Conditions,
+    }
+}
+
+impl Spec for Fact {
+    fn validate<'a>(&'a self, v: &mut Validator<'a>, at: &Origin) {
+        v.predicate(&self.0, Scope::Facts, at);
+    }
+
+    fn evaluate(&self, ctx: &Context) -> CheckResult {
+        let (compiled, (failed, missing)) = fact_misses(ctx, &self.0);
+        let mut r = CheckResult::with_verdict(if !failed.is_empty() {
+            CheckVerdict::Fail
+        } else if !missing.is_empty() {
+            CheckVerdict::MissingData
+        } else {
+            CheckVerdict::Pass
+        });
+        r.required = Some(compiled.describe());
+        r.units = failed.len() as f64;
+        r.explain.push(format!("要求：{}", compiled.describe()));
+        for m in failed.iter().chain(missing.iter()) {
+            r.explain.push(format!("✗ {m}"));
+        }
+        if failed.is_empty() && missing.is_empty() {
+            r.explain.push("✓ 全部满足".into());
+        }
+        r.set_vars(Vars {
+            failed_conditions: Conditions(failed),
+        });
+        r.missing = missing;
+        r
+    }
+
+    fn variables(&self) -> &'static [&'static str] {
+        <Vars as super::Variables>::NAMES
+    }
+
+    fn mutants(&self) -> Vec<(String, Kind)> {
+        predicate::mutants(&self.0)
+            .into_iter()
+            .map(|(label, p)| (label, Kind::Fact(Fact(p))))
+            .collect()
+    }
+}

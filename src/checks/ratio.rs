@@ -1,0 +1,135 @@
+//! `ratio: {numerator, denominator, min}`: a fact divided by a fact is at least `min`; a zero
+//! denominator is not applicable.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    CheckResult, CheckVerdict, Context, EPS, Kind, Share, Spec, fact_label, fact_number, met,
+    share_mutants,
+};
+use crate::num;
+use crate::pack::validate::Validator;
+use crate::pack::{Origin, Percent, Threshold};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Ratio {
+    pub numerator: String,
+    pub denominator: String,
+    pub min: Percent,
+}
+
+crate::variables! {
+    /// What a `ratio` check gives its template.
+    pub struct Vars {
+        numerator: f64,
+        denominator: f64,
+        rate: Share,
+        min: Percent,
+        /// How far the rate lies below the minimum.
+        shortfall: Share,
+    }
+}
+
+impl Spec for Ratio {
+    fn validate<'a>(&'a self, v: &mut Validator<'a>, at: &Origin) {
+        v.numeric_fact(&self.numerator, &at.join("numerator"));
+        v.numeric_fact(&self.denominator, &at.join("denominator"));
+        if !v.min_overridden {
+            v.percent(self.min, &at.join("min"));
+        }
+    }
+
+    fn evaluate(&self, ctx: &Context) -> CheckResult {
+        let (num_v, den_v) = match (
+            fact_number(ctx, &self.numerator),
+            fact_number(ctx, &self.denominator),
+        ) {
+            (Ok(a), Ok(b)) => (a, b),
+            (a, b) => {
+                let mut r = CheckResult::with_verdict(CheckVerdict::MissingData);
+                for m in [a.err(), b.err()].into_iter().flatten() {
+                    r.explain.push(format!("缺数据：{m}"));
+                    r.missing.push(m);
+                }
+                return r;
+            }
+        };
+        let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
+        r.required = Some(format!("≥{}", self.min));
+        if den_v.abs() < EPS {
+            r.verdict = CheckVerdict::NotApplicable;
+            r.explain.push(format!(
+                "{} = 0：分母为零，不适用",
+                fact_label(ctx, &self.denominator)
+            ));
+            return r;
+        }
+        let rate = num_v / den_v;
+        r.measured = Some(num::percent(rate));
+        r.share = Some(if self.min.0 <= 0.0 {
+            1.0
+        } else {
+            (rate / self.min.0).clamp(0.0, 1.0)
+        });
+        r.verdict = if rate + EPS >= self.min.0 {
+            CheckVerdict::Pass
+        } else {
+            CheckVerdict::Fail
+        };
+        let short = (self.min.0 - rate).max(0.0);
+        if short > EPS {
+            r.shortfall = Some(format!("差{}", num::percent(short)));
+        }
+        r.explain.push(format!(
+            "{} / {} = {} / {} = {}，要求 ≥{} → {}",
+            fact_label(ctx, &self.numerator),
+            fact_label(ctx, &self.denominator),
+            num::show(num_v),
+            num::show(den_v),
+            num::percent(rate),
+            self.min,
+            met(r.verdict)
+        ));
+        r.set_vars(Vars {
+            numerator: num_v,
+            denominator: den_v,
+            rate: Share(rate),
+            min: self.min,
+            shortfall: Share(short),
+        });
+        r
+    }
+
+    fn variables(&self) -> &'static [&'static str] {
+        <Vars as super::Variables>::NAMES
+    }
+
+    fn measures_share(&self) -> bool {
+        true
+    }
+
+    fn threshold(&self) -> Option<Threshold> {
+        Some(Threshold::Percent(self.min))
+    }
+
+    fn set_threshold(&mut self, min: Threshold) -> bool {
+        match min {
+            Threshold::Percent(p) => {
+                self.min = p;
+                true
+            }
+            Threshold::Count(_) => false,
+        }
+    }
+
+    fn mutants(&self) -> Vec<(String, Kind)> {
+        share_mutants(self.min)
+            .into_iter()
+            .map(|(label, min)| {
+                let mut c = self.clone();
+                c.min = min;
+                (label, Kind::Ratio(c))
+            })
+            .collect()
+    }
+}
