@@ -179,7 +179,7 @@ pub fn pack_digest(pack: &Pack) -> String {
             .replace('\\', "/");
         hasher.update(name.as_bytes());
         hasher.update([0]);
-        if let Ok(bytes) = std::fs::read(path) {
+        if let Ok(bytes) = crate::source::read_bytes(path) {
             hasher.update(&bytes);
         }
         hasher.update([0]);

@@ -8,6 +8,7 @@ pub mod num;
 pub mod pack;
 pub mod report;
 pub mod score;
+pub mod source;
 pub mod submission;
 pub mod text;
 pub mod verify;

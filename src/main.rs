@@ -32,7 +32,7 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "human")]
         format: cmd::test::Format,
-        /// Write the output to PATH (whole or not at all) instead of stdout.
+        /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
     },
@@ -59,7 +59,7 @@ enum Command {
         /// Exit 1 when a veto item failed.
         #[arg(long)]
         fail_on_veto: bool,
-        /// Write the output to PATH (whole or not at all) instead of stdout.
+        /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
     },
@@ -120,7 +120,7 @@ fn main() -> ExitCode {
     };
     let written = result.and_then(|(outcome, text)| {
         match output {
-            Some(path) => cmd::write_atomically(&path, &text)?,
+            Some(path) => cmd::write_output(&path, &text)?,
             None => {
                 let mut stdout = std::io::stdout().lock();
                 // A closed pipe (`| head`) is not an error worth reporting.

@@ -163,12 +163,12 @@ fn read_cases(pack: &Pack, result: &mut PackResult, ready: &mut Vec<Ready>) {
     for path in crate::pack::yaml_files(&pack.dir.join("tests")) {
         let mut sources = Sources::default();
         let shown = diag::display_path(&path);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::source::read_text(&path) {
             Ok(t) => t,
             Err(e) => {
                 result.errors.push(CaseError {
                     name: format!("{}/{shown}", pack.meta.id),
-                    message: format!("{shown}: cannot read: {e}"),
+                    message: format!("{shown}: {e}"),
                 });
                 continue;
             }
@@ -247,16 +247,20 @@ fn prepare(
     let submission_at = format!("{at}/submission");
     let submission = match case.get("submission") {
         Some(node) => match node.as_str() {
-            Some(rel) => crate::submission::load(pack, &base.join(rel)).map_err(|e| {
-                located(
-                    sources,
-                    &submission_at,
-                    format!(
-                        "the submission `{rel}` is not valid:\n{}",
-                        diag::render_human(&e.sources, &e.diagnostics, false)
-                    ),
-                )
-            })?,
+            Some(rel) => {
+                let file = confine(base, rel, "submission")
+                    .map_err(|message| located(sources, &submission_at, message))?;
+                crate::submission::load_confined(pack, &file).map_err(|e| {
+                    located(
+                        sources,
+                        &submission_at,
+                        format!(
+                            "the submission `{rel}` is not valid:\n{}",
+                            diag::render_human(&e.sources, &e.diagnostics, false)
+                        ),
+                    )
+                })?
+            }
             None => {
                 crate::submission::load_inline(pack, node, sources, file, &submission_at, base)?
             }
@@ -267,16 +271,20 @@ fn prepare(
     let waivers = match case.get("waivers") {
         None => Vec::new(),
         Some(node) => match (&node.value, node.as_str()) {
-            (_, Some(rel)) => waiver::load(pack, &base.join(rel)).map_err(|e| {
-                located(
-                    sources,
-                    &waivers_at,
-                    format!(
-                        "the waivers `{rel}` are not valid:\n{}",
-                        diag::render_human(&e.sources, &e.diagnostics, false)
-                    ),
-                )
-            })?,
+            (_, Some(rel)) => {
+                let file = confine(base, rel, "waivers file")
+                    .map_err(|message| located(sources, &waivers_at, message))?;
+                waiver::load_confined(pack, &file).map_err(|e| {
+                    located(
+                        sources,
+                        &waivers_at,
+                        format!(
+                            "the waivers `{rel}` are not valid:\n{}",
+                            diag::render_human(&e.sources, &e.diagnostics, false)
+                        ),
+                    )
+                })?
+            }
             (yaml::Value::Seq(entries), None) => {
                 waiver::read_list(pack, entries, &waivers_at, file, sources)?
             }
@@ -290,6 +298,12 @@ fn prepare(
         },
     };
     Ok((submission, waivers))
+}
+
+/// A submission or waivers file a case names, confined to the test file's folder; or why
+/// it cannot be read.
+fn confine(base: &Path, rel: &str, what: &str) -> Result<crate::source::Confined, String> {
+    crate::source::confine(base, rel).map_err(|e| e.describe(&format!("the {what} `{rel}`")))
 }
 
 fn compare(name: &str, expect: &Expect, a: &Assessment, pack: &Pack, result: &mut PackResult) {

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::diag::{Diagnostic, FileId, Location, Sources, Target, did_you_mean};
 use crate::pack::Pack;
+use crate::source::{self, Confined, SourceError};
 use crate::yaml::{Node, Value};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,18 +38,27 @@ pub struct WaiverError {
 
 const KEYS: [&str; 5] = ["item", "rows", "reason", "approved_by", "expires_on"];
 
-/// Reads a waivers file and checks every entry against the pack.
+/// Reads a waivers file the user named and checks every entry against the pack.
 pub fn load(pack: &Pack, path: &Path) -> Result<Vec<Waiver>, WaiverError> {
+    load_from(pack, path, source::read_text(path))
+}
+
+/// Reads a waivers file named inside another file (a pack test case), confined to that
+/// file's folder, and checks every entry against the pack.
+pub fn load_confined(pack: &Pack, file: &Confined) -> Result<Vec<Waiver>, WaiverError> {
+    load_from(pack, file.path(), source::read_confined(file))
+}
+
+fn load_from(
+    pack: &Pack,
+    path: &Path,
+    read: Result<String, SourceError>,
+) -> Result<Vec<Waiver>, WaiverError> {
     let mut sources = Sources::default();
-    let text = match std::fs::read_to_string(path) {
+    let text = match read {
         Ok(t) => t,
         Err(e) => {
-            let file = sources.add(path, String::new());
-            let d = Diagnostic::error(
-                "io",
-                Location { file, pos: None },
-                format!("cannot read the waivers file: {e}"),
-            );
+            let d = e.diagnostic(path, "the waivers file", &mut sources);
             return Err(WaiverError {
                 sources,
                 diagnostics: vec![d],

@@ -302,3 +302,43 @@ fn reports_of_the_seed_submissions() {
     assert_eq!(item(&a, "SCH-03")["measured"], "72.04%");
     assert_eq!(points(&a, "STUDY-02"), 0.0);
 }
+
+/// Pack tests may name only files in their own folder, so the fixtures they use are copies:
+/// they must not drift from the originals.
+#[test]
+fn fixtures_copied_for_pack_tests_match_their_originals() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pairs = Vec::new();
+    for fixture in ["compliant", "veto"] {
+        for name in ["submission.yaml", "schools.csv"] {
+            pairs.push((
+                format!("rules/edu-rule-of-law/tests/fixtures/{fixture}/{name}"),
+                format!("fixtures/{fixture}/{name}"),
+            ));
+        }
+    }
+    for pack in ["pack", "failing"] {
+        for name in ["with-csv.yaml", "schools.csv"] {
+            pairs.push((
+                format!("tests/engine/{pack}/tests/fixtures/{name}"),
+                format!("tests/engine/subs/{name}"),
+            ));
+        }
+    }
+    pairs.push((
+        "tests/engine/pack/tests/fixtures/compliant.yaml".into(),
+        "tests/engine/subs/compliant.yaml".into(),
+    ));
+    pairs.push((
+        "tests/engine/pack/tests/fixtures/waivers.yaml".into(),
+        "tests/engine/waivers.yaml".into(),
+    ));
+    for (copy, original) in pairs {
+        let read = |p: &str| std::fs::read(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+        assert_eq!(
+            read(&copy),
+            read(&original),
+            "{copy} differs from {original}"
+        );
+    }
+}

@@ -54,20 +54,11 @@ pub fn load_pack(dir: &Path, color: bool) -> Result<Pack, CliError> {
     }
 }
 
-/// Writes `text` to `path` whole or not at all: a temporary file beside it, then a rename.
-pub fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
-    use std::io::Write;
-    let fail = |source| CliError::Write {
+/// Writes the output to `path` (see [`crate::source::write`]): a file is replaced whole or
+/// not at all; `/dev/stdout`, `/dev/null` or a FIFO is written in place.
+pub fn write_output(path: &Path, text: &str) -> Result<(), CliError> {
+    crate::source::write(path, text.as_bytes()).map_err(|source| CliError::Write {
         path: path.display().to_string(),
         source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    tmp.write_all(text.as_bytes()).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    })
 }

@@ -10,6 +10,7 @@ use super::model::*;
 use super::schema::{PackSchema, Role};
 use super::{ItemOrigin, Origin, Pack, Provenance, validate};
 use crate::diag::{self, Diagnostic, FileId, Location, Sources, Target, did_you_mean};
+use crate::source::{self, SourceError};
 use crate::yaml;
 
 /// A problem that stops loading before any pack file is read: the user named no pack.
@@ -153,40 +154,15 @@ impl Loader {
     /// Reads one YAML file, checks it against the schema, and reads it into `T`.
     fn read<T: DeserializeOwned>(&mut self, path: &Path, role: Role) -> Option<(FileId, T)> {
         self.files.push(path.to_path_buf());
-        let text = match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(e) => {
-                    let bytes = e.as_bytes();
-                    let good = e.utf8_error().valid_up_to();
-                    let before = String::from_utf8_lossy(&bytes[..good]).into_owned();
-                    let line = before.matches('\n').count() as u32 + 1;
-                    let col =
-                        before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-                    let file = self
-                        .sources
-                        .add(path, String::from_utf8_lossy(bytes).into_owned());
-                    self.error(
-                        Diagnostic::error(
-                            "io",
-                            Location {
-                                file,
-                                pos: Some(yaml::Pos { line, col, len: 1 }),
-                            },
-                            "the file is not valid UTF-8",
-                        )
-                        .with_help("save pack files as UTF-8"),
-                    );
-                    return None;
-                }
-            },
+        let text = match source::read_text(path) {
+            Ok(text) => text,
             Err(e) => {
-                let file = self.sources.add(path, String::new());
-                self.error(Diagnostic::error(
-                    "io",
-                    Location { file, pos: None },
-                    format!("cannot read file: {e}"),
-                ));
+                let not_utf8 = matches!(e, SourceError::NotUtf8 { .. });
+                let mut d = e.diagnostic(path, "the file", &mut self.sources);
+                if not_utf8 {
+                    d = d.with_help("save pack files as UTF-8");
+                }
+                self.error(d);
                 return None;
             }
         };

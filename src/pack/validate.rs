@@ -9,6 +9,7 @@ use super::template;
 use super::{ItemOrigin, Origin, Pack, Provenance};
 use crate::checks::COMMON_VARIABLES;
 use crate::diag::{Diagnostic, Location, Sources, Target, did_you_mean};
+use crate::source::SourceError;
 
 /// Points are decimals such as 0.5 and 1.2; sums are compared to this tolerance.
 const EPSILON: f64 = 1e-6;
@@ -81,14 +82,22 @@ pub(super) fn tests(
                 }
             }
             for key in ["submission", "waivers"] {
-                if let Some(rel) = case.get(key).and_then(|v| v.as_str())
-                    && !dir.join(rel).is_file()
-                {
-                    out.push(Diagnostic::error(
+                let Some(rel) = case.get(key).and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                let here = loc(&at.join(key), Target::Value);
+                match crate::source::confine(&dir, rel) {
+                    Ok(file) if file.path().is_file() => {}
+                    Err(e @ SourceError::Outside(_)) => out.push(
+                        Diagnostic::error("outside-folder", here, e.to_string()).with_help(
+                            "a test's files are in the test file's folder or in a folder below it",
+                        ),
+                    ),
+                    Ok(_) | Err(_) => out.push(Diagnostic::error(
                         "missing-file",
-                        loc(&at.join(key), Target::Value),
+                        here,
                         format!("`{rel}` does not exist (paths are relative to the test file)"),
-                    ));
+                    )),
                 }
             }
             let items = case.pointer("/expect/items").and_then(|v| v.as_object());

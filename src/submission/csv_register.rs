@@ -2,51 +2,38 @@
 //! columns (by name or by Chinese label), then one row per record.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use super::Table;
 use super::value::convert_csv_cell;
 use crate::diag::{Diagnostic, Location, Sources, did_you_mean};
 use crate::pack::Register;
+use crate::source::{self, Confined, SourceError};
 use crate::yaml::Pos;
 
 /// Reads a CSV register. Problems go to `diagnostics`; the table is returned when there
 /// were none.
 pub fn read(
-    path: &Path,
+    csv: &Confined,
     name: &str,
     register: &Register,
     sources: &mut Sources,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Table> {
-    let text = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => {
-                let file = sources.add(path, String::new());
-                diagnostics.push(
-                    Diagnostic::error(
-                        "csv",
-                        Location { file, pos: None },
-                        "the CSV file is not UTF-8",
-                    )
-                    .with_help("save it as \"CSV UTF-8\""),
-                );
-                return None;
-            }
-        },
+    let path = csv.path();
+    // The BOM is not part of the first cell; the text kept for diagnostics has none either.
+    let body = match source::read_confined(csv) {
+        Ok(text) => text,
         Err(e) => {
-            let file = sources.add(path, String::new());
-            diagnostics.push(Diagnostic::error(
-                "io",
-                Location { file, pos: None },
-                format!("cannot read the CSV file of register `{name}`: {e}"),
-            ));
+            let not_utf8 = matches!(e, SourceError::NotUtf8 { .. });
+            let mut d = e.diagnostic(path, &format!("the CSV file of register `{name}`"), sources);
+            if not_utf8 {
+                d.code = "csv";
+                d = d.with_help("save it as \"CSV UTF-8\"");
+            }
+            diagnostics.push(d);
             return None;
         }
     };
-    // The BOM is not part of the first cell; the text kept for diagnostics has none either.
-    let body = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
     let file = sources.add(path, body.clone());
     let mut found: Vec<Diagnostic> = Vec::new();
     let problem = |found: &mut Vec<Diagnostic>,

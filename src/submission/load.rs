@@ -12,6 +12,7 @@ use super::value::Raw;
 use super::{Bureau, Submission, Table};
 use crate::diag::{Diagnostic, FileId, Location, Sources, Target};
 use crate::pack::Pack;
+use crate::source::{self, Confined, SourceError};
 use crate::yaml;
 
 /// A submission that cannot be assessed: every problem found, located in its files.
@@ -21,36 +22,37 @@ pub struct SubmissionError {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads and validates the submission at `path` against `pack`'s data dictionary.
+/// Reads and validates the submission at `path`, a path the user named, against `pack`'s
+/// data dictionary.
 pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
+    load_from(pack, path, source::read_text(path))
+}
+
+/// Reads and validates a submission named inside another file (a pack test case), confined
+/// to that file's folder.
+pub fn load_confined(pack: &Pack, file: &Confined) -> Result<Submission, SubmissionError> {
+    load_from(pack, file.path(), source::read_confined(file))
+}
+
+fn load_from(
+    pack: &Pack,
+    path: &Path,
+    read: Result<String, SourceError>,
+) -> Result<Submission, SubmissionError> {
     let mut sources = Sources::default();
     let fail = |sources: Sources, diagnostics: Vec<Diagnostic>| SubmissionError {
         sources,
         diagnostics,
     };
-    let text = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(_) => {
-                let file = sources.add(path, String::new());
-                let d =
-                    Diagnostic::error("io", Location { file, pos: None }, "the file is not UTF-8");
-                return Err(fail(sources, vec![d]));
-            }
-        },
+    let text = match read {
+        Ok(text) => text,
         Err(e) => {
-            let file = sources.add(path, String::new());
-            let d = Diagnostic::error(
-                "io",
-                Location { file, pos: None },
-                format!("cannot read the submission: {e}"),
-            );
+            let d = e.diagnostic(path, "the submission", &mut sources);
             return Err(fail(sources, vec![d]));
         }
     };
     let file = sources.add(path, text);
-    let text = sources.file(file).text.as_str();
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let body = sources.file(file).text.as_str();
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
@@ -93,7 +95,7 @@ enum Place {
 }
 
 /// Reads a submission written inline in another YAML file (`node`, found at `pointer` in
-/// `file`, whose tree `sources` holds). CSV paths are relative to `base`.
+/// `file`, whose tree `sources` holds). CSV paths are relative to `base` and confined to it.
 pub fn load_inline(
     pack: &Pack,
     node: &yaml::Node,
@@ -326,10 +328,24 @@ fn registers(
         .map(|(i, input)| {
             let (name, register) = pack.data.registers.get_index(i)?;
             match input? {
-                RegisterInput::Csv(rel) => {
-                    let csv_path = base.join(&rel);
-                    csv_register::read(&csv_path, name, register, sources, diagnostics)
-                }
+                RegisterInput::Csv(rel) => match source::confine(base, &rel) {
+                    Ok(csv) => csv_register::read(&csv, name, register, sources, diagnostics),
+                    Err(e @ SourceError::Outside(_)) => {
+                        let mut p = problem(&format!("/registers/{name}"), false, e.to_string());
+                        p.help = Some(
+                            "a CSV register is a file in the folder of the file that names it, \
+                             or in a folder below it"
+                                .into(),
+                        );
+                        problems.push(p);
+                        None
+                    }
+                    Err(e) => {
+                        let what = format!("the CSV file of register `{name}`");
+                        diagnostics.push(e.diagnostic(&base.join(&rel), &what, sources));
+                        None
+                    }
+                },
                 RegisterInput::Rows(table) => {
                     let key = register.columns.get_index_of(&register.key)?;
                     let mut first: HashMap<String, usize> = HashMap::new();
@@ -368,8 +384,7 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
     let (file, prefix) = match place {
         Place::File(file) => {
             let text = sources.file(*file).text.clone();
-            let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
-            if let Ok(root) = yaml::parse(body) {
+            if let Ok(root) = yaml::parse(&text) {
                 sources.set_root(*file, root);
             }
             (*file, "")

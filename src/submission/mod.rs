@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
-pub use load::{SubmissionError, load, load_inline};
+pub use load::{SubmissionError, load, load_confined, load_inline};
 pub use value::{Value, convert_csv_cell};
 
 /// Who submitted: the bureau.
