@@ -31,8 +31,54 @@ fn relative(path: &Path) -> String {
         .into_owned()
 }
 
+/// The code and location (`<path>[:<line>:<col>]`) of each diagnostic of a human report.
+fn diagnostics(report: &str) -> Vec<(String, String)> {
+    report
+        .lines()
+        .filter_map(|line| {
+            let rest = line
+                .strip_prefix("error[")
+                .or_else(|| line.strip_prefix("warning["))?;
+            let (code, rest) = rest.split_once("]: ")?;
+            let location = rest.split_once(": ").map_or(rest, |(at, _)| at);
+            Some((code.to_string(), location.to_string()))
+        })
+        .collect()
+}
+
+/// What is wrong with the report of corpus case `name` against its `case.yaml`, if anything.
+fn case_problem(
+    name: &str,
+    spec: &corpus::Spec,
+    code: Option<i32>,
+    stdout: &str,
+) -> Option<String> {
+    if code != Some(1) {
+        return Some(format!("{name}: exit code {code:?}, not 1\n{stdout}"));
+    }
+    let expect = spec.expected();
+    let mut location = format!("{name}/{}", expect.file);
+    if let Some((line, col)) = expect.line_col {
+        location.push_str(&format!(":{line}:{col}"));
+    }
+    let found = diagnostics(stdout);
+    let met = found
+        .iter()
+        .any(|(c, at)| *c == expect.code && *at == location);
+    match (&spec.known_bug, met) {
+        (None, true) | (Some(_), false) => None,
+        (None, false) => Some(format!(
+            "{name}: expected `{}` at `{location}`, found {found:?}",
+            expect.code
+        )),
+        (Some(bug), true) => Some(format!(
+            "{name}: the output now meets `expect`; remove `known_bug: {bug}` from its case.yaml"
+        )),
+    }
+}
+
 /// Every case of the broken-pack corpus, materialised from the base pack and its own files,
-/// gives located diagnostics and exit code 1. The snapshot holds the exact
+/// gives exit code 1 and the diagnostic its `case.yaml` expects. The snapshot holds the exact
 /// text a rule author sees, with paths relative to the directory the case is written to. All
 /// cases run before the test fails, so one run shows every mismatch.
 #[test]
@@ -50,6 +96,7 @@ fn broken_packs_give_located_diagnostics() {
             .expect("named")
             .to_string_lossy()
             .into_owned();
+        let spec = corpus::Spec::read(case_dir);
         corpus::materialise(&name, tmp.path());
         let output = kaohe()
             .current_dir(tmp.path())
@@ -58,18 +105,10 @@ fn broken_packs_give_located_diagnostics() {
             .expect("kaohe runs");
         let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
         let stderr = String::from_utf8(output.stderr).expect("utf-8 output");
-        let located = stdout.contains(&format!("]: {name}/")) && stdout.contains("error[");
-        let problem = if output.status.code() != Some(1) {
-            Some(format!(
-                "{name}: expected exit 1\nstdout:\n{stdout}\nstderr:\n{stderr}"
-            ))
-        } else if !located || stdout.contains(&tmp_path) || !stderr.is_empty() {
-            Some(format!(
-                "{name}: no located error, a temporary path or stderr\n{stdout}\nstderr:\n{stderr}"
-            ))
-        } else {
-            None
-        };
+        let problem = case_problem(&name, &spec, output.status.code(), &stdout).or_else(|| {
+            (stdout.contains(&tmp_path) || !stderr.is_empty())
+                .then(|| format!("{name}: a temporary path or stderr\n{stdout}\nstderr:\n{stderr}"))
+        });
         if let Some(problem) = problem {
             eprintln!("{problem}");
             problems.push(problem);

@@ -26,6 +26,10 @@ pub struct Spec {
     /// `<code> at <file>:<line>:<col>`, or `<code> at <file>` for a diagnostic of a whole file:
     /// the diagnostic the case exists for.
     pub expect: String,
+    /// Set when kaohe's output is known to miss `expect`: the test then checks that it still
+    /// does, so that a fix is noticed and the mark removed.
+    #[serde(default)]
+    pub known_bug: Option<String>,
     /// The subdirectory of the case the base pack is copied to (an overlay's base), instead of
     /// the case directory itself.
     #[serde(default)]
