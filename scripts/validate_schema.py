@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Validates every YAML file of the shipped packs and the good test packs against
-schemas/rule-pack.schema.json with the Python `jsonschema` package (Draft 2020-12), so the
-schema is known to work with a validator other than kaohe's own."""
+"""Validates every YAML file of the shipped packs, the good test packs and the base pack of the
+broken-pack corpus against schemas/rule-pack.schema.json with the Python `jsonschema` package
+(Draft 2020-12), so the schema is known to work with a validator other than kaohe's own."""
 
 import json
 import pathlib
@@ -38,7 +38,11 @@ for first in "yYnNoO":
         if tag != "tag:yaml.org,2002:bool"
     ]
 
-files = sorted(root.glob("rules/**/*.yaml")) + sorted(root.glob("tests/packs/good/**/*.yaml"))
+files = [
+    path
+    for pattern in ["rules/**/*.yaml", "tests/packs/good/**/*.yaml", "tests/packs/base/**/*.yaml"]
+    for path in sorted(root.glob(pattern))
+]
 failures = 0
 for path in files:
     document = yaml.load(path.read_text(encoding="utf-8"), Loader=Yaml12Loader)

@@ -5,6 +5,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::str::contains;
 
+mod corpus;
+
 fn kaohe() -> Command {
     let mut cmd = Command::cargo_bin("kaohe").expect("binary builds");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -199,16 +201,19 @@ fn waivers_are_validated() {
 
 #[test]
 fn an_invalid_pack_is_bad_input() {
-    let err = stderr_of_failure(&[
-        "assess",
-        "tests/packs/bad/dangling-section",
-        "tests/engine/subs/compliant.yaml",
-    ]);
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    corpus::materialise("dangling-section", tmp.path());
+    let submission = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engine/subs/compliant.yaml");
+    let out = kaohe()
+        .current_dir(tmp.path())
+        .args(["assess", "dangling-section", &submission.to_string_lossy()])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing on stdout for bad input");
+    let err = String::from_utf8(out.stderr).expect("utf-8");
     assert!(err.contains("names section `schols`"), "{err}");
-    assert!(
-        err.contains("run `kaohe check tests/packs/bad/dangling-section`"),
-        "{err}"
-    );
+    assert!(err.contains("run `kaohe check dangling-section`"), "{err}");
 }
 
 #[test]

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod corpus;
+
 fn kaohe() -> Command {
     let mut cmd = Command::cargo_bin("kaohe").expect("binary builds");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -29,40 +31,107 @@ fn relative(path: &Path) -> String {
         .into_owned()
 }
 
-/// Every broken pack gives located diagnostics and exit code 1; the snapshot holds the exact
-/// text a rule author sees.
+/// The code and location (`<path>[:<line>:<col>]`) of each diagnostic of a human report.
+fn diagnostics(report: &str) -> Vec<(String, String)> {
+    report
+        .lines()
+        .filter_map(|line| {
+            let rest = line
+                .strip_prefix("error[")
+                .or_else(|| line.strip_prefix("warning["))?;
+            let (code, rest) = rest.split_once("]: ")?;
+            let location = rest.split_once(": ").map_or(rest, |(at, _)| at);
+            Some((code.to_string(), location.to_string()))
+        })
+        .collect()
+}
+
+/// What is wrong with the report of corpus case `name` against its `case.yaml`, if anything.
+fn case_problem(
+    name: &str,
+    spec: &corpus::Spec,
+    code: Option<i32>,
+    stdout: &str,
+) -> Option<String> {
+    if code != Some(1) {
+        return Some(format!("{name}: exit code {code:?}, not 1\n{stdout}"));
+    }
+    let expect = spec.expected();
+    let mut location = format!("{name}/{}", expect.file);
+    if let Some((line, col)) = expect.line_col {
+        location.push_str(&format!(":{line}:{col}"));
+    }
+    let found = diagnostics(stdout);
+    let met = found
+        .iter()
+        .any(|(c, at)| *c == expect.code && *at == location);
+    match (&spec.known_bug, met) {
+        (None, true) | (Some(_), false) => None,
+        (None, false) => Some(format!(
+            "{name}: expected `{}` at `{location}`, found {found:?}",
+            expect.code
+        )),
+        (Some(bug), true) => Some(format!(
+            "{name}: the output now meets `expect`; remove `known_bug: {bug}` from its case.yaml"
+        )),
+    }
+}
+
+/// Every case of the broken-pack corpus, materialised from the base pack and its own files,
+/// gives exit code 1 and the diagnostic its `case.yaml` expects. The snapshot holds the exact
+/// text a rule author sees, with paths relative to the directory the case is written to. All
+/// cases run before the test fails, so one run shows every mismatch.
 #[test]
 fn broken_packs_give_located_diagnostics() {
-    let cases = case_dirs("tests/packs/bad");
-    assert!(cases.len() >= 25, "the corpus has {} cases", cases.len());
-    for case in cases {
-        let name = case
+    let names = corpus::case_names();
+    assert!(names.len() >= 25, "the corpus has {} cases", names.len());
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let tmp_path = tmp.path().to_string_lossy().into_owned();
+    let mut run = 0;
+    let mut problems = Vec::new();
+    insta::glob!("packs/bad/*/case.yaml", |path| {
+        let case_dir = path.parent().expect("in a case directory");
+        let name = case_dir
             .file_name()
             .expect("named")
             .to_string_lossy()
             .into_owned();
+        let spec = corpus::Spec::read(case_dir);
+        corpus::materialise(&name, tmp.path());
         let output = kaohe()
-            .args(["check", &relative(&case)])
+            .current_dir(tmp.path())
+            .args(["check", &name])
             .output()
             .expect("kaohe runs");
         let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
         let stderr = String::from_utf8(output.stderr).expect("utf-8 output");
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "{name}: expected exit 1\nstdout:\n{stdout}\nstderr:\n{stderr}"
-        );
-        assert!(
-            stdout.contains(&format!("{}/", relative(&case))) && stdout.contains("error["),
-            "{name}: no located error:\n{stdout}"
-        );
-        insta::assert_snapshot!(format!("bad__{name}"), stdout);
-    }
+        let problem = case_problem(&name, &spec, output.status.code(), &stdout).or_else(|| {
+            (stdout.contains(&tmp_path) || !stderr.is_empty())
+                .then(|| format!("{name}: a temporary path or stderr\n{stdout}\nstderr:\n{stderr}"))
+        });
+        if let Some(problem) = problem {
+            eprintln!("{problem}");
+            problems.push(problem);
+        }
+        run += 1;
+        insta::assert_snapshot!("bad", stdout);
+    });
+    let without: Vec<&String> = names
+        .iter()
+        .filter(|n| !corpus::bad_dir().join(n).join("case.yaml").is_file())
+        .collect();
+    assert!(without.is_empty(), "cases without a case.yaml: {without:?}");
+    assert!(run > 0, "no case ran");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The good packs are valid, and so is the base pack of the broken-pack corpus: a case's
+/// diagnostics come from its own files.
 #[test]
 fn good_packs_check_clean() {
-    for case in case_dirs("tests/packs/good") {
+    let mut dirs = case_dirs("tests/packs/good");
+    dirs.push(corpus::base_dir());
+    for case in dirs {
         kaohe()
             .args(["check", &relative(&case)])
             .assert()
@@ -78,31 +147,32 @@ fn shipped_packs_check_clean() {
     }
 }
 
+/// The corpus case `dangling-section` written to a temporary directory, and that directory.
+fn dangling_section() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    corpus::materialise("dangling-section", tmp.path());
+    tmp
+}
+
 #[test]
 fn several_packs_in_one_run_exit_1_when_any_is_broken() {
+    let tmp = dangling_section();
+    let good = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/packs/good/minimal");
     kaohe()
-        .args([
-            "check",
-            "tests/packs/good/minimal",
-            "tests/packs/bad/dangling-section",
-        ])
+        .current_dir(tmp.path())
+        .args(["check", &good.to_string_lossy(), "dangling-section"])
         .assert()
         .code(1)
         .stdout(predicates::str::contains("tests/packs/good/minimal: ok"))
-        .stdout(predicates::str::contains(
-            "tests/packs/bad/dangling-section: 1 problem",
-        ));
+        .stdout(predicates::str::contains("\ndangling-section: 1 problem"));
 }
 
 #[test]
 fn json_format_lists_diagnostics_per_pack() {
+    let tmp = dangling_section();
     let output = kaohe()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "tests/packs/bad/dangling-section",
-        ])
+        .current_dir(tmp.path())
+        .args(["check", "--format", "json", "dangling-section"])
         .output()
         .expect("kaohe runs");
     assert_eq!(output.status.code(), Some(1));
@@ -112,13 +182,10 @@ fn json_format_lists_diagnostics_per_pack() {
 
 #[test]
 fn sarif_format_is_sarif_2_1_0_with_regions() {
+    let tmp = dangling_section();
     let output = kaohe()
-        .args([
-            "check",
-            "--format",
-            "sarif",
-            "tests/packs/bad/dangling-section",
-        ])
+        .current_dir(tmp.path())
+        .args(["check", "--format", "sarif", "dangling-section"])
         .output()
         .expect("kaohe runs");
     assert_eq!(output.status.code(), Some(1));
@@ -130,7 +197,7 @@ fn sarif_format_is_sarif_2_1_0_with_regions() {
     assert!(
         location["artifactLocation"]["uri"]
             .as_str()
-            .is_some_and(|uri| uri.starts_with("tests/packs/bad/dangling-section/"))
+            .is_some_and(|uri| uri.starts_with("dangling-section/"))
     );
     assert!(
         location["region"]["startLine"]

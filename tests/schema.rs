@@ -43,6 +43,7 @@ fn schema_accepts_every_file_of_valid_packs() {
     let mut files = Vec::new();
     yaml_files(&root.join("rules"), &mut files);
     yaml_files(&root.join("tests/packs/good"), &mut files);
+    yaml_files(&root.join("tests/packs/base"), &mut files);
     assert!(!files.is_empty());
     for file in files {
         let text = std::fs::read_to_string(&file).expect("readable");
