@@ -213,9 +213,9 @@ fn read_entry(
         }
         problems.push(d);
     }
-    let expires_on = expires.and_then(|s| match Date::strptime("%Y-%m-%d", &s) {
-        Ok(d) => Some(d),
-        Err(_) => {
+    let expires_on = expires.and_then(|s| match crate::text::parse_date(&s) {
+        Some(d) => Some(d),
+        None => {
             problems.push(Diagnostic::error(
                 "invalid-date",
                 at(format!("{base}/expires_on"), Target::Value),

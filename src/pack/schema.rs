@@ -414,7 +414,7 @@ fn describe(value: &Value) -> String {
 }
 
 fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    crate::text::pointer_segment(segment)
 }
 
 fn percent_decode(text: &str) -> String {

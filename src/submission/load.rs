@@ -247,9 +247,9 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
         None => None,
     };
     let assessed_on = match &doc.assessed_on {
-        Some(Raw::Str(s)) => match Date::strptime("%Y-%m-%d", s) {
-            Ok(d) => Some(d),
-            Err(_) => {
+        Some(Raw::Str(s)) => match crate::text::parse_date(s) {
+            Some(d) => Some(d),
+            None => {
                 problems.push(problem(
                     "/assessed_on",
                     false,

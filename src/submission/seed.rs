@@ -66,7 +66,7 @@ const TOP_KEYS: [&str; 8] = [
 ];
 
 fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    crate::text::pointer_segment(segment)
 }
 
 impl DocumentSeed<'_> {

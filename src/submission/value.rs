@@ -207,7 +207,7 @@ pub fn convert_csv_cell(field: &Field, cell: &str) -> Result<Option<Value>, Inva
 }
 
 fn date(text: &str) -> Result<Date, Invalid> {
-    Date::strptime("%Y-%m-%d", text).map_err(|_| {
+    crate::text::parse_date(text).ok_or_else(|| {
         let shape = text.len() == 10
             && text.bytes().enumerate().all(|(i, b)| {
                 if i == 4 || i == 7 {
