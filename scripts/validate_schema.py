@@ -44,6 +44,7 @@ files = [
         "rules/**/*.yaml",
         "tests/packs/good/**/*.yaml",
         "tests/packs/base/**/*.yaml",
+        "tests/compare/**/*.yaml",
     ]
     for path in sorted(root.glob(pattern))
     # A pack test's fixtures are submissions, not pack files.

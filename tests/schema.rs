@@ -48,6 +48,7 @@ fn schema_accepts_every_file_of_valid_packs() {
     yaml_files(&root.join("rules"), &mut files);
     yaml_files(&root.join("tests/packs/good"), &mut files);
     yaml_files(&root.join("tests/packs/base"), &mut files);
+    yaml_files(&root.join("tests/compare"), &mut files);
     assert!(!files.is_empty());
     for file in files {
         let text = std::fs::read_to_string(&file).expect("readable");

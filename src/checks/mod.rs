@@ -5,6 +5,7 @@
 
 pub mod all;
 pub mod any;
+pub mod compare;
 pub mod count;
 pub mod coverage;
 pub mod deadline;
@@ -90,6 +91,8 @@ kinds! {
     Deadline(deadline::Deadline) = "deadline",
     /// Supporting documents listed in the submission.
     Evidence(evidence::Evidence) = "evidence",
+    /// A fact against another fact or a value, with an optional factor.
+    Compare(compare::Compare) = "compare",
     /// Every part holds.
     All(all::All) = "all",
     /// Some part holds.

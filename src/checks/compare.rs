@@ -1,0 +1,236 @@
+//! `compare: {fact, op, to | value, factor}`: a numeric fact against another fact or a value,
+//! the other side multiplied by `factor` (this year's budget at least last year's:
+//! `{fact: budget, op: gte, to: budget_last_year}`; growth of at least 5%: `factor: 1.05`).
+
+use serde::{Deserialize, Serialize};
+
+use super::{CheckResult, CheckVerdict, Context, EPS, Kind, Spec, fact_label, fact_number, met};
+use crate::diag::Target;
+use crate::num;
+use crate::pack::validate::{Validator, a_type};
+use crate::pack::{FieldType, Origin};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Compare {
+    /// The fact compared.
+    pub fact: String,
+    #[serde(default)]
+    pub op: Op,
+    /// The fact it is compared with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Or the value it is compared with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// What the other side is multiplied by (1 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factor: Option<f64>,
+}
+
+/// How the fact relates to the other side.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Gt,
+    #[default]
+    Gte,
+    Lt,
+    Lte,
+    Equals,
+}
+
+impl Op {
+    fn holds(self, left: f64, right: f64) -> bool {
+        match self {
+            Op::Gt => left > right + EPS,
+            Op::Gte => left + EPS >= right,
+            Op::Lt => left + EPS < right,
+            Op::Lte => left <= right + EPS,
+            Op::Equals => (left - right).abs() <= EPS,
+        }
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            Op::Gt => ">",
+            Op::Gte => "≥",
+            Op::Lt => "<",
+            Op::Lte => "≤",
+            Op::Equals => "=",
+        }
+    }
+}
+
+crate::variables! {
+    /// What a `compare` check gives its template.
+    pub struct Vars {
+        /// The fact's value.
+        value: f64,
+        /// The other side: the other fact's value or the given value.
+        other: f64,
+        factor: f64,
+        /// The other side times the factor: what the fact is compared with.
+        target: f64,
+        /// How far the fact lies on the wrong side of the target (0 when it holds).
+        shortfall: f64,
+    }
+}
+
+impl Spec for Compare {
+    fn validate<'a>(&'a self, v: &mut Validator<'a>, at: &Origin) {
+        let numeric = |v: &mut Validator<'a>, name: &str, key: &str| {
+            let field = v.fact(name, &at.join(key))?;
+            if !field.ty.is_numeric() {
+                let message = format!(
+                    "`{name}` is {}, but `compare` needs a number",
+                    a_type(field.ty)
+                );
+                v.error("type-mismatch", &at.join(key), Target::Value, message);
+                return None;
+            }
+            Some(field.ty)
+        };
+        let left = numeric(v, &self.fact, "fact");
+        match (&self.to, self.value) {
+            (Some(to), None) => {
+                let right = numeric(v, to, "to");
+                if let (Some(l), Some(r)) = (left, right)
+                    && (l == FieldType::Percent) != (r == FieldType::Percent)
+                {
+                    let message = format!(
+                        "`{}` is {} and `{to}` is {}: a percentage is compared with a percentage",
+                        self.fact,
+                        a_type(l),
+                        a_type(r)
+                    );
+                    v.error("type-mismatch", &at.join("to"), Target::Value, message);
+                }
+            }
+            (None, Some(_)) => {}
+            (Some(_), Some(_)) => {
+                v.error(
+                    "bad-check",
+                    &at.join("value"),
+                    Target::Key,
+                    "`compare` takes another fact (`to`) or a value (`value`), not both",
+                );
+            }
+            (None, None) => {
+                v.error(
+                    "bad-check",
+                    at,
+                    Target::Key,
+                    "`compare` names nothing to compare with",
+                )
+                .help = Some("give `to: FACT` or `value: N`".into());
+            }
+        }
+        if let Some(f) = self.factor
+            && !(f.is_finite() && f > 0.0)
+        {
+            let message = format!("the factor `{f}` is not a positive number");
+            v.error("out-of-range", &at.join("factor"), Target::Value, message);
+        }
+    }
+
+    fn evaluate(&self, ctx: &Context) -> CheckResult {
+        let left = fact_number(ctx, &self.fact);
+        let right = match (&self.to, self.value) {
+            (Some(to), _) => fact_number(ctx, to),
+            (None, Some(v)) => Ok(v),
+            (None, None) => return CheckResult::with_verdict(CheckVerdict::NotApplicable),
+        };
+        let (value, other) = match (left, right) {
+            (Ok(a), Ok(b)) => (a, b),
+            (a, b) => {
+                let mut r = CheckResult::with_verdict(CheckVerdict::MissingData);
+                for m in [a.err(), b.err()].into_iter().flatten() {
+                    r.explain.push(format!("缺数据：{m}"));
+                    r.missing.push(m);
+                }
+                return r;
+            }
+        };
+        let percent = ctx
+            .pack
+            .data
+            .facts
+            .get(&self.fact)
+            .is_some_and(|f| f.ty == FieldType::Percent);
+        let show = |x: f64| {
+            if percent {
+                num::percent(x)
+            } else {
+                num::show(x)
+            }
+        };
+        let factor = self.factor.unwrap_or(1.0);
+        let target = other * factor;
+        let holds = self.op.holds(value, target);
+        let shortfall = if holds { 0.0 } else { (target - value).abs() };
+        let mut r = CheckResult::with_verdict(if holds {
+            CheckVerdict::Pass
+        } else {
+            CheckVerdict::Fail
+        });
+        let symbol = self.op.symbol();
+        r.measured = Some(show(value));
+        r.required = Some(format!("{symbol}{}", show(target)));
+        if !holds {
+            r.shortfall = Some(format!("差{}", show(shortfall)));
+        }
+        let other_text = match &self.to {
+            Some(to) => format!("{} {}", fact_label(ctx, to), show(other)),
+            None => show(other),
+        };
+        let factor_text = match self.factor {
+            Some(f) => format!(" × {} = {}", num::show(f), show(target)),
+            None => String::new(),
+        };
+        r.explain.push(format!(
+            "{} = {}，要求 {symbol} {other_text}{factor_text} → {}",
+            fact_label(ctx, &self.fact),
+            show(value),
+            met(r.verdict)
+        ));
+        r.set_vars(Vars {
+            value,
+            other,
+            factor,
+            target,
+            shortfall,
+        });
+        r
+    }
+
+    fn variables(&self) -> &'static [&'static str] {
+        <Vars as super::Variables>::NAMES
+    }
+
+    fn mutants(&self) -> Vec<(String, Kind)> {
+        let mut out = Vec::new();
+        if let Some(f) = self.factor {
+            for new in [f - 0.05, f + 0.05] {
+                if new > 0.0 {
+                    let mut c = self.clone();
+                    c.factor = Some(num::round2(new));
+                    out.push((format!("factor {f} → {}", num::show(new)), Kind::Compare(c)));
+                }
+            }
+        }
+        if let Some(v) = self.value {
+            // Whole numbers (a head count) move by one, others by a tenth.
+            let step = if v.fract() == 0.0 {
+                1.0
+            } else {
+                v.abs() / 10.0
+            };
+            for new in [v - step, v + step] {
+                let mut c = self.clone();
+                c.value = Some(new);
+                out.push((format!("value {v} → {new}"), Kind::Compare(c)));
+            }
+        }
+        out
+    }
+}
