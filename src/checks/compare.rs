@@ -142,14 +142,7 @@ impl Spec for Compare {
         };
         let (value, other) = match (left, right) {
             (Ok(a), Ok(b)) => (a, b),
-            (a, b) => {
-                let mut r = CheckResult::with_verdict(CheckVerdict::MissingData);
-                for m in [a.err(), b.err()].into_iter().flatten() {
-                    r.explain.push(format!("缺数据：{m}"));
-                    r.missing.push(m);
-                }
-                return r;
-            }
+            (a, b) => return CheckResult::missing_all([a.err(), b.err()].into_iter().flatten()),
         };
         let percent = ctx
             .pack

@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     CheckResult, CheckVerdict, Context, EPS, Kind, Share, Spec, check_rows, failed_keys, met,
-    predicate, register_missing, scope, share_mutants,
+    register_missing, scope, share_mutants,
 };
 use crate::num;
-use crate::pack::validate::{Scope, Validator};
+use crate::pack::validate::Validator;
 use crate::pack::{Origin, Percent, Predicate, Threshold};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -36,16 +36,7 @@ crate::variables! {
 
 impl Spec for Coverage {
     fn validate<'a>(&'a self, v: &mut Validator<'a>, at: &Origin) {
-        if v.register(&self.of, &at.join("of")) {
-            if let Some(w) = &self.r#where {
-                v.predicate(w, Scope::Register(&self.of), &at.join("where"));
-            }
-            v.predicate(
-                &self.require,
-                Scope::Register(&self.of),
-                &at.join("require"),
-            );
-        }
+        super::validate_rows(v, &self.of, self.r#where.as_ref(), &self.require, at);
         if !v.min_overridden {
             v.percent(self.min, &at.join("min"));
         }
@@ -120,13 +111,7 @@ impl Spec for Coverage {
     }
 
     fn set_threshold(&mut self, min: Threshold) -> bool {
-        match min {
-            Threshold::Percent(p) => {
-                self.min = p;
-                true
-            }
-            Threshold::Count(_) => false,
-        }
+        super::set_share(&mut self.min, min)
     }
 
     fn mutants(&self) -> Vec<(String, Kind)> {
@@ -136,15 +121,11 @@ impl Spec for Coverage {
             c.min = min;
             out.push((label, Kind::Coverage(c)));
         }
-        for (label, p) in predicate::mutants(&self.require) {
+        for (label, filter, require) in super::rows_mutants(self.r#where.as_ref(), &self.require) {
             let mut c = self.clone();
-            c.require = p;
-            out.push((format!("require {label}"), Kind::Coverage(c)));
-        }
-        for (label, p) in self.r#where.iter().flat_map(predicate::mutants) {
-            let mut c = self.clone();
-            c.r#where = Some(p);
-            out.push((format!("where {label}"), Kind::Coverage(c)));
+            c.r#where = filter;
+            c.require = require;
+            out.push((label, Kind::Coverage(c)));
         }
         out
     }

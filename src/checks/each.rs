@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckResult, CheckVerdict, Context, Kind, Spec, check_rows, failed_keys, met, predicate,
-    register_missing, scope,
+    CheckResult, CheckVerdict, Context, Kind, Spec, check_rows, failed_keys, met, register_missing,
+    scope,
 };
-use crate::pack::validate::{Scope, Validator};
+use crate::pack::validate::Validator;
 use crate::pack::{Origin, Predicate};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -30,16 +30,7 @@ crate::variables! {
 
 impl Spec for Each {
     fn validate<'a>(&'a self, v: &mut Validator<'a>, at: &Origin) {
-        if v.register(&self.of, &at.join("of")) {
-            if let Some(w) = &self.r#where {
-                v.predicate(w, Scope::Register(&self.of), &at.join("where"));
-            }
-            v.predicate(
-                &self.require,
-                Scope::Register(&self.of),
-                &at.join("require"),
-            );
-        }
+        super::validate_rows(v, &self.of, self.r#where.as_ref(), &self.require, at);
     }
 
     fn evaluate(&self, ctx: &Context) -> CheckResult {
@@ -90,15 +81,11 @@ impl Spec for Each {
 
     fn mutants(&self) -> Vec<(String, Kind)> {
         let mut out = Vec::new();
-        for (label, p) in predicate::mutants(&self.require) {
+        for (label, filter, require) in super::rows_mutants(self.r#where.as_ref(), &self.require) {
             let mut c = self.clone();
-            c.require = p;
-            out.push((format!("require {label}"), Kind::Each(c)));
-        }
-        for (label, p) in self.r#where.iter().flat_map(predicate::mutants) {
-            let mut c = self.clone();
-            c.r#where = Some(p);
-            out.push((format!("where {label}"), Kind::Each(c)));
+            c.r#where = filter;
+            c.require = require;
+            out.push((label, Kind::Each(c)));
         }
         out
     }

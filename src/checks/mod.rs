@@ -344,9 +344,16 @@ impl CheckResult {
     }
 
     pub(crate) fn missing(what: String) -> Self {
+        Self::missing_all([what])
+    }
+
+    /// A result of missing data: each of `whats` is not given.
+    pub(crate) fn missing_all(whats: impl IntoIterator<Item = String>) -> Self {
         let mut r = CheckResult::with_verdict(CheckVerdict::MissingData);
-        r.explain.push(format!("缺数据：{what}"));
-        r.missing.push(what);
+        for what in whats {
+            r.explain.push(format!("缺数据：{what}"));
+            r.missing.push(what);
+        }
         r
     }
 }
@@ -561,6 +568,57 @@ pub(crate) fn met(verdict: CheckVerdict) -> &'static str {
     } else {
         "未达标"
     }
+}
+
+/// Sets a minimum share from an overlay's `min`; false when the `min` is a count.
+pub(crate) fn set_share(min: &mut Percent, to: Threshold) -> bool {
+    match to {
+        Threshold::Percent(p) => {
+            *min = p;
+            true
+        }
+        Threshold::Count(_) => false,
+    }
+}
+
+/// Reports what a check over rows names: its register, and the columns of `where` and
+/// `require`.
+pub(crate) fn validate_rows<'a>(
+    v: &mut Validator<'a>,
+    of: &'a str,
+    filter: Option<&'a Predicate>,
+    require: &'a Predicate,
+    at: &Origin,
+) {
+    if v.register(of, &at.join("of")) {
+        if let Some(w) = filter {
+            v.predicate(
+                w,
+                crate::pack::validate::Scope::Register(of),
+                &at.join("where"),
+            );
+        }
+        v.predicate(
+            require,
+            crate::pack::validate::Scope::Register(of),
+            &at.join("require"),
+        );
+    }
+}
+
+/// The mutants of a check's `where` and `require` bounds, as `(label, where, require)`.
+pub(crate) fn rows_mutants(
+    filter: Option<&Predicate>,
+    require: &Predicate,
+) -> Vec<(String, Option<Predicate>, Predicate)> {
+    let mut out = Vec::new();
+    for (label, p) in predicate::mutants(require) {
+        out.push((format!("require {label}"), filter.cloned(), p));
+    }
+    for (label, p) in filter.into_iter().flat_map(predicate::mutants) {
+        out.push((format!("where {label}"), Some(p), require.clone()));
+    }
+    out
 }
 
 /// A minimum share moved 10 points down and up (where that stays within 0%–100%).

@@ -45,14 +45,7 @@ impl Spec for Ratio {
             fact_number(ctx, &self.denominator),
         ) {
             (Ok(a), Ok(b)) => (a, b),
-            (a, b) => {
-                let mut r = CheckResult::with_verdict(CheckVerdict::MissingData);
-                for m in [a.err(), b.err()].into_iter().flatten() {
-                    r.explain.push(format!("缺数据：{m}"));
-                    r.missing.push(m);
-                }
-                return r;
-            }
+            (a, b) => return CheckResult::missing_all([a.err(), b.err()].into_iter().flatten()),
         };
         let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
         r.required = Some(format!("≥{}", self.min));
@@ -113,13 +106,7 @@ impl Spec for Ratio {
     }
 
     fn set_threshold(&mut self, min: Threshold) -> bool {
-        match min {
-            Threshold::Percent(p) => {
-                self.min = p;
-                true
-            }
-            Threshold::Count(_) => false,
-        }
+        super::set_share(&mut self.min, min)
     }
 
     fn mutants(&self) -> Vec<(String, Kind)> {
