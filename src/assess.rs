@@ -8,7 +8,10 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
-use crate::checks::{self as check, CheckResult, CheckVerdict, Context, FailingRow, PartResult};
+use crate::checks::{
+    self as check, CheckResult, CheckVerdict, Context, FailingRow, PartResult, Quantity,
+    Requirement, Shortfall,
+};
 use crate::num;
 use crate::pack::{Item, ItemKind, Pack};
 use crate::score::{self, ItemScore, Status};
@@ -16,7 +19,7 @@ use crate::submission::{Bureau, Submission};
 use crate::waiver::Waiver;
 
 /// The version of the assessment JSON (`schemas/assessment.schema.json`).
-pub const SCHEMA_VERSION: &str = "kaohe.assessment/1";
+pub const SCHEMA_VERSION: &str = "kaohe.assessment/2";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Assessment {
@@ -91,12 +94,21 @@ pub struct ItemOutcome {
     pub kind: ItemKind,
     pub status: Status,
     pub status_label: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub measured: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub required: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shortfall: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::quantity"
+    )]
+    pub measured: Option<Quantity>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::requirement"
+    )]
+    pub required: Option<Requirement>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::shortfall"
+    )]
+    pub shortfall: Option<Shortfall>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failing: Vec<FailingRow>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

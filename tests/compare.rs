@@ -6,7 +6,9 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use kaohe::assess::{Assessment, Options, assess, pack_digest};
+use kaohe::checks::Quantity;
 use kaohe::pack::Pack;
+use kaohe::report;
 use kaohe::score::Status;
 
 fn root() -> &'static Path {
@@ -48,6 +50,15 @@ fn run(facts: &str) -> Assessment {
     )
 }
 
+/// What the report writes for an item: measured, required, shortfall.
+fn words(o: &kaohe::assess::ItemOutcome) -> [String; 3] {
+    [
+        o.measured.as_ref().map(report::quantity).unwrap_or_default(),
+        o.required.as_ref().map(report::requirement).unwrap_or_default(),
+        o.shortfall.as_ref().map(report::shortfall).unwrap_or_default(),
+    ]
+}
+
 fn item<'a>(a: &'a Assessment, id: &str) -> &'a kaohe::assess::ItemOutcome {
     a.items.iter().find(|o| o.id == id).expect("item exists")
 }
@@ -64,9 +75,8 @@ fn growth_short_of_the_factor_fails_with_the_figures() {
     let growth = item(&a, "CMP-02");
     assert_eq!(growth.status, Status::Fail);
     assert_eq!(growth.awarded, 0.0);
-    assert_eq!(growth.measured.as_deref(), Some("20.6"));
-    assert_eq!(growth.required.as_deref(), Some("≥21"));
-    assert_eq!(growth.shortfall.as_deref(), Some("差0.4"));
+    assert_eq!(growth.measured, Some(Quantity::Number { value: 20.6 }));
+    assert_eq!(words(growth), ["20.6", "≥21", "差0.4"]);
     let problem = &growth
         .rectification
         .as_ref()
@@ -81,8 +91,8 @@ fn growth_short_of_the_factor_fails_with_the_figures() {
     // 94% < 95%, shown as percentages.
     let rate = item(&a, "CMP-04");
     assert_eq!(rate.status, Status::Fail);
-    assert_eq!(rate.measured.as_deref(), Some("94%"));
-    assert_eq!(rate.required.as_deref(), Some("≥95%"));
+    assert_eq!(rate.measured, Some(Quantity::Share { value: 0.94 }));
+    assert_eq!(words(rate), ["94%", "≥95%", "差1%"]);
     // 2 of 6 points.
     assert_eq!(a.score.score, 2.0);
 }

@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use kaohe::assess::{Assessment, Options, assess, pack_digest};
+use kaohe::checks::Quantity;
 use kaohe::pack::Pack;
+use kaohe::report;
 use kaohe::score::Status;
 use kaohe::waiver::Waiver;
 use serde_json::{Value, json};
@@ -88,7 +90,12 @@ fn coverage_per_unit_deducts_per_failing_row() {
         (cov.status, cov.awarded, cov.deducted),
         (Status::Partial, 2.0, 1.0)
     );
-    assert_eq!(cov.measured.as_deref(), Some("33.33%"));
+    // 1 of 3 schools: the share as a number, written 33.33%.
+    let Some(Quantity::Share { value }) = cov.measured else {
+        panic!("a coverage measures a share: {:?}", cov.measured)
+    };
+    assert!((value - 1.0 / 3.0).abs() < 1e-9);
+    assert_eq!(cov.measured.as_ref().map(report::quantity).as_deref(), Some("33.33%"));
     let keys: Vec<&str> = cov.failing.iter().map(|f| f.key.as_str()).collect();
     assert_eq!(keys, ["一小", "一中"]);
     assert_eq!(cov.failing[0].misses, ["配备法治副校长应为是（实际：否）"]);
@@ -201,8 +208,8 @@ fn ratio_below_minimum_is_all_or_nothing() {
     // 1 / 2 = 50% < 100%: default deduction is all-or-nothing → 0 of 2.
     let rat = item(&a, "RAT-01");
     assert_eq!(
-        (rat.status, rat.awarded, rat.measured.as_deref()),
-        (Status::Fail, 0.0, Some("50%"))
+        (rat.status, rat.awarded, rat.measured.clone()),
+        (Status::Fail, 0.0, Some(Quantity::Share { value: 0.5 }))
     );
     assert_eq!(a.score.score, 18.0);
 }

@@ -299,7 +299,8 @@ fn reports_of_the_seed_submissions() {
     // nobody holds an enforcement certificate, so STUDY-02 earns nothing.
     let path = "fixtures/seeds/s2-county.yaml";
     let a: Value = serde_json::from_str(&assess(&[path, "--format", "json"])).expect("JSON");
-    assert_eq!(item(&a, "SCH-03")["measured"], "72.04%");
+    assert_eq!(item(&a, "SCH-03")["measured"]["text"], "72.04%");
+    assert_eq!(item(&a, "SCH-03")["measured"]["kind"], "share");
     assert_eq!(points(&a, "STUDY-02"), 0.0);
 }
 

@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Check, CheckResult, CheckVerdict, Context, FailingRow, Kind, PartResult, Spec};
+use super::{
+    Check, CheckResult, CheckVerdict, Context, FailingRow, Kind, PartResult, Quantity, Requirement,
+    Shortfall, Spec,
+};
 use crate::num;
 use crate::pack::Origin;
 use crate::pack::validate::Validator;
@@ -159,14 +162,19 @@ pub(crate) fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResu
     }
     let mut seen = std::collections::HashSet::new();
     r.missing.retain(|m| seen.insert(m.clone()));
-    r.measured = Some(format!("{}/{}项满足", r.counted, parts.len()));
+    r.measured = Some(Quantity::Parts {
+        met: r.counted as usize,
+        of: parts.len(),
+    });
     r.required = Some(match how {
-        Combine::All => "全部满足".into(),
-        Combine::Any => "任一满足".into(),
+        Combine::All => Requirement::AllParts,
+        Combine::Any => Requirement::AnyPart,
     });
     r.share = Some(r.counted / parts.len().max(1) as f64);
     if !failed_parts.is_empty() {
-        r.shortfall = Some(format!("未满足：{}", failed_parts.join("、")));
+        r.shortfall = Some(Shortfall::Parts {
+            labels: failed_parts.clone(),
+        });
     }
     r.set_vars(Vars {
         parts: labels,

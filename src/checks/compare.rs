@@ -4,18 +4,22 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CheckResult, CheckVerdict, Context, EPS, Kind, Spec, fact_label, fact_number, met};
+use super::{
+    CheckResult, CheckVerdict, Comparison, Context, Kind, Quantity, Requirement, Shortfall, Spec,
+    fact_label, fact_number, met,
+};
 use crate::diag::Target;
 use crate::num;
 use crate::pack::validate::{Validator, a_type};
 use crate::pack::{FieldType, Origin};
+use crate::report;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Compare {
     /// The fact compared.
     pub fact: String,
     #[serde(default)]
-    pub op: Op,
+    pub op: Comparison,
     /// The fact it is compared with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
@@ -25,40 +29,6 @@ pub struct Compare {
     /// What the other side is multiplied by (1 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub factor: Option<f64>,
-}
-
-/// How the fact relates to the other side.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Op {
-    Gt,
-    #[default]
-    Gte,
-    Lt,
-    Lte,
-    Equals,
-}
-
-impl Op {
-    fn holds(self, left: f64, right: f64) -> bool {
-        match self {
-            Op::Gt => left > right + EPS,
-            Op::Gte => left + EPS >= right,
-            Op::Lt => left + EPS < right,
-            Op::Lte => left <= right + EPS,
-            Op::Equals => (left - right).abs() <= EPS,
-        }
-    }
-
-    fn symbol(self) -> &'static str {
-        match self {
-            Op::Gt => ">",
-            Op::Gte => "≥",
-            Op::Lt => "<",
-            Op::Lte => "≤",
-            Op::Equals => "=",
-        }
-    }
 }
 
 crate::variables! {
@@ -166,11 +136,24 @@ impl Spec for Compare {
         } else {
             CheckVerdict::Fail
         });
-        let symbol = self.op.symbol();
-        r.measured = Some(show(value));
-        r.required = Some(format!("{symbol}{}", show(target)));
+        let quantity = |value| {
+            if percent {
+                Quantity::Share { value }
+            } else {
+                Quantity::Number { value }
+            }
+        };
+        r.measured = Some(quantity(value));
+        let requirement = Requirement::Bound {
+            op: self.op,
+            value: quantity(target),
+        };
+        let symbol = report::comparison(self.op);
+        r.required = Some(requirement);
         if !holds {
-            r.shortfall = Some(format!("差{}", show(shortfall)));
+            r.shortfall = Some(Shortfall::Amount {
+                value: quantity(shortfall),
+            });
         }
         let other_text = match &self.to {
             Some(to) => format!("{} {}", fact_label(ctx, to), show(other)),

@@ -4,11 +4,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckResult, CheckVerdict, Context, Kind, Spec, met, predicate, register_missing, scope,
+    CheckResult, CheckVerdict, Comparison, Context, Kind, Quantity, Requirement, Shortfall, Spec,
+    met, predicate, register_missing, scope,
 };
 use crate::diag::Target;
 use crate::pack::validate::{Scope, Validator};
 use crate::pack::{FieldType, Origin, Predicate, Threshold};
+use crate::report;
 use crate::submission::Value;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -123,13 +125,23 @@ impl Spec for Count {
         let max = self.max.map(|m| i64::try_from(m).unwrap_or(i64::MAX));
         let below = min.map(|m| m.saturating_sub(value).max(0)).unwrap_or(0);
         let above = max.map(|m| value.saturating_sub(m).max(0)).unwrap_or(0);
+        let count = |value| Quantity::Count { value };
         let required = match (min, max) {
-            (Some(a), Some(b)) => format!("{a}～{b}"),
-            (Some(a), None) => format!("≥{a}"),
-            (None, Some(b)) => format!("≤{b}"),
-            (None, None) => String::new(),
+            (Some(a), Some(b)) => Some(Requirement::Between {
+                min: count(a),
+                max: count(b),
+            }),
+            (Some(a), None) => Some(Requirement::Bound {
+                op: Comparison::Gte,
+                value: count(a),
+            }),
+            (None, Some(b)) => Some(Requirement::Bound {
+                op: Comparison::Lte,
+                value: count(b),
+            }),
+            (None, None) => None,
         };
-        r.measured = Some(value.to_string());
+        r.measured = Some(count(value));
         r.counted = value.max(0) as f64;
         r.units = (below + above) as f64;
         r.share = min.map(|m| {
@@ -145,15 +157,19 @@ impl Spec for Count {
             CheckVerdict::Fail
         };
         if below > 0 {
-            r.shortfall = Some(format!("少{below}"));
+            r.shortfall = Some(Shortfall::Fewer { by: below });
         } else if above > 0 {
-            r.shortfall = Some(format!("多{above}"));
+            r.shortfall = Some(Shortfall::More { by: above });
         }
         r.explain.push(format!(
-            "计数 = {value}，要求 {required} → {}",
+            "计数 = {value}，要求 {} → {}",
+            required
+                .as_ref()
+                .map(report::requirement)
+                .unwrap_or_default(),
             met(r.verdict)
         ));
-        r.required = Some(required);
+        r.required = required;
         r.set_vars(Vars {
             count: value,
             min,

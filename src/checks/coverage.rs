@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckResult, CheckVerdict, Context, EPS, Kind, Share, Spec, check_rows, failed_keys, met,
-    register_missing, scope, share_mutants,
+    CheckResult, CheckVerdict, Comparison, Context, EPS, Kind, Quantity, Requirement, Share,
+    Shortfall, Spec, check_rows, failed_keys, met, register_missing, scope, share_mutants,
 };
 use crate::num;
 use crate::pack::validate::Validator;
@@ -48,7 +48,10 @@ impl Spec for Coverage {
             return register_missing(ctx, &self.of);
         };
         let total = s.rows.len();
-        r.required = Some(format!("≥{}", self.min));
+        r.required = Some(Requirement::Bound {
+            op: Comparison::Gte,
+            value: Quantity::Share { value: self.min.0 },
+        });
         if total == 0 {
             r.verdict = CheckVerdict::NotApplicable;
             r.explain.push("没有纳入范围的行：不适用".into());
@@ -59,7 +62,7 @@ impl Spec for Coverage {
         let rate = passed as f64 / total as f64;
         let needed = (self.min.0 * total as f64 - EPS).ceil().max(0.0) as usize;
         let shortfall = needed.saturating_sub(passed);
-        r.measured = Some(num::percent(rate));
+        r.measured = Some(Quantity::Share { value: rate });
         r.counted = passed as f64;
         r.units = shortfall as f64;
         r.share = Some(if self.min.0 <= 0.0 {
@@ -73,7 +76,7 @@ impl Spec for Coverage {
             CheckVerdict::Fail
         };
         if shortfall > 0 {
-            r.shortfall = Some(format!("差{shortfall}行"));
+            r.shortfall = Some(Shortfall::RowsShort { rows: shortfall });
         }
         r.explain.push(format!(
             "覆盖率 = {passed}/{total} = {}，要求 ≥{} → {}",

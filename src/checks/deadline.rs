@@ -5,12 +5,13 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckResult, CheckVerdict, Context, FailingRow, Kind, Spec, failed_keys, met, predicate,
-    register_missing, scope,
+    CheckResult, CheckVerdict, Context, FailingRow, Kind, Quantity, Requirement, Shortfall, Spec,
+    failed_keys, met, predicate, register_missing, scope,
 };
 use crate::diag::Target;
 use crate::pack::validate::{Scope, Validator, a_type};
 use crate::pack::{FieldType, Origin, Predicate};
+use crate::report;
 use crate::submission::Value;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -147,29 +148,25 @@ impl Spec for Deadline {
         let year = ctx.submission.year;
         let before = self.on_or_before.as_ref().and_then(|x| due_date(x, year));
         let after = self.on_or_after.as_ref().and_then(|x| due_date(x, year));
-        let required = match (after, before) {
-            (Some(a), Some(b)) => format!("{a}～{b}"),
-            (None, Some(b)) => format!("不晚于{b}"),
-            (Some(a), None) => format!("不早于{a}"),
-            (None, None) => String::new(),
-        };
-        let judge = |date: Date| -> Option<String> {
-            if let Some(b) = before
-                && date > b
+        let requirement = Requirement::Due { after, before };
+        let required = report::requirement(&requirement);
+        let judge = |date: Date| -> Option<Shortfall> {
+            if let Some(due) = before
+                && date > due
             {
-                let late = (date - b).get_days();
-                return Some(format!("{date}晚于{b}（逾期{late}天）"));
+                let days = i64::from((date - due).get_days());
+                return Some(Shortfall::Late { date, due, days });
             }
-            if let Some(a) = after
-                && date < a
+            if let Some(due) = after
+                && date < due
             {
-                return Some(format!("{date}早于{a}"));
+                return Some(Shortfall::Early { date, due });
             }
             None
         };
         let due = before.or(after);
         let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
-        r.required = Some(required.clone());
+        r.required = Some(requirement.clone());
         let Some(of) = &self.of else {
             let Some((i, _, field)) = ctx.pack.data.facts.get_full(&self.field) else {
                 return CheckResult::with_verdict(CheckVerdict::NotApplicable);
@@ -177,10 +174,10 @@ impl Spec for Deadline {
             let Some(Value::Date(date)) = ctx.submission.facts.get(i).and_then(Option::as_ref)
             else {
                 let mut m = CheckResult::missing(format!("{}未填写", field.label));
-                m.required = Some(required);
+                m.required = Some(requirement);
                 return m;
             };
-            r.measured = Some(date.to_string());
+            r.measured = Some(Quantity::Date { value: *date });
             let problem = judge(*date);
             let days_late = before.map(|b| (*date - b).get_days().max(0)).unwrap_or(0);
             let verdict = if problem.is_none() {
@@ -226,7 +223,9 @@ impl Spec for Deadline {
         for &i in &s.rows {
             let key = s.table.key(i, s.key);
             let problem = match &s.table.rows[i][col] {
-                Some(Value::Date(date)) => judge(*date).map(|p| format!("{label}{p}")),
+                Some(Value::Date(date)) => {
+                    judge(*date).map(|p| format!("{label}{}", report::shortfall(&p)))
+                }
                 _ => Some(format!("{label}未填写")),
             };
             match problem {
@@ -248,13 +247,16 @@ impl Spec for Deadline {
         }
         let failed = r.failing.len();
         let passed = total - failed;
-        r.measured = Some(format!("{passed}/{total}"));
+        r.measured = Some(Quantity::Rows {
+            met: passed,
+            of: total,
+        });
         r.units = failed as f64;
         r.counted = passed as f64;
         r.share = Some(passed as f64 / total as f64);
         if failed > 0 {
             r.verdict = CheckVerdict::Fail;
-            r.shortfall = Some(format!("{failed}行逾期或未填写"));
+            r.shortfall = Some(Shortfall::RowsLate { rows: failed });
         }
         r.explain
             .push(format!("{passed}/{total}行按时 → {}", met(r.verdict)));

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckResult, CheckVerdict, Context, Kind, Spec, check_rows, failed_keys, met, register_missing,
-    scope,
+    CheckResult, CheckVerdict, Context, Kind, Quantity, Requirement, Shortfall, Spec, check_rows,
+    failed_keys, met, register_missing, scope,
 };
 use crate::pack::validate::Validator;
 use crate::pack::{Origin, Predicate};
@@ -39,7 +39,7 @@ impl Spec for Each {
             return register_missing(ctx, &self.of);
         };
         let total = s.rows.len();
-        r.required = Some("逐条满足".into());
+        r.required = Some(Requirement::EveryRow);
         if total == 0 {
             r.verdict = CheckVerdict::NotApplicable;
             r.explain.push("没有纳入范围的行：不适用".into());
@@ -47,7 +47,10 @@ impl Spec for Each {
         }
         let passed = check_rows(ctx, &s, &self.require, &mut r);
         let failed = total - passed;
-        r.measured = Some(format!("{passed}/{total}"));
+        r.measured = Some(Quantity::Rows {
+            met: passed,
+            of: total,
+        });
         r.counted = passed as f64;
         r.units = failed as f64;
         r.share = Some(passed as f64 / total as f64);
@@ -57,7 +60,7 @@ impl Spec for Each {
             CheckVerdict::Fail
         };
         if failed > 0 {
-            r.shortfall = Some(format!("{failed}行不符合"));
+            r.shortfall = Some(Shortfall::RowsFailing { rows: failed });
         }
         r.explain
             .push(format!("{passed}/{total}行满足 → {}", met(r.verdict)));

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CheckResult, CheckVerdict, Context, Spec};
+use super::{CheckResult, CheckVerdict, Context, Quantity, Requirement, Shortfall, Spec};
 use crate::pack::Origin;
 use crate::pack::validate::Validator;
 
@@ -54,8 +54,13 @@ impl Spec for Evidence {
         } else {
             CheckVerdict::Fail
         });
-        r.required = Some(required.join("、"));
-        r.measured = Some(format!("{}/{}", names.len() - missing.len(), names.len()));
+        r.required = Some(Requirement::Documents {
+            labels: required.clone(),
+        });
+        r.measured = Some(Quantity::Documents {
+            given: names.len() - missing.len(),
+            of: names.len(),
+        });
         r.units = missing.len() as f64;
         r.counted = (names.len() - missing.len()) as f64;
         r.share = Some((names.len() - missing.len()) as f64 / names.len().max(1) as f64);
@@ -64,7 +69,9 @@ impl Spec for Evidence {
             r.explain.push(format!("{mark} {}", label(n)));
         }
         if !missing.is_empty() {
-            r.shortfall = Some(format!("缺{}", missing.join("、")));
+            r.shortfall = Some(Shortfall::Documents {
+                labels: missing.clone(),
+            });
         }
         r.set_vars(Vars { required, missing });
         r

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CheckResult, CheckVerdict, Conditions, Context, Kind, Spec, fact_misses, predicate};
+use super::{
+    CheckResult, CheckVerdict, Conditions, Context, Kind, Requirement, Spec, fact_misses, predicate,
+};
 use crate::pack::validate::{Scope, Validator};
 use crate::pack::{Origin, Predicate};
 
@@ -32,7 +34,9 @@ impl Spec for Fact {
         } else {
             CheckVerdict::Pass
         });
-        r.required = Some(compiled.describe());
+        r.required = Some(Requirement::Conditions {
+            conditions: compiled.describe_each(),
+        });
         r.units = failed.len() as f64;
         r.explain.push(format!("要求：{}", compiled.describe()));
         for m in failed.iter().chain(missing.iter()) {

@@ -263,6 +263,130 @@ impl From<Conditions> for Measure {
     }
 }
 
+/// A measured quantity, typed; the render layer writes it (`33.33%`, `3/5`, `2024-03-01`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Quantity {
+    /// A share of a whole: 0.95 is 95%.
+    Share {
+        value: f64,
+    },
+    Count {
+        value: i64,
+    },
+    Number {
+        value: f64,
+    },
+    Date {
+        value: Date,
+    },
+    /// Rows that meet the requirement, of the rows in scope.
+    Rows {
+        met: usize,
+        of: usize,
+    },
+    /// Parts of an `all` or `any` that hold, of its parts.
+    Parts {
+        met: usize,
+        of: usize,
+    },
+    /// Documents given, of those required.
+    Documents {
+        given: usize,
+        of: usize,
+    },
+}
+
+/// What a check requires, typed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Requirement {
+    /// A comparison with a bound: `≥80%`, `≤5`.
+    Bound {
+        op: Comparison,
+        value: Quantity,
+    },
+    /// Between two bounds, both included.
+    Between {
+        min: Quantity,
+        max: Quantity,
+    },
+    /// Every row in scope meets the row requirement.
+    EveryRow,
+    AllParts,
+    AnyPart,
+    /// The named part does not hold.
+    NotPart {
+        label: String,
+    },
+    /// Documents, by label.
+    Documents {
+        labels: Vec<String>,
+    },
+    /// Conditions on facts, each described.
+    Conditions {
+        conditions: Vec<String>,
+    },
+    /// A date within due dates (either may be open).
+    Due {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        after: Option<Date>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        before: Option<Date>,
+    },
+}
+
+/// How a measured value relates to a bound.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparison {
+    Gt,
+    #[default]
+    Gte,
+    Lt,
+    Lte,
+    Equals,
+}
+
+impl Comparison {
+    /// Whether `left` relates to `right` so (to a tolerance of [`EPS`]).
+    pub fn holds(self, left: f64, right: f64) -> bool {
+        match self {
+            Comparison::Gt => left > right + EPS,
+            Comparison::Gte => left + EPS >= right,
+            Comparison::Lt => left + EPS < right,
+            Comparison::Lte => left <= right + EPS,
+            Comparison::Equals => (left - right).abs() <= EPS,
+        }
+    }
+}
+
+/// How far a check falls short, typed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Shortfall {
+    /// Rows that would have to meet the requirement to reach the minimum share.
+    RowsShort { rows: usize },
+    /// Rows that do not meet the requirement.
+    RowsFailing { rows: usize },
+    /// Rows late, or with no date.
+    RowsLate { rows: usize },
+    /// A count below its minimum by this much.
+    Fewer { by: i64 },
+    /// A count above its maximum by this much.
+    More { by: i64 },
+    /// A value short of its bound by this much.
+    Amount { value: Quantity },
+    /// A date after its due date.
+    Late { date: Date, due: Date, days: i64 },
+    /// A date before its earliest date.
+    Early { date: Date, due: Date },
+    /// Documents not given, by label.
+    Documents { labels: Vec<String> },
+    /// Parts that do not hold, by label.
+    Parts { labels: Vec<String> },
+}
+
 /// How a check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -293,9 +417,9 @@ pub struct PartResult {
 #[derive(Debug, Clone)]
 pub struct CheckResult {
     pub verdict: CheckVerdict,
-    pub measured: Option<String>,
-    pub required: Option<String>,
-    pub shortfall: Option<String>,
+    pub measured: Option<Quantity>,
+    pub required: Option<Requirement>,
+    pub shortfall: Option<Shortfall>,
     /// Failing units, for `per_unit` deductions: rows, missing documents, a count's shortfall.
     pub units: f64,
     /// Counted units, for `per_unit` bonus awards: rows counted or meeting the requirement.

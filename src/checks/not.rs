@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::all::{Vars, part_label};
-use super::{Check, CheckResult, CheckVerdict, Context, Kind, Spec};
+use super::{Check, CheckResult, CheckVerdict, Context, Kind, Requirement, Spec};
 use crate::pack::Origin;
 use crate::pack::validate::Validator;
 
@@ -34,7 +34,9 @@ impl Spec for Not {
         } else {
             0.0
         };
-        r.required = Some(format!("不满足{label}"));
+        r.required = Some(Requirement::NotPart {
+            label: label.clone(),
+        });
         let failed_parts = if verdict == CheckVerdict::Fail {
             vec![label.clone()]
         } else {

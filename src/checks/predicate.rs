@@ -182,11 +182,12 @@ impl Compiled {
 
     /// A readable form of the whole predicate: `学段 属于 小学、初中；配备法治副校长 = 是`.
     pub fn describe(&self) -> String {
-        self.conds
-            .iter()
-            .map(Cond::describe)
-            .collect::<Vec<_>>()
-            .join("；")
+        self.describe_each().join("；")
+    }
+
+    /// Each condition in a readable form.
+    pub fn describe_each(&self) -> Vec<String> {
+        self.conds.iter().map(Cond::describe).collect()
     }
 
     pub fn is_empty(&self) -> bool {

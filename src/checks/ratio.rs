@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckResult, CheckVerdict, Context, EPS, Kind, Share, Spec, fact_label, fact_number, met,
-    share_mutants,
+    CheckResult, CheckVerdict, Comparison, Context, EPS, Kind, Quantity, Requirement, Share,
+    Shortfall, Spec, fact_label, fact_number, met, share_mutants,
 };
 use crate::num;
 use crate::pack::validate::Validator;
@@ -48,7 +48,10 @@ impl Spec for Ratio {
             (a, b) => return CheckResult::missing_all([a.err(), b.err()].into_iter().flatten()),
         };
         let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
-        r.required = Some(format!("≥{}", self.min));
+        r.required = Some(Requirement::Bound {
+            op: Comparison::Gte,
+            value: Quantity::Share { value: self.min.0 },
+        });
         if den_v.abs() < EPS {
             r.verdict = CheckVerdict::NotApplicable;
             r.explain.push(format!(
@@ -58,7 +61,7 @@ impl Spec for Ratio {
             return r;
         }
         let rate = num_v / den_v;
-        r.measured = Some(num::percent(rate));
+        r.measured = Some(Quantity::Share { value: rate });
         r.share = Some(if self.min.0 <= 0.0 {
             1.0
         } else {
@@ -71,7 +74,9 @@ impl Spec for Ratio {
         };
         let short = (self.min.0 - rate).max(0.0);
         if short > EPS {
-            r.shortfall = Some(format!("差{}", num::percent(short)));
+            r.shortfall = Some(Shortfall::Amount {
+                value: Quantity::Share { value: short },
+            });
         }
         r.explain.push(format!(
             "{} / {} = {} / {} = {}，要求 ≥{} → {}",

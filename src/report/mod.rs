@@ -2,9 +2,11 @@
 //! the assessment holds; they compute no verdicts.
 
 mod markdown;
+mod measure;
 mod text;
 
 pub use markdown::markdown;
+pub use measure::{comparison, quantity, requirement, shortfall, with_text};
 pub use text::{explain, text};
 
 use crate::assess::{Assessment, ItemOutcome};

@@ -98,8 +98,8 @@ pub fn text(a: &Assessment) -> String {
                 Cell::new(&o.id),
                 Cell::new(&o.title),
                 Cell::new(o.status_label),
-                Cell::new(o.measured.as_deref().unwrap_or("—")),
-                Cell::new(o.required.as_deref().unwrap_or("—")),
+                Cell::new(o.measured.as_ref().map_or("—".into(), super::quantity)),
+                Cell::new(o.required.as_ref().map_or("—".into(), super::requirement)),
                 right(if o.kind == ItemKind::Veto {
                     "否决".into()
                 } else {
@@ -153,7 +153,7 @@ pub fn text(a: &Assessment) -> String {
 fn gap_detail(o: &ItemOutcome) -> String {
     let mut out = format!("\n{} {}（{}）\n", o.id, o.title, o.status_label);
     if let Some(sf) = &o.shortfall {
-        out.push_str(&format!("  差距：{sf}\n"));
+        out.push_str(&format!("  差距：{}\n", super::shortfall(sf)));
     }
     for m in &o.missing {
         out.push_str(&format!("  缺数据：{m}\n"));

@@ -1,0 +1,107 @@
+//! Measured quantities, requirements and shortfalls in words, as every report writes them.
+
+use crate::checks::{Comparison, Quantity, Requirement, Shortfall};
+use crate::num;
+
+/// `33.33%`, `3`, `20.6`, `2024-03-01`, `3/5`, `2/3项满足`.
+pub fn quantity(q: &Quantity) -> String {
+    match q {
+        Quantity::Share { value } => num::percent(*value),
+        Quantity::Count { value } => value.to_string(),
+        Quantity::Number { value } => num::show(*value),
+        Quantity::Date { value } => value.to_string(),
+        Quantity::Rows { met, of } => format!("{met}/{of}"),
+        Quantity::Parts { met, of } => format!("{met}/{of}项满足"),
+        Quantity::Documents { given, of } => format!("{given}/{of}"),
+    }
+}
+
+/// `≥`, `>`, `≤`, `<`, `=`.
+pub fn comparison(op: Comparison) -> &'static str {
+    match op {
+        Comparison::Gt => ">",
+        Comparison::Gte => "≥",
+        Comparison::Lt => "<",
+        Comparison::Lte => "≤",
+        Comparison::Equals => "=",
+    }
+}
+
+/// `≥80%`, `2～5`, `逐条满足`, `不晚于2024-03-01`.
+pub fn requirement(r: &Requirement) -> String {
+    match r {
+        Requirement::Bound { op, value } => format!("{}{}", comparison(*op), quantity(value)),
+        Requirement::Between { min, max } => format!("{}～{}", quantity(min), quantity(max)),
+        Requirement::EveryRow => "逐条满足".into(),
+        Requirement::AllParts => "全部满足".into(),
+        Requirement::AnyPart => "任一满足".into(),
+        Requirement::NotPart { label } => format!("不满足{label}"),
+        Requirement::Documents { labels } => labels.join("、"),
+        Requirement::Conditions { conditions } => conditions.join("；"),
+        Requirement::Due { after, before } => match (after, before) {
+            (Some(a), Some(b)) => format!("{a}～{b}"),
+            (None, Some(b)) => format!("不晚于{b}"),
+            (Some(a), None) => format!("不早于{a}"),
+            (None, None) => String::new(),
+        },
+    }
+}
+
+/// `差2行`, `少1`, `2024-03-05晚于2024-03-01（逾期4天）`, `缺职责清单`.
+pub fn shortfall(s: &Shortfall) -> String {
+    match s {
+        Shortfall::RowsShort { rows } => format!("差{rows}行"),
+        Shortfall::RowsFailing { rows } => format!("{rows}行不符合"),
+        Shortfall::RowsLate { rows } => format!("{rows}行逾期或未填写"),
+        Shortfall::Fewer { by } => format!("少{by}"),
+        Shortfall::More { by } => format!("多{by}"),
+        Shortfall::Amount { value } => format!("差{}", quantity(value)),
+        Shortfall::Late { date, due, days } => format!("{date}晚于{due}（逾期{days}天）"),
+        Shortfall::Early { date, due } => format!("{date}早于{due}"),
+        Shortfall::Documents { labels } => format!("缺{}", labels.join("、")),
+        Shortfall::Parts { labels } => format!("未满足：{}", labels.join("、")),
+    }
+}
+
+/// Serde helpers for the assessment JSON: a typed value with its words beside it, under
+/// `text` (`{"kind": "share", "value": 0.3333, "text": "33.33%"}`).
+pub mod with_text {
+    use serde::Serialize;
+    use serde::ser::{Error, Serializer};
+
+    fn with<T: Serialize, S: Serializer>(
+        value: &Option<T>,
+        text: impl Fn(&T) -> String,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let Some(value) = value else {
+            return s.serialize_none();
+        };
+        let mut json = serde_json::to_value(value).map_err(S::Error::custom)?;
+        if let Some(map) = json.as_object_mut() {
+            map.insert("text".into(), text(value).into());
+        }
+        json.serialize(s)
+    }
+
+    pub fn quantity<S: Serializer>(
+        q: &Option<crate::checks::Quantity>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        with(q, super::quantity, s)
+    }
+
+    pub fn requirement<S: Serializer>(
+        r: &Option<crate::checks::Requirement>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        with(r, super::requirement, s)
+    }
+
+    pub fn shortfall<S: Serializer>(
+        r: &Option<crate::checks::Shortfall>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        with(r, super::shortfall, s)
+    }
+}
