@@ -123,6 +123,8 @@ pub struct ItemOutcome {
     pub available: f64,
     pub awarded: f64,
     pub deducted: f64,
+    /// Whether the item is on the gap list, as scoring decided.
+    pub gap: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub self_score: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -240,7 +242,7 @@ pub fn assess(
             for o in of_section {
                 available += o.available;
                 awarded += o.awarded;
-                gaps += usize::from(o.status.is_gap());
+                gaps += usize::from(o.gap);
             }
             SectionScore {
                 id: s.id.clone(),
@@ -377,7 +379,7 @@ fn outcome(
     };
     explain.extend(result.explain.iter().cloned());
     explain.extend(scored.explain.iter().cloned());
-    let rectification = if scored.status.is_gap() || scored.vetoed {
+    let rectification = if scored.gap {
         rectification(pack, submission, item, &result, &scored)
     } else {
         None
@@ -401,6 +403,7 @@ fn outcome(
         available: num::round2(scored.available),
         awarded: scored.awarded,
         deducted: scored.deducted,
+        gap: scored.gap,
         self_score: submission.self_scores.get(&item.id).copied(),
         rectification,
         basis: item.basis.clone(),

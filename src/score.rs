@@ -35,7 +35,7 @@ impl Status {
         }
     }
 
-    pub fn is_gap(self) -> bool {
+    fn is_gap(self) -> bool {
         matches!(self, Status::Partial | Status::Fail | Status::MissingData)
     }
 }
@@ -51,6 +51,10 @@ pub struct ItemScore {
     pub deducted: f64,
     /// Whether a veto item failed.
     pub vetoed: bool,
+    /// Whether the item goes on the gap list (问题清单) and gets a rectification task: a
+    /// standard item that lost points or could not be scored, a veto item that fired or could
+    /// not be judged. Bonus, waived and not-applicable items never are.
+    pub gap: bool,
     /// The arithmetic, in words.
     pub explain: Vec<String>,
 }
@@ -78,6 +82,7 @@ fn excluded(item: &Item, status: Status, scoring: &Scoring, why: &str) -> ItemSc
         awarded,
         deducted: 0.0,
         vetoed: false,
+        gap: false,
         explain: vec![explain],
     }
 }
@@ -121,6 +126,7 @@ fn veto(result: &CheckResult) -> ItemScore {
         awarded: 0.0,
         deducted: 0.0,
         vetoed,
+        gap: status != Status::Pass,
         explain: vec![line.into()],
     }
 }
@@ -159,6 +165,7 @@ fn bonus(item: &Item, result: &CheckResult) -> ItemScore {
         awarded,
         deducted: 0.0,
         vetoed: false,
+        gap: false,
         explain: vec![line],
     }
 }
@@ -172,6 +179,7 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
             awarded: points,
             deducted: 0.0,
             vetoed: false,
+            gap: false,
             explain: vec![format!("达标：得{}分", num::show(points))],
         };
     }
@@ -266,6 +274,7 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
         awarded,
         deducted: num::round2(points - awarded),
         vetoed: false,
+        gap: status.is_gap(),
         explain: vec![line],
     }
 }

@@ -53,9 +53,18 @@ fn run(facts: &str) -> Assessment {
 /// What the report writes for an item: measured, required, shortfall.
 fn words(o: &kaohe::assess::ItemOutcome) -> [String; 3] {
     [
-        o.measured.as_ref().map(report::quantity).unwrap_or_default(),
-        o.required.as_ref().map(report::requirement).unwrap_or_default(),
-        o.shortfall.as_ref().map(report::shortfall).unwrap_or_default(),
+        o.measured
+            .as_ref()
+            .map(report::quantity)
+            .unwrap_or_default(),
+        o.required
+            .as_ref()
+            .map(report::requirement)
+            .unwrap_or_default(),
+        o.shortfall
+            .as_ref()
+            .map(report::shortfall)
+            .unwrap_or_default(),
     ]
 }
 

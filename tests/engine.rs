@@ -95,7 +95,10 @@ fn coverage_per_unit_deducts_per_failing_row() {
         panic!("a coverage measures a share: {:?}", cov.measured)
     };
     assert!((value - 1.0 / 3.0).abs() < 1e-9);
-    assert_eq!(cov.measured.as_ref().map(report::quantity).as_deref(), Some("33.33%"));
+    assert_eq!(
+        cov.measured.as_ref().map(report::quantity).as_deref(),
+        Some("33.33%")
+    );
     let keys: Vec<&str> = cov.failing.iter().map(|f| f.key.as_str()).collect();
     assert_eq!(keys, ["一小", "一中"]);
     assert_eq!(cov.failing[0].misses, ["配备法治副校长应为是（实际：否）"]);
@@ -485,4 +488,41 @@ fn blank_text_is_no_value() {
     set(&mut sub, "/facts/report_sent_on", json!("  "));
     let a = run(&sub);
     assert_eq!(item(&a, "DL-01").status, Status::MissingData);
+}
+
+/// Scoring decides once what is a gap: the gap list and the rectification tasks follow it.
+#[test]
+fn gaps_are_what_scoring_decided() {
+    // A fired veto is a gap.
+    let mut sub = compliant();
+    set(&mut sub, "/facts/interfered", json!(true));
+    let a = run(&sub);
+    assert!(item(&a, "VETO-01").gap);
+    assert_eq!(
+        kaohe::report::gaps(&a)
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect::<Vec<_>>(),
+        ["VETO-01"]
+    );
+    // A veto that cannot be judged is a gap too (nobody can certify it) ...
+    let mut sub = compliant();
+    sub["facts"]
+        .as_object_mut()
+        .expect("facts")
+        .remove("interfered");
+    let a = run(&sub);
+    assert!(item(&a, "VETO-01").gap);
+    assert!(kaohe::report::text(&a).contains("待核实"));
+    // ... a waived one is not: the gap list agrees with the header, which says not vetoed.
+    let mut sub = compliant();
+    set(&mut sub, "/facts/interfered", json!(true));
+    let a = run_with(&sub, &[waiver("VETO-01", &[], "2099-12-31")]);
+    let veto = item(&a, "VETO-01");
+    assert_eq!(veto.status, Status::Waived);
+    assert!(!veto.gap && !a.score.vetoed);
+    assert!(kaohe::report::gaps(&a).is_empty());
+    // The compliant bureau has none, and bonus items never are.
+    let a = run(&compliant());
+    assert!(a.items.iter().all(|o| !o.gap));
 }

@@ -11,7 +11,6 @@ pub use text::{explain, text};
 
 use crate::assess::{Assessment, ItemOutcome};
 use crate::pack::ItemKind;
-use crate::score::Status;
 
 /// The assessment as pretty JSON (stable key order, trailing newline).
 pub fn json(assessment: &Assessment) -> String {
@@ -20,18 +19,14 @@ pub fn json(assessment: &Assessment) -> String {
     out
 }
 
-/// Failed vetoes first, then standard items that lost points or could not be scored, the
-/// heaviest loss first (ties in pack order). Bonus items are never gaps.
+/// The items scoring put on the gap list: veto items first, then the heaviest loss first
+/// (ties in pack order).
 pub fn gaps(assessment: &Assessment) -> Vec<&ItemOutcome> {
     let mut gaps: Vec<(usize, &ItemOutcome)> = assessment
         .items
         .iter()
         .enumerate()
-        .filter(|(_, o)| match o.kind {
-            ItemKind::Standard => o.status.is_gap(),
-            ItemKind::Veto => o.status != Status::Pass,
-            ItemKind::Bonus => false,
-        })
+        .filter(|(_, o)| o.gap)
         .collect();
     gaps.sort_by(|(ia, a), (ib, b)| {
         let veto = |o: &ItemOutcome| o.kind == ItemKind::Veto;

@@ -5,6 +5,7 @@ use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use crate::assess::{Assessment, ItemOutcome};
 use crate::num::show;
 use crate::pack::ItemKind;
+use crate::score::Status;
 
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -100,11 +101,7 @@ pub fn text(a: &Assessment) -> String {
                 Cell::new(o.status_label),
                 Cell::new(o.measured.as_ref().map_or("—".into(), super::quantity)),
                 Cell::new(o.required.as_ref().map_or("—".into(), super::requirement)),
-                right(if o.kind == ItemKind::Veto {
-                    "否决".into()
-                } else {
-                    show(o.deducted)
-                }),
+                right(deduction(o)),
             ]);
         }
         out.push_str(&format!("\n问题清单（按失分排序）\n{t}\n"));
@@ -148,6 +145,16 @@ pub fn text(a: &Assessment) -> String {
         }
     }
     out
+}
+
+/// What a gap costs: its points, or for a veto item whether it fired (否决) or could not be
+/// judged (待核实).
+fn deduction(o: &ItemOutcome) -> String {
+    match (o.kind, o.status) {
+        (ItemKind::Veto, Status::MissingData) => "待核实".into(),
+        (ItemKind::Veto, _) => "否决".into(),
+        _ => show(o.deducted),
+    }
 }
 
 fn gap_detail(o: &ItemOutcome) -> String {
