@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::checks::{
     self as check, CheckResult, CheckVerdict, Context, FailingRow, PartResult, Quantity,
-    Requirement, Shortfall,
+    Requirement, Shortfall, Step,
 };
 use crate::num;
 use crate::pack::{Item, ItemKind, Pack};
@@ -132,7 +132,8 @@ pub struct ItemOutcome {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub basis: Vec<String>,
     /// How the verdict and the points were reached.
-    pub explain: Vec<String>,
+    #[serde(serialize_with = "crate::report::steps::serialize")]
+    pub explain: Vec<Step>,
 }
 
 /// One row of the rectification list (整改清单).
@@ -346,25 +347,24 @@ fn outcome(
     let mut explain = Vec::new();
     let (result, scored) = if let Some(w) = item_waiver {
         let result = CheckResult::with_verdict(CheckVerdict::NotApplicable);
-        let mut s = score_waived(item, pack);
-        s.explain.insert(
-            0,
-            format!(
-                "豁免：{}（{}批准，有效期至{}）",
-                w.reason, w.approved_by, w.expires_on
-            ),
-        );
-        (result, s)
+        explain.push(Step::Waiver {
+            reason: w.reason.clone(),
+            approved_by: w.approved_by.clone(),
+            expires_on: w.expires_on,
+        });
+        (result, score_waived(item, pack))
     } else {
         match check::applies(&ctx, item.applies_if.as_ref()) {
             (Some(false), why) => {
-                explain.push(format!("适用条件不满足：{}", why.join("；")));
+                explain.push(Step::DoesNotApply { conditions: why });
                 let result = CheckResult::with_verdict(CheckVerdict::NotApplicable);
                 let s = score::score_item(item, &result, &pack.scoring);
                 (result, s)
             }
             (None, missing) => {
-                explain.push(format!("无法判断是否适用：{}", missing.join("；")));
+                explain.push(Step::ApplicabilityUnknown {
+                    missing: missing.clone(),
+                });
                 let mut result = CheckResult::with_verdict(CheckVerdict::MissingData);
                 result.missing = missing;
                 let s = score::score_item(item, &result, &pack.scoring);
@@ -378,7 +378,7 @@ fn outcome(
         }
     };
     explain.extend(result.explain.iter().cloned());
-    explain.extend(scored.explain.iter().cloned());
+    explain.extend(scored.explain.iter().cloned().map(Step::Scored));
     let rectification = if scored.gap {
         rectification(pack, submission, item, &result, &scored)
     } else {

@@ -55,13 +55,85 @@ pub struct ItemScore {
     /// standard item that lost points or could not be scored, a veto item that fired or could
     /// not be judged. Bonus, waived and not-applicable items never are.
     pub gap: bool,
-    /// The arithmetic, in words.
-    pub explain: Vec<String>,
+    /// The arithmetic.
+    pub explain: Vec<ScoreStep>,
+}
+
+/// How an item's points follow from its check, typed; `report::steps` writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScoreStep {
+    /// The item does not count: full points (`not_applicable: award`) or none, outside the
+    /// denominator.
+    Excluded {
+        why: Exclusion,
+        points: f64,
+        award: bool,
+        standard: bool,
+    },
+    VetoNotFired,
+    /// A veto item whose data is missing: nobody can say whether it fired.
+    VetoUnknown,
+    VetoFired,
+    /// A bonus per counted unit, up to the item's points.
+    BonusPerUnit {
+        counted: f64,
+        per_unit: f64,
+        raw: f64,
+        points: f64,
+        awarded: f64,
+    },
+    BonusAll {
+        points: f64,
+    },
+    BonusNone,
+    Passed {
+        points: f64,
+    },
+    /// Missing data scored as not done.
+    MissingData {
+        points: f64,
+    },
+    AllOrNothing {
+        points: f64,
+    },
+    Proportional {
+        points: f64,
+        share: f64,
+        awarded: f64,
+    },
+    Additive {
+        parts: Vec<AdditivePart>,
+        earned: f64,
+    },
+    PerUnit {
+        per_unit: f64,
+        units: f64,
+        raw: f64,
+        cap: Option<f64>,
+        points: f64,
+        deducted: f64,
+    },
+}
+
+/// Why an item does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion {
+    NotApplicable,
+    /// Missing data, counted as not applicable by the pack's `missing_data` policy.
+    MissingData,
+}
+
+/// A part of an additive item and what it earned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdditivePart {
+    pub label: String,
+    pub missing: bool,
+    pub earned: f64,
 }
 
 /// How an item that does not count (not applicable, waived, missing data under the
 /// `not_applicable` policy) is scored.
-fn excluded(item: &Item, status: Status, scoring: &Scoring, why: &str) -> ItemScore {
+fn excluded(item: &Item, status: Status, scoring: &Scoring, why: Exclusion) -> ItemScore {
     let award =
         scoring.not_applicable == NotApplicablePolicy::Award && item.kind == ItemKind::Standard;
     let (available, awarded) = if award {
@@ -69,12 +141,11 @@ fn excluded(item: &Item, status: Status, scoring: &Scoring, why: &str) -> ItemSc
     } else {
         (0.0, 0.0)
     };
-    let explain = if award {
-        format!("{why}：按规则包计满分{}分", num::show(item.points))
-    } else if item.kind == ItemKind::Standard {
-        format!("{why}：{}分不计入总分基数", num::show(item.points))
-    } else {
-        format!("{why}：不计分")
+    let explain = ScoreStep::Excluded {
+        why,
+        points: item.points,
+        award,
+        standard: item.kind == ItemKind::Standard,
     };
     ItemScore {
         status,
@@ -91,15 +162,15 @@ fn excluded(item: &Item, status: Status, scoring: &Scoring, why: &str) -> ItemSc
 pub fn score_item(item: &Item, result: &CheckResult, scoring: &Scoring) -> ItemScore {
     match result.verdict {
         CheckVerdict::NotApplicable => {
-            return excluded(item, Status::NotApplicable, scoring, "不适用");
-        }
-        CheckVerdict::MissingData if scoring.missing_data == MissingDataPolicy::NotApplicable => {
             return excluded(
                 item,
-                Status::MissingData,
+                Status::NotApplicable,
                 scoring,
-                "缺数据（按规则包视同不适用）",
+                Exclusion::NotApplicable,
             );
+        }
+        CheckVerdict::MissingData if scoring.missing_data == MissingDataPolicy::NotApplicable => {
+            return excluded(item, Status::MissingData, scoring, Exclusion::MissingData);
         }
         _ => {}
     }
@@ -112,13 +183,9 @@ pub fn score_item(item: &Item, result: &CheckResult, scoring: &Scoring) -> ItemS
 
 fn veto(result: &CheckResult) -> ItemScore {
     let (status, vetoed, line) = match result.verdict {
-        CheckVerdict::Pass => (Status::Pass, false, "未触发一票否决"),
-        CheckVerdict::MissingData => (
-            Status::MissingData,
-            false,
-            "缺数据：无法判定是否触发一票否决",
-        ),
-        _ => (Status::Fail, true, "触发一票否决"),
+        CheckVerdict::Pass => (Status::Pass, false, ScoreStep::VetoNotFired),
+        CheckVerdict::MissingData => (Status::MissingData, false, ScoreStep::VetoUnknown),
+        _ => (Status::Fail, true, ScoreStep::VetoFired),
     };
     ItemScore {
         status,
@@ -127,7 +194,7 @@ fn veto(result: &CheckResult) -> ItemScore {
         deducted: 0.0,
         vetoed,
         gap: status != Status::Pass,
-        explain: vec![line.into()],
+        explain: vec![line],
     }
 }
 
@@ -139,20 +206,19 @@ fn bonus(item: &Item, result: &CheckResult) -> ItemScore {
             let awarded = raw.min(points);
             (
                 awarded,
-                format!(
-                    "加分：{} × {} = {}，本项最多{}分 → 加{}分",
-                    num::show(result.counted),
-                    num::show(per_unit),
-                    num::show(raw),
-                    num::show(points),
-                    num::show(awarded)
-                ),
+                ScoreStep::BonusPerUnit {
+                    counted: result.counted,
+                    per_unit,
+                    raw,
+                    points,
+                    awarded,
+                },
             )
         }
         (CheckVerdict::Pass, None | Some(Award::Style(AwardStyle::All))) => {
-            (points, format!("加分：达标加{}分", num::show(points)))
+            (points, ScoreStep::BonusAll { points })
         }
-        _ => (0.0, "加分：未达标，不加分".into()),
+        _ => (0.0, ScoreStep::BonusNone),
     };
     let awarded = num::round2(awarded);
     ItemScore {
@@ -180,7 +246,7 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
             deducted: 0.0,
             vetoed: false,
             gap: false,
-            explain: vec![format!("达标：得{}分", num::show(points))],
+            explain: vec![ScoreStep::Passed { points }],
         };
     }
     let missing = result.verdict == CheckVerdict::MissingData;
@@ -188,32 +254,25 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
     // others keep their points.
     let additive = item.deduct == Deduct::Style(DeductStyle::Additive) && !result.parts.is_empty();
     let (awarded, line) = if missing && !additive {
-        (
-            0.0,
-            format!("缺数据：按未完成计，得0分（扣{}分）", num::show(points)),
-        )
+        (0.0, ScoreStep::MissingData { points })
     } else {
         match item.deduct {
-            Deduct::Style(DeductStyle::All) => (
-                0.0,
-                format!("全有或全无：未达标，得0分（扣{}分）", num::show(points)),
-            ),
+            Deduct::Style(DeductStyle::All) => (0.0, ScoreStep::AllOrNothing { points }),
             Deduct::Style(DeductStyle::Proportional) => {
                 let share = result.share.unwrap_or(0.0).clamp(0.0, 1.0);
                 let awarded = points * share;
                 (
                     awarded,
-                    format!(
-                        "按比例：{} × {} = {}分",
-                        num::show(points),
-                        num::percent(share),
-                        num::show(awarded)
-                    ),
+                    ScoreStep::Proportional {
+                        points,
+                        share,
+                        awarded,
+                    },
                 )
             }
             Deduct::Style(DeductStyle::Additive) => {
                 let mut earned = 0.0;
-                let mut terms = Vec::new();
+                let mut parts = Vec::new();
                 for part in &result.parts {
                     let p = part.points.unwrap_or(0.0);
                     let got = if matches!(
@@ -225,37 +284,28 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
                         0.0
                     };
                     earned += got;
-                    let note = if part.verdict == CheckVerdict::MissingData {
-                        "（缺数据）"
-                    } else {
-                        ""
-                    };
-                    terms.push(format!("{}{note} {}分", part.label, num::show(got)));
+                    parts.push(AdditivePart {
+                        label: part.label.clone(),
+                        missing: part.verdict == CheckVerdict::MissingData,
+                        earned: got,
+                    });
                 }
-                (
-                    earned,
-                    format!("分项计分：{} = {}分", terms.join(" + "), num::show(earned)),
-                )
+                (earned, ScoreStep::Additive { parts, earned })
             }
             Deduct::PerUnit { per_unit, cap } => {
                 let raw = result.units * per_unit;
                 let limit = cap.unwrap_or(points).min(points);
                 let deducted = raw.min(limit);
-                let cap_text = match cap {
-                    Some(c) if c < points => format!("，累计扣分上限{}分", num::show(c)),
-                    _ => "，扣完为止".into(),
-                };
                 (
                     points - deducted,
-                    format!(
-                        "每项扣{}分：{} × {} = {}{cap_text} → 扣{}分，得{}分",
-                        num::show(per_unit),
-                        num::show(result.units),
-                        num::show(per_unit),
-                        num::show(raw),
-                        num::show(deducted),
-                        num::show(points - deducted)
-                    ),
+                    ScoreStep::PerUnit {
+                        per_unit,
+                        units: result.units,
+                        raw,
+                        cap,
+                        points,
+                        deducted,
+                    },
                 )
             }
         }

@@ -337,7 +337,7 @@ fn compare(name: &str, expect: &Expect, a: &Assessment, pack: &Pack, result: &mu
             passed: status_ok && points_ok,
             expected: show(want.status, want.points),
             got: show(Some(got.status), Some(got.awarded)),
-            why: got.explain.clone(),
+            why: crate::report::steps::lines(&got.explain),
         });
     }
     if let Some(total) = expect.total {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Check, CheckResult, CheckVerdict, Context, FailingRow, Kind, PartResult, Quantity, Requirement,
-    Shortfall, Spec,
+    Shortfall, Spec, Step,
 };
 use crate::num;
 use crate::pack::Origin;
@@ -126,19 +126,12 @@ pub(crate) fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResu
     for (i, (part, result)) in parts.iter().zip(results).enumerate() {
         let label = part_label(part, i);
         labels.push(label.clone());
-        let mark = match result.verdict {
-            CheckVerdict::Pass => "✓",
-            CheckVerdict::Fail => "✗",
-            CheckVerdict::NotApplicable => "—",
-            CheckVerdict::MissingData => "?",
-        };
-        let points = part
-            .points
-            .map(|p| format!("（{}分）", num::show(p)))
-            .unwrap_or_default();
-        r.explain.push(format!("{mark} {label}{points}"));
-        r.explain
-            .extend(result.explain.iter().map(|l| format!("    {l}")));
+        r.explain.push(Step::Part {
+            label: label.clone(),
+            points: part.points,
+            verdict: result.verdict,
+            steps: result.explain,
+        });
         if result.verdict == CheckVerdict::Fail {
             failed_parts.push(label.clone());
             r.units += 1.0;

@@ -6,13 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     CheckResult, CheckVerdict, Comparison, Context, Kind, Quantity, Requirement, Shortfall, Spec,
-    fact_label, fact_number, met,
+    Step, Subject, fact_label, fact_number,
 };
 use crate::diag::Target;
 use crate::num;
 use crate::pack::validate::{Validator, a_type};
 use crate::pack::{FieldType, Origin};
-use crate::report;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Compare {
@@ -120,13 +119,6 @@ impl Spec for Compare {
             .facts
             .get(&self.fact)
             .is_some_and(|f| f.ty == FieldType::Percent);
-        let show = |x: f64| {
-            if percent {
-                num::percent(x)
-            } else {
-                num::show(x)
-            }
-        };
         let factor = self.factor.unwrap_or(1.0);
         let target = other * factor;
         let holds = self.op.holds(value, target);
@@ -148,27 +140,23 @@ impl Spec for Compare {
             op: self.op,
             value: quantity(target),
         };
-        let symbol = report::comparison(self.op);
         r.required = Some(requirement);
         if !holds {
             r.shortfall = Some(Shortfall::Amount {
                 value: quantity(shortfall),
             });
         }
-        let other_text = match &self.to {
-            Some(to) => format!("{} {}", fact_label(ctx, to), show(other)),
-            None => show(other),
-        };
-        let factor_text = match self.factor {
-            Some(f) => format!(" × {} = {}", num::show(f), show(target)),
-            None => String::new(),
-        };
-        r.explain.push(format!(
-            "{} = {}，要求 {symbol} {other_text}{factor_text} → {}",
-            fact_label(ctx, &self.fact),
-            show(value),
-            met(r.verdict)
-        ));
+        r.explain.push(Step::Judged {
+            subject: Subject::Compared {
+                label: fact_label(ctx, &self.fact),
+                other_label: self.to.as_ref().map(|to| fact_label(ctx, to)),
+                other: quantity(other),
+                factor: self.factor,
+            },
+            value: quantity(value),
+            requirement: r.required.clone(),
+            met: holds,
+        });
         r.set_vars(Vars {
             value,
             other,

@@ -5,12 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     CheckResult, CheckVerdict, Comparison, Context, Kind, Quantity, Requirement, Shortfall, Spec,
-    met, predicate, register_missing, scope,
+    Step, Subject, predicate, register_missing, scope,
 };
 use crate::diag::Target;
 use crate::pack::validate::{Scope, Validator};
 use crate::pack::{FieldType, Origin, Predicate, Threshold};
-use crate::report;
 use crate::submission::Value;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -161,14 +160,12 @@ impl Spec for Count {
         } else if above > 0 {
             r.shortfall = Some(Shortfall::More { by: above });
         }
-        r.explain.push(format!(
-            "计数 = {value}，要求 {} → {}",
-            required
-                .as_ref()
-                .map(report::requirement)
-                .unwrap_or_default(),
-            met(r.verdict)
-        ));
+        r.explain.push(Step::Judged {
+            subject: Subject::Count,
+            value: count(value),
+            requirement: required.clone(),
+            met: r.verdict == CheckVerdict::Pass,
+        });
         r.required = required;
         r.set_vars(Vars {
             count: value,

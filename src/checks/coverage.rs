@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     CheckResult, CheckVerdict, Comparison, Context, EPS, Kind, Quantity, Requirement, Share,
-    Shortfall, Spec, check_rows, failed_keys, met, register_missing, scope, share_mutants,
+    Shortfall, Spec, Step, Subject, check_rows, failed_keys, register_missing, scope,
+    share_mutants,
 };
-use crate::num;
 use crate::pack::validate::Validator;
 use crate::pack::{Origin, Percent, Predicate, Threshold};
 
@@ -54,7 +54,7 @@ impl Spec for Coverage {
         });
         if total == 0 {
             r.verdict = CheckVerdict::NotApplicable;
-            r.explain.push("没有纳入范围的行：不适用".into());
+            r.explain.push(Step::NoRows);
             return r;
         }
         let passed = check_rows(ctx, &s, &self.require, &mut r);
@@ -78,12 +78,12 @@ impl Spec for Coverage {
         if shortfall > 0 {
             r.shortfall = Some(Shortfall::RowsShort { rows: shortfall });
         }
-        r.explain.push(format!(
-            "覆盖率 = {passed}/{total} = {}，要求 ≥{} → {}",
-            num::percent(rate),
-            self.min,
-            met(r.verdict)
-        ));
+        r.explain.push(Step::Judged {
+            subject: Subject::Coverage { passed, total },
+            value: Quantity::Share { value: rate },
+            requirement: r.required.clone(),
+            met: r.verdict == CheckVerdict::Pass,
+        });
         let failed_keys = failed_keys(&r);
         r.set_vars(Vars {
             total,

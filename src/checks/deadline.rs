@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     CheckResult, CheckVerdict, Context, FailingRow, Kind, Quantity, Requirement, Shortfall, Spec,
-    failed_keys, met, predicate, register_missing, scope,
+    Step, Subject, failed_keys, predicate, register_missing, scope,
 };
 use crate::diag::Target;
 use crate::pack::validate::{Scope, Validator, a_type};
@@ -149,7 +149,6 @@ impl Spec for Deadline {
         let before = self.on_or_before.as_ref().and_then(|x| due_date(x, year));
         let after = self.on_or_after.as_ref().and_then(|x| due_date(x, year));
         let requirement = Requirement::Due { after, before };
-        let required = report::requirement(&requirement);
         let judge = |date: Date| -> Option<Shortfall> {
             if let Some(due) = before
                 && date > due
@@ -185,11 +184,14 @@ impl Spec for Deadline {
             } else {
                 CheckVerdict::Fail
             };
-            r.explain.push(format!(
-                "{}：{date}，要求{required} → {}",
-                field.label,
-                met(verdict)
-            ));
+            r.explain.push(Step::Judged {
+                subject: Subject::DateOf {
+                    label: field.label.clone(),
+                },
+                value: Quantity::Date { value: *date },
+                requirement: Some(requirement.clone()),
+                met: verdict == CheckVerdict::Pass,
+            });
             if let Some(p) = problem {
                 r.verdict = CheckVerdict::Fail;
                 r.units = 1.0;
@@ -216,10 +218,13 @@ impl Spec for Deadline {
         let total = s.rows.len();
         if total == 0 {
             r.verdict = CheckVerdict::NotApplicable;
-            r.explain.push("没有纳入范围的行：不适用".into());
+            r.explain.push(Step::NoRows);
             return r;
         }
-        r.explain.push(format!("要求：{label}{required}"));
+        r.explain.push(Step::RequiresOf {
+            label: label.clone(),
+            requirement: requirement.clone(),
+        });
         for &i in &s.rows {
             let key = s.table.key(i, s.key);
             let problem = match &s.table.rows[i][col] {
@@ -231,12 +236,18 @@ impl Spec for Deadline {
             match problem {
                 None => {
                     if ctx.explain_rows {
-                        r.explain.push(format!("  ✓ {key}"));
+                        r.explain.push(Step::Row {
+                            key,
+                            misses: Vec::new(),
+                        });
                     }
                 }
                 Some(p) => {
                     if ctx.explain_rows {
-                        r.explain.push(format!("  ✗ {key}：{p}"));
+                        r.explain.push(Step::Row {
+                            key: key.clone(),
+                            misses: vec![p.clone()],
+                        });
                     }
                     r.failing.push(FailingRow {
                         key,
@@ -258,8 +269,15 @@ impl Spec for Deadline {
             r.verdict = CheckVerdict::Fail;
             r.shortfall = Some(Shortfall::RowsLate { rows: failed });
         }
-        r.explain
-            .push(format!("{passed}/{total}行按时 → {}", met(r.verdict)));
+        r.explain.push(Step::Judged {
+            subject: Subject::RowsOnTime,
+            value: Quantity::Rows {
+                met: passed,
+                of: total,
+            },
+            requirement: None,
+            met: failed == 0,
+        });
         let failed_keys = failed_keys(&r);
         r.set_vars(RowVars {
             due,

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckResult, CheckVerdict, Context, Kind, Quantity, Requirement, Shortfall, Spec, check_rows,
-    failed_keys, met, register_missing, scope,
+    CheckResult, CheckVerdict, Context, Kind, Quantity, Requirement, Shortfall, Spec, Step,
+    Subject, check_rows, failed_keys, register_missing, scope,
 };
 use crate::pack::validate::Validator;
 use crate::pack::{Origin, Predicate};
@@ -42,7 +42,7 @@ impl Spec for Each {
         r.required = Some(Requirement::EveryRow);
         if total == 0 {
             r.verdict = CheckVerdict::NotApplicable;
-            r.explain.push("没有纳入范围的行：不适用".into());
+            r.explain.push(Step::NoRows);
             return r;
         }
         let passed = check_rows(ctx, &s, &self.require, &mut r);
@@ -62,8 +62,15 @@ impl Spec for Each {
         if failed > 0 {
             r.shortfall = Some(Shortfall::RowsFailing { rows: failed });
         }
-        r.explain
-            .push(format!("{passed}/{total}行满足 → {}", met(r.verdict)));
+        r.explain.push(Step::Judged {
+            subject: Subject::RowsMet,
+            value: Quantity::Rows {
+                met: passed,
+                of: total,
+            },
+            requirement: None,
+            met: failed == 0,
+        });
         let failed_keys = failed_keys(&r);
         r.set_vars(Vars {
             total,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CheckResult, CheckVerdict, Context, Quantity, Requirement, Shortfall, Spec};
+use super::{CheckResult, CheckVerdict, Context, Quantity, Requirement, Shortfall, Spec, Step};
 use crate::pack::Origin;
 use crate::pack::validate::Validator;
 
@@ -65,8 +65,10 @@ impl Spec for Evidence {
         r.counted = (names.len() - missing.len()) as f64;
         r.share = Some((names.len() - missing.len()) as f64 / names.len().max(1) as f64);
         for n in names {
-            let mark = if given(n) { "✓" } else { "✗" };
-            r.explain.push(format!("{mark} {}", label(n)));
+            r.explain.push(Step::Document {
+                label: label(n),
+                given: given(n),
+            });
         }
         if !missing.is_empty() {
             r.shortfall = Some(Shortfall::Documents {

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckResult, CheckVerdict, Conditions, Context, Kind, Requirement, Spec, fact_misses, predicate,
+    CheckResult, CheckVerdict, Conditions, Context, Kind, Requirement, Spec, Step, fact_misses,
+    predicate,
 };
 use crate::pack::validate::{Scope, Validator};
 use crate::pack::{Origin, Predicate};
@@ -38,12 +39,16 @@ impl Spec for Fact {
             conditions: compiled.describe_each(),
         });
         r.units = failed.len() as f64;
-        r.explain.push(format!("要求：{}", compiled.describe()));
+        r.explain.push(Step::Requires {
+            conditions: compiled.describe_each(),
+        });
         for m in failed.iter().chain(missing.iter()) {
-            r.explain.push(format!("✗ {m}"));
+            r.explain.push(Step::Unmet {
+                condition: m.clone(),
+            });
         }
         if failed.is_empty() && missing.is_empty() {
-            r.explain.push("✓ 全部满足".into());
+            r.explain.push(Step::AllMet);
         }
         r.set_vars(Vars {
             failed_conditions: Conditions(failed),

@@ -387,6 +387,99 @@ pub enum Shortfall {
     Parts { labels: Vec<String> },
 }
 
+/// One step of how a verdict was reached, typed; `report::steps` writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// The rows of a register in scope.
+    Scope {
+        register: String,
+        total: usize,
+        /// The `where` conditions, described.
+        filter: Vec<String>,
+        included: usize,
+    },
+    /// Rows a waiver exempts, by key.
+    Waived { keys: Vec<String> },
+    /// What each row (or the facts) must meet, described.
+    Requires { conditions: Vec<String> },
+    /// What a labelled column or fact must meet.
+    RequiresOf {
+        label: String,
+        requirement: Requirement,
+    },
+    /// One row: met when it misses nothing.
+    Row { key: String, misses: Vec<String> },
+    /// A condition on the facts that does not hold or has no value.
+    Unmet { condition: String },
+    /// Every condition holds.
+    AllMet,
+    /// Data the check needs and the submission does not give.
+    Missing { what: String },
+    /// No row is in scope.
+    NoRows,
+    /// A ratio's denominator is zero.
+    ZeroDenominator { label: String },
+    /// A measured value against the requirement.
+    Judged {
+        subject: Subject,
+        value: Quantity,
+        requirement: Option<Requirement>,
+        met: bool,
+    },
+    /// A document, given or not.
+    Document { label: String, given: bool },
+    /// A part of `all` or `any`, with how it came out.
+    Part {
+        label: String,
+        points: Option<f64>,
+        verdict: CheckVerdict,
+        steps: Vec<Step>,
+    },
+    /// The part `not` negates.
+    Negated { label: String, steps: Vec<Step> },
+    /// The item's `applies_if` does not hold.
+    DoesNotApply { conditions: Vec<String> },
+    /// The facts `applies_if` reads are missing.
+    ApplicabilityUnknown { missing: Vec<String> },
+    /// A waiver exempts the item.
+    Waiver {
+        reason: String,
+        approved_by: String,
+        expires_on: Date,
+    },
+    /// How the item's points follow.
+    Scored(crate::score::ScoreStep),
+}
+
+/// What a [`Step::Judged`] measured.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    /// The share of rows meeting the requirement.
+    Coverage { passed: usize, total: usize },
+    /// Rows that meet the requirement, of those in scope.
+    RowsMet,
+    /// Rows on time, of those in scope.
+    RowsOnTime,
+    /// A number of rows or an integer fact.
+    Count,
+    /// A fact divided by a fact.
+    Ratio {
+        numerator: String,
+        denominator: String,
+        num: f64,
+        den: f64,
+    },
+    /// A labelled date.
+    DateOf { label: String },
+    /// A labelled fact against another value (labelled when it is a fact), times a factor.
+    Compared {
+        label: String,
+        other_label: Option<String>,
+        other: Quantity,
+        factor: Option<f64>,
+    },
+}
+
 /// How a check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -434,7 +527,7 @@ pub struct CheckResult {
     /// The measured values its template variables hold.
     pub vars: Vec<(&'static str, Measure)>,
     /// How the verdict was reached, step by step.
-    pub explain: Vec<String>,
+    pub explain: Vec<Step>,
 }
 
 impl CheckResult {
@@ -475,7 +568,7 @@ impl CheckResult {
     pub(crate) fn missing_all(whats: impl IntoIterator<Item = String>) -> Self {
         let mut r = CheckResult::with_verdict(CheckVerdict::MissingData);
         for what in whats {
-            r.explain.push(format!("缺数据：{what}"));
+            r.explain.push(Step::Missing { what: what.clone() });
             r.missing.push(what);
         }
         r
@@ -581,20 +674,16 @@ pub(crate) fn scope<'a>(
         }
         rows.push(i);
     }
-    let scope_text = match &compiled {
-        Some(c) if !c.is_empty() => format!("（范围：{}）", c.describe()),
-        _ => String::new(),
-    };
-    r.explain.push(format!(
-        "{}：共{}行{}，纳入{}行",
-        register.label,
-        table.rows.len(),
-        scope_text,
-        rows.len()
-    ));
+    r.explain.push(Step::Scope {
+        register: register.label.clone(),
+        total: table.rows.len(),
+        filter: compiled.map(|c| c.describe_each()).unwrap_or_default(),
+        included: rows.len(),
+    });
     if !r.waived_rows.is_empty() {
-        r.explain
-            .push(format!("豁免：{}", r.waived_rows.join("、")));
+        r.explain.push(Step::Waived {
+            keys: r.waived_rows.clone(),
+        });
     }
     Some(Scoped {
         table,
@@ -629,7 +718,9 @@ pub(crate) fn check_rows(
         &ctx.pack.sets,
         ctx.submission.year,
     );
-    r.explain.push(format!("要求：{}", compiled.describe()));
+    r.explain.push(Step::Requires {
+        conditions: compiled.describe_each(),
+    });
     let mut passed = 0;
     for &i in &s.rows {
         let row = &s.table.rows[i];
@@ -637,7 +728,10 @@ pub(crate) fn check_rows(
         if misses.is_empty() {
             passed += 1;
             if ctx.explain_rows {
-                r.explain.push(format!("  ✓ {}", s.table.key(i, s.key)));
+                r.explain.push(Step::Row {
+                    key: s.table.key(i, s.key),
+                    misses: Vec::new(),
+                });
             }
         } else {
             let misses: Vec<String> = misses
@@ -649,7 +743,10 @@ pub(crate) fn check_rows(
                 .collect();
             let key = s.table.key(i, s.key);
             if ctx.explain_rows {
-                r.explain.push(format!("  ✗ {key}：{}", misses.join("；")));
+                r.explain.push(Step::Row {
+                    key: key.clone(),
+                    misses: misses.clone(),
+                });
             }
             r.failing.push(FailingRow { key, misses });
         }
@@ -683,15 +780,6 @@ pub(crate) fn fact_label(ctx: &Context, name: &str) -> String {
         .get(name)
         .map(|f| f.label.clone())
         .unwrap_or_else(|| name.to_string())
-}
-
-/// "达标" or "未达标".
-pub(crate) fn met(verdict: CheckVerdict) -> &'static str {
-    if verdict == CheckVerdict::Pass {
-        "达标"
-    } else {
-        "未达标"
-    }
 }
 
 /// Sets a minimum share from an overlay's `min`; false when the `min` is a count.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::all::{Vars, part_label};
-use super::{Check, CheckResult, CheckVerdict, Context, Kind, Requirement, Spec};
+use super::{Check, CheckResult, CheckVerdict, Context, Kind, Requirement, Spec, Step};
 use crate::pack::Origin;
 use crate::pack::validate::Validator;
 
@@ -25,9 +25,10 @@ impl Spec for Not {
         };
         let mut r = CheckResult::with_verdict(verdict);
         let label = part_label(&self.0, 0);
-        r.explain.push(format!("不应满足：{label}"));
-        r.explain
-            .extend(result.explain.iter().map(|l| format!("    {l}")));
+        r.explain.push(Step::Negated {
+            label: label.clone(),
+            steps: result.explain,
+        });
         r.missing = result.missing;
         r.units = if verdict == CheckVerdict::Fail {
             1.0

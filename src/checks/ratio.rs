@@ -5,9 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     CheckResult, CheckVerdict, Comparison, Context, EPS, Kind, Quantity, Requirement, Share,
-    Shortfall, Spec, fact_label, fact_number, met, share_mutants,
+    Shortfall, Spec, Step, Subject, fact_label, fact_number, share_mutants,
 };
-use crate::num;
 use crate::pack::validate::Validator;
 use crate::pack::{Origin, Percent, Threshold};
 
@@ -54,10 +53,9 @@ impl Spec for Ratio {
         });
         if den_v.abs() < EPS {
             r.verdict = CheckVerdict::NotApplicable;
-            r.explain.push(format!(
-                "{} = 0：分母为零，不适用",
-                fact_label(ctx, &self.denominator)
-            ));
+            r.explain.push(Step::ZeroDenominator {
+                label: fact_label(ctx, &self.denominator),
+            });
             return r;
         }
         let rate = num_v / den_v;
@@ -78,16 +76,17 @@ impl Spec for Ratio {
                 value: Quantity::Share { value: short },
             });
         }
-        r.explain.push(format!(
-            "{} / {} = {} / {} = {}，要求 ≥{} → {}",
-            fact_label(ctx, &self.numerator),
-            fact_label(ctx, &self.denominator),
-            num::show(num_v),
-            num::show(den_v),
-            num::percent(rate),
-            self.min,
-            met(r.verdict)
-        ));
+        r.explain.push(Step::Judged {
+            subject: Subject::Ratio {
+                numerator: fact_label(ctx, &self.numerator),
+                denominator: fact_label(ctx, &self.denominator),
+                num: num_v,
+                den: den_v,
+            },
+            value: Quantity::Share { value: rate },
+            requirement: r.required.clone(),
+            met: r.verdict == CheckVerdict::Pass,
+        });
         r.set_vars(Vars {
             numerator: num_v,
             denominator: den_v,

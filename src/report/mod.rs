@@ -3,6 +3,7 @@
 
 mod markdown;
 mod measure;
+pub mod steps;
 mod text;
 
 pub use markdown::markdown;

@@ -199,8 +199,8 @@ pub fn explain(a: &Assessment, item: &str) -> Option<String> {
         out.push_str(&format!("依据：{}\n", o.basis.join("；")));
     }
     out.push('\n');
-    for line in &o.explain {
-        out.push_str(line);
+    for line in super::steps::lines(&o.explain) {
+        out.push_str(&line);
         out.push('\n');
     }
     Some(out)

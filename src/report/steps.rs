@@ -1,0 +1,241 @@
+//! How a verdict and its points were reached, in words: the lines of `kaohe assess --explain`,
+//! of the JSON `explain` array and of `kaohe test`'s reasons.
+
+use super::{comparison, quantity, requirement};
+use crate::checks::{CheckVerdict, Requirement, Step, Subject};
+use crate::num;
+use crate::score::{Exclusion, ScoreStep};
+
+/// Every step as lines, nested parts indented.
+pub fn lines(steps: &[Step]) -> Vec<String> {
+    let mut out = Vec::new();
+    for step in steps {
+        step_lines(step, &mut out);
+    }
+    out
+}
+
+fn met(met: bool) -> &'static str {
+    if met { "达标" } else { "未达标" }
+}
+
+fn nested(steps: &[Step], out: &mut Vec<String>) {
+    out.extend(lines(steps).into_iter().map(|l| format!("    {l}")));
+}
+
+fn step_lines(step: &Step, out: &mut Vec<String>) {
+    match step {
+        Step::Scope {
+            register,
+            total,
+            filter,
+            included,
+        } => {
+            let filter = if filter.is_empty() {
+                String::new()
+            } else {
+                format!("（范围：{}）", filter.join("；"))
+            };
+            out.push(format!("{register}：共{total}行{filter}，纳入{included}行"));
+        }
+        Step::Waived { keys } => out.push(format!("豁免：{}", keys.join("、"))),
+        Step::Requires { conditions } => out.push(format!("要求：{}", conditions.join("；"))),
+        Step::RequiresOf {
+            label,
+            requirement: r,
+        } => out.push(format!("要求：{label}{}", requirement(r))),
+        Step::Row { key, misses } if misses.is_empty() => out.push(format!("  ✓ {key}")),
+        Step::Row { key, misses } => out.push(format!("  ✗ {key}：{}", misses.join("；"))),
+        Step::Unmet { condition } => out.push(format!("✗ {condition}")),
+        Step::AllMet => out.push("✓ 全部满足".into()),
+        Step::Missing { what } => out.push(format!("缺数据：{what}")),
+        Step::NoRows => out.push("没有纳入范围的行：不适用".into()),
+        Step::ZeroDenominator { label } => out.push(format!("{label} = 0：分母为零，不适用")),
+        Step::Judged {
+            subject,
+            value,
+            requirement: r,
+            met: ok,
+        } => out.push(judged(subject, &quantity(value), r.as_ref(), *ok)),
+        Step::Document { label, given } => {
+            out.push(format!("{} {label}", if *given { "✓" } else { "✗" }))
+        }
+        Step::Part {
+            label,
+            points,
+            verdict,
+            steps,
+        } => {
+            let mark = match verdict {
+                CheckVerdict::Pass => "✓",
+                CheckVerdict::Fail => "✗",
+                CheckVerdict::NotApplicable => "—",
+                CheckVerdict::MissingData => "?",
+            };
+            let points = points
+                .map(|p| format!("（{}分）", num::show(p)))
+                .unwrap_or_default();
+            out.push(format!("{mark} {label}{points}"));
+            nested(steps, out);
+        }
+        Step::Negated { label, steps } => {
+            out.push(format!("不应满足：{label}"));
+            nested(steps, out);
+        }
+        Step::DoesNotApply { conditions } => {
+            out.push(format!("适用条件不满足：{}", conditions.join("；")))
+        }
+        Step::ApplicabilityUnknown { missing } => {
+            out.push(format!("无法判断是否适用：{}", missing.join("；")))
+        }
+        Step::Waiver {
+            reason,
+            approved_by,
+            expires_on,
+        } => out.push(format!(
+            "豁免：{reason}（{approved_by}批准，有效期至{expires_on}）"
+        )),
+        Step::Scored(s) => out.push(scored(s)),
+    }
+}
+
+fn judged(subject: &Subject, value: &str, r: Option<&Requirement>, ok: bool) -> String {
+    let required = r.map(requirement).unwrap_or_default();
+    let verdict = met(ok);
+    match subject {
+        Subject::Coverage { passed, total } => {
+            format!("覆盖率 = {passed}/{total} = {value}，要求 {required} → {verdict}")
+        }
+        Subject::RowsMet => format!("{value}行满足 → {verdict}"),
+        Subject::RowsOnTime => format!("{value}行按时 → {verdict}"),
+        Subject::Count => format!("计数 = {value}，要求 {required} → {verdict}"),
+        Subject::Ratio {
+            numerator,
+            denominator,
+            num: n,
+            den,
+        } => format!(
+            "{numerator} / {denominator} = {} / {} = {value}，要求 {required} → {verdict}",
+            num::show(*n),
+            num::show(*den)
+        ),
+        Subject::DateOf { label } => format!("{label}：{value}，要求{required} → {verdict}"),
+        Subject::Compared {
+            label,
+            other_label,
+            other,
+            factor,
+        } => {
+            let (op, target) = match r {
+                Some(Requirement::Bound { op, value }) => (comparison(*op), quantity(value)),
+                _ => ("", String::new()),
+            };
+            let other = match other_label {
+                Some(l) => format!("{l} {}", quantity(other)),
+                None => quantity(other),
+            };
+            let factor = factor
+                .map(|f| format!(" × {} = {target}", num::show(f)))
+                .unwrap_or_default();
+            format!("{label} = {value}，要求 {op} {other}{factor} → {verdict}")
+        }
+    }
+}
+
+fn scored(s: &ScoreStep) -> String {
+    let show = num::show;
+    match s {
+        ScoreStep::Excluded {
+            why,
+            points,
+            award,
+            standard,
+        } => {
+            let why = match why {
+                Exclusion::NotApplicable => "不适用",
+                Exclusion::MissingData => "缺数据（按规则包视同不适用）",
+            };
+            if *award {
+                format!("{why}：按规则包计满分{}分", show(*points))
+            } else if *standard {
+                format!("{why}：{}分不计入总分基数", show(*points))
+            } else {
+                format!("{why}：不计分")
+            }
+        }
+        ScoreStep::VetoNotFired => "未触发一票否决".into(),
+        ScoreStep::VetoUnknown => "缺数据：无法判定是否触发一票否决".into(),
+        ScoreStep::VetoFired => "触发一票否决".into(),
+        ScoreStep::BonusPerUnit {
+            counted,
+            per_unit,
+            raw,
+            points,
+            awarded,
+        } => format!(
+            "加分：{} × {} = {}，本项最多{}分 → 加{}分",
+            show(*counted),
+            show(*per_unit),
+            show(*raw),
+            show(*points),
+            show(*awarded)
+        ),
+        ScoreStep::BonusAll { points } => format!("加分：达标加{}分", show(*points)),
+        ScoreStep::BonusNone => "加分：未达标，不加分".into(),
+        ScoreStep::Passed { points } => format!("达标：得{}分", show(*points)),
+        ScoreStep::MissingData { points } => {
+            format!("缺数据：按未完成计，得0分（扣{}分）", show(*points))
+        }
+        ScoreStep::AllOrNothing { points } => {
+            format!("全有或全无：未达标，得0分（扣{}分）", show(*points))
+        }
+        ScoreStep::Proportional {
+            points,
+            share,
+            awarded,
+        } => format!(
+            "按比例：{} × {} = {}分",
+            show(*points),
+            num::percent(*share),
+            show(*awarded)
+        ),
+        ScoreStep::Additive { parts, earned } => {
+            let terms: Vec<String> = parts
+                .iter()
+                .map(|p| {
+                    let note = if p.missing { "（缺数据）" } else { "" };
+                    format!("{}{note} {}分", p.label, show(p.earned))
+                })
+                .collect();
+            format!("分项计分：{} = {}分", terms.join(" + "), show(*earned))
+        }
+        ScoreStep::PerUnit {
+            per_unit,
+            units,
+            raw,
+            cap,
+            points,
+            deducted,
+        } => {
+            let cap_text = match cap {
+                Some(c) if c < points => format!("，累计扣分上限{}分", show(*c)),
+                _ => "，扣完为止".into(),
+            };
+            format!(
+                "每项扣{}分：{} × {} = {}{cap_text} → 扣{}分，得{}分",
+                show(*per_unit),
+                show(*units),
+                show(*per_unit),
+                show(*raw),
+                show(*deducted),
+                show(points - deducted)
+            )
+        }
+    }
+}
+
+/// Serde helper for the assessment JSON: the steps as lines of words.
+pub fn serialize<S: serde::Serializer>(steps: &[Step], s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    lines(steps).serialize(s)
+}
