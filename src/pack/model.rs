@@ -258,7 +258,8 @@ pub struct Check {
     pub not: Option<Box<Check>>,
 }
 
-/// The kinds of check, by the key that selects them.
+/// The kinds of check, by the key that selects them. The schema says a check names exactly
+/// one of them ([`crate::pack::schema::CHECK_KIND_KEYWORD`]).
 pub const CHECK_KINDS: [&str; 10] = [
     "fact", "coverage", "each", "count", "ratio", "deadline", "evidence", "all", "any", "not",
 ];
