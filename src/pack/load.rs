@@ -201,10 +201,6 @@ impl Loader {
             self.diagnostics.extend(problems);
             return None;
         }
-        if let Some(problems) = check_kinds(&json, file, &self.sources) {
-            self.diagnostics.extend(problems);
-            return None;
-        }
         match serde_json::from_value::<T>(json) {
             Ok(value) => Some((file, value)),
             Err(e) => {
@@ -723,84 +719,6 @@ fn at_missing(sources: &Sources, file: FileId, key: &str) -> bool {
         .root
         .as_ref()
         .is_none_or(|root| root.get(key).is_none())
-}
-
-/// Every check node must name exactly one kind; the schema cannot say so readably.
-fn check_kinds(
-    json: &serde_json::Value,
-    file: FileId,
-    sources: &Sources,
-) -> Option<Vec<Diagnostic>> {
-    let mut problems = Vec::new();
-    walk_checks(json, String::new(), false, &mut |check, pointer| {
-        let Some(obj) = check.as_object() else { return };
-        let kinds: Vec<&str> = obj
-            .keys()
-            .map(String::as_str)
-            .filter(|k| Kind::NAMES.contains(k))
-            .collect();
-        let location = |p: &str, t| Location {
-            file,
-            pos: sources.locate(file, p, t),
-        };
-        if kinds.is_empty() {
-            problems.push(
-                Diagnostic::error(
-                    "check-kind",
-                    location(pointer, Target::Key),
-                    "the check names no kind",
-                )
-                .with_help(format!("give one of: {}", Kind::NAMES.join(", "))),
-            );
-        } else if kinds.len() > 1 {
-            problems.push(
-                Diagnostic::error(
-                    "check-kind",
-                    location(&format!("{pointer}/{}", kinds[1]), Target::Key),
-                    format!(
-                        "the check names two kinds, `{}` and `{}`",
-                        kinds[0], kinds[1]
-                    ),
-                )
-                .with_help("combine checks with `all` or `any`"),
-            );
-        }
-    });
-    (!problems.is_empty()).then_some(problems)
-}
-
-/// Calls `f` on every check node: `items/N/check`, `overrides/N/check`, and their parts.
-fn walk_checks(
-    value: &serde_json::Value,
-    pointer: String,
-    in_check: bool,
-    f: &mut impl FnMut(&serde_json::Value, &str),
-) {
-    if in_check {
-        f(value, &pointer);
-        if let Some(obj) = value.as_object() {
-            for key in ["all", "any"] {
-                if let Some(parts) = obj.get(key).and_then(|v| v.as_array()) {
-                    for (i, part) in parts.iter().enumerate() {
-                        walk_checks(part, format!("{pointer}/{key}/{i}"), true, f);
-                    }
-                }
-            }
-            if let Some(inner) = obj.get("not") {
-                walk_checks(inner, format!("{pointer}/not"), true, f);
-            }
-        }
-        return;
-    }
-    for list in ["items", "overrides"] {
-        if let Some(entries) = value.get(list).and_then(|v| v.as_array()) {
-            for (i, entry) in entries.iter().enumerate() {
-                if let Some(check) = entry.get("check") {
-                    walk_checks(check, format!("/{list}/{i}/check"), true, f);
-                }
-            }
-        }
-    }
 }
 
 /// Turns a draft into a pack, when it has the parts every pack needs.

@@ -1,7 +1,8 @@
 //! The rule-pack model: what `pack.yaml` and `items/*.yaml` say, as plain data.
 //!
 //! These types are read only after a file has passed `schemas/rule-pack.schema.json`, so
-//! their serde derives describe the same format the schema does.
+//! their serde derives describe the same format the schema does (`tests/schema.rs` checks that
+//! both name the same keys, and that the model reads every file the schema accepts).
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};

@@ -5,10 +5,15 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
+use crate::checks::Kind;
 use crate::diag::{Diagnostic, FileId, Location, Sources, Target, did_you_mean};
 
 /// The rule-pack schema, as checked in.
 pub const RULE_PACK_SCHEMA: &str = include_str!("../../schemas/rule-pack.schema.json");
+
+/// Where the schema says that a check node names exactly one kind: a `oneOf` of one
+/// `{required: [KIND]}` per kind, in the order of [`Kind::NAMES`].
+pub const CHECK_KIND_KEYWORD: &str = "/$defs/check/oneOf";
 
 /// Which file of a pack a document is, and so which part of the schema applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,20 +87,22 @@ impl PackSchema {
         for error in validator.iter_errors(instance) {
             self.push(&error, sources, file, &mut found);
         }
-        // A key reported missing next to an unknown key that is a typo of it is one problem.
-        let typos: Vec<(String, String)> = found
+        // A key reported missing next to an unknown key that is a typo of it is one problem, and
+        // so is a check that names no kind next to an unknown key (most likely its kind, misspelt).
+        let unknown: Vec<(String, Option<String>)> = found
             .iter()
             .filter_map(|(_, hint)| match hint {
-                Hint::Typo { object, suggestion } => Some((object.clone(), suggestion.clone())),
+                Hint::Unknown { object, suggestion } => Some((object.clone(), suggestion.clone())),
                 _ => None,
             })
             .collect();
         found
             .into_iter()
             .filter(|(_, hint)| match hint {
-                Hint::Missing { object, key } => {
-                    !typos.iter().any(|(o, s)| o == object && s == key)
-                }
+                Hint::Missing { object, key } => !unknown
+                    .iter()
+                    .any(|(o, s)| o == object && s.as_ref() == Some(key)),
+                Hint::NoKind { object } => !unknown.iter().any(|(o, _)| o == object),
                 _ => true,
             })
             .map(|(d, _)| d)
@@ -111,6 +118,10 @@ impl PackSchema {
         file: FileId,
         out: &mut Vec<(Diagnostic, Hint)>,
     ) {
+        if keyword_pointer(error).as_deref() == Some(CHECK_KIND_KEYWORD) {
+            out.push(check_kind(error, sources, file));
+            return;
+        }
         if let ValidationErrorKind::OneOfNotValid { context }
         | ValidationErrorKind::AnyOf { context } = error.kind()
         {
@@ -139,11 +150,9 @@ impl PackSchema {
 
     /// The subschema that holds the keyword an error came from.
     fn subschema(&self, error: &ValidationError) -> Option<&Value> {
-        let uri = error.absolute_keyword_location()?;
-        let fragment = uri.fragment()?.as_str();
-        let fragment = percent_decode(fragment);
-        let parent = match fragment.rfind('/') {
-            Some(i) => &fragment[..i],
+        let keyword = keyword_pointer(error)?;
+        let parent = match keyword.rfind('/') {
+            Some(i) => &keyword[..i],
             None => "",
         };
         self.root.pointer(parent)
@@ -180,25 +189,23 @@ impl PackSchema {
                     .map(|p| p.keys().map(String::as_str).collect())
                     .unwrap_or_default();
                 let key_pointer = format!("{pointer}/{}", escape(&name));
-                let mut d = Diagnostic::error(
+                let d = Diagnostic::error(
                     "unknown-key",
                     at(&key_pointer, Target::Key),
                     format!("unknown key `{name}`"),
                 );
-                d = match did_you_mean(&name, allowed.iter().copied()) {
-                    Some(s) => {
-                        hint = Hint::Typo {
-                            object: pointer.clone(),
-                            suggestion: s.to_string(),
-                        };
-                        d.with_help(format!("did you mean `{s}`?"))
-                    }
+                let suggestion = did_you_mean(&name, allowed.iter().copied());
+                hint = Hint::Unknown {
+                    object: pointer.clone(),
+                    suggestion: suggestion.map(str::to_string),
+                };
+                match suggestion {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None if !allowed.is_empty() => {
                         d.with_help(format!("expected one of: {}", allowed.join(", ")))
                     }
                     None => d,
-                };
-                d
+                }
             }
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
@@ -346,11 +353,63 @@ impl PackSchema {
 }
 
 /// What a schema diagnostic says about keys, to merge "missing `min`" with "unknown
-/// `min_rate`; did you mean `min`?" into the second alone.
+/// `min_rate`; did you mean `min`?" into the second alone, and "the check names no kind" with
+/// "unknown key `fcat`" into the second alone.
 enum Hint {
     None,
-    Missing { object: String, key: String },
-    Typo { object: String, suggestion: String },
+    Missing {
+        object: String,
+        key: String,
+    },
+    Unknown {
+        object: String,
+        suggestion: Option<String>,
+    },
+    /// A check that names no kind.
+    NoKind {
+        object: String,
+    },
+}
+
+/// The JSON pointer, within the schema, of the keyword an error came from.
+fn keyword_pointer(error: &ValidationError) -> Option<String> {
+    let uri = error.absolute_keyword_location()?;
+    Some(percent_decode(uri.fragment()?.as_str()))
+}
+
+/// The diagnostic of a check node that names no kind, or more than one.
+fn check_kind(error: &ValidationError, sources: &Sources, file: FileId) -> (Diagnostic, Hint) {
+    let pointer = error.instance_path().as_str().to_string();
+    let at = |pointer: &str| Location {
+        file,
+        pos: sources.locate(file, pointer, Target::Key),
+    };
+    let kinds: Vec<&str> = error
+        .instance()
+        .as_object()
+        .map(|obj| {
+            obj.keys()
+                .map(String::as_str)
+                .filter(|k| Kind::NAMES.contains(k))
+                .collect()
+        })
+        .unwrap_or_default();
+    match kinds.as_slice() {
+        [first, second, ..] => (
+            Diagnostic::error(
+                "check-kind",
+                at(&format!("{pointer}/{}", escape(second))),
+                format!("the check names two kinds, `{first}` and `{second}`"),
+            )
+            .with_help("combine checks with `all` or `any`"),
+            Hint::None,
+        ),
+        _ => (
+            Diagnostic::error("check-kind", at(&pointer), "the check names no kind")
+                .with_help(format!("give one of: {}", Kind::NAMES.join(", "))),
+            Hint::NoKind { object: pointer },
+        ),
+    }
 }
 
 /// Messages for the patterns the schema uses, so authors read words rather than regexes.
