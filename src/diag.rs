@@ -7,6 +7,10 @@ use serde::Serialize;
 
 use crate::yaml::{Node, Pos};
 
+mod code;
+
+pub use code::Code;
+
 /// Index of a file in [`Sources`].
 pub type FileId = usize;
 
@@ -122,8 +126,8 @@ pub struct Related {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// A stable, kebab-case name of the problem class (SARIF `ruleId`).
-    pub code: &'static str,
+    /// The class of the problem (SARIF `ruleId`).
+    pub code: Code,
     pub message: String,
     pub location: Location,
     pub help: Option<String>,
@@ -131,7 +135,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -159,10 +163,10 @@ impl Diagnostic {
 /// Sorts diagnostics by file order, then position, and drops exact repeats.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (a.location.file, a.location.pos, a.code, &a.message).cmp(&(
+        (a.location.file, a.location.pos, a.code.name(), &a.message).cmp(&(
             b.location.file,
             b.location.pos,
-            b.code,
+            b.code.name(),
             &b.message,
         ))
     });
@@ -193,7 +197,7 @@ pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: bool) 
             Severity::Warning => Level::WARNING,
         };
         let title = format!("{}: {}", location_text(sources, &d.location), d.message);
-        let mut group = Group::with_title(level.primary_title(title).id(d.code));
+        let mut group = Group::with_title(level.primary_title(title).id(d.code.name()));
         let located = match snippet(sources, &d.location, "") {
             Some(snippet) => {
                 group = group.element(snippet);
@@ -263,7 +267,7 @@ fn char_to_byte(line: &str, chars: usize) -> usize {
 #[derive(Debug, Serialize)]
 pub struct JsonDiagnostic<'a> {
     pub severity: Severity,
-    pub code: &'a str,
+    pub code: Code,
     pub message: &'a str,
     pub file: &'a str,
     pub line: Option<u32>,
@@ -295,15 +299,26 @@ pub fn json_diagnostics<'a>(
 pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
     use serde_sarif::sarif;
 
-    let mut codes: Vec<&str> = reports
+    // One rule per code used, in the order of their names; a result points at its rule by
+    // index too.
+    let mut codes: Vec<Code> = reports
         .iter()
         .flat_map(|(_, ds)| ds.iter().map(|d| d.code))
         .collect();
-    codes.sort_unstable();
+    codes.sort_unstable_by_key(|c| c.name());
     codes.dedup();
     let rules: Vec<sarif::ReportingDescriptor> = codes
         .iter()
-        .map(|c| sarif::ReportingDescriptor::builder().id(*c).build())
+        .map(|c| {
+            sarif::ReportingDescriptor::builder()
+                .id(c.name())
+                .short_description(
+                    sarif::MultiformatMessageString::builder()
+                        .text(c.description())
+                        .build(),
+                )
+                .build()
+        })
         .collect();
     let results: Vec<sarif::Result> = reports
         .iter()
@@ -331,8 +346,10 @@ pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
                 Some(h) => format!("{} (help: {h})", d.message),
                 None => d.message.clone(),
             };
+            let rule_index = codes.iter().position(|c| *c == d.code).unwrap_or_default();
             sarif::Result::builder()
-                .rule_id(d.code)
+                .rule_id(d.code.name())
+                .rule_index(rule_index as i64)
                 .level(match d.severity {
                     Severity::Error => sarif::ResultLevel::Error,
                     Severity::Warning => sarif::ResultLevel::Warning,

@@ -8,7 +8,7 @@ use super::{
     CheckResult, CheckVerdict, Context, FailingRow, Kind, Spec, failed_keys, met, predicate,
     register_missing, scope,
 };
-use crate::diag::Target;
+use crate::diag::{Code, Target};
 use crate::pack::validate::{Scope, Validator, a_type};
 use crate::pack::{FieldType, Origin, Predicate};
 use crate::submission::Value;
@@ -103,11 +103,16 @@ impl Spec for Deadline {
                 self.field,
                 a_type(field.ty)
             );
-            v.error("type-mismatch", &at.join("field"), Target::Value, message);
+            v.error(
+                Code::TypeMismatch,
+                &at.join("field"),
+                Target::Value,
+                message,
+            );
         }
         if self.on_or_before.is_none() && self.on_or_after.is_none() {
             v.error(
-                "bad-check",
+                Code::BadCheck,
                 at,
                 Target::Key,
                 "the deadline gives no `on_or_before` or `on_or_after`",
@@ -121,7 +126,7 @@ impl Spec for Deadline {
             match due {
                 Some(Due::Fixed(text)) if crate::text::parse_date(text).is_none() => {
                     v.error(
-                        "invalid-date",
+                        Code::InvalidDate,
                         &at.join(key),
                         Target::Value,
                         format!("`{text}` is not a date that exists"),
@@ -132,7 +137,7 @@ impl Spec for Deadline {
                 {
                     let message = format!("month {month} has no day {day}");
                     v.error(
-                        "invalid-date",
+                        Code::InvalidDate,
                         &at.join(key).join("day"),
                         Target::Value,
                         message,
