@@ -274,6 +274,18 @@ pub struct JsonDiagnostic<'a> {
     pub column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<&'a str>,
+    /// Other places that explain the problem ("first defined here").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<JsonRelated<'a>>,
+}
+
+/// A related location of a [`JsonDiagnostic`].
+#[derive(Debug, Serialize)]
+pub struct JsonRelated<'a> {
+    pub file: &'a str,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: &'a str,
 }
 
 /// The diagnostics of one pack as JSON values.
@@ -291,6 +303,16 @@ pub fn json_diagnostics<'a>(
             line: d.location.pos.map(|p| p.line),
             column: d.location.pos.map(|p| p.col),
             help: d.help.as_deref(),
+            related: d
+                .related
+                .iter()
+                .map(|r| JsonRelated {
+                    file: &sources.file(r.location.file).path,
+                    line: r.location.pos.map(|p| p.line),
+                    column: r.location.pos.map(|p| p.col),
+                    message: &r.message,
+                })
+                .collect(),
         })
         .collect()
 }
@@ -324,30 +346,25 @@ pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
         .iter()
         .flat_map(|(sources, ds)| ds.iter().map(move |d| (*sources, d)))
         .map(|(sources, d)| {
-            let file = sources.file(d.location.file);
-            let artifact = sarif::ArtifactLocation::builder()
-                .uri(file.path.clone())
-                .build();
-            let physical = match d.location.pos {
-                Some(p) => sarif::PhysicalLocation::builder()
-                    .artifact_location(artifact)
-                    .region(
-                        sarif::Region::builder()
-                            .start_line(i64::from(p.line))
-                            .start_column(i64::from(p.col))
-                            .build(),
-                    )
-                    .build(),
-                None => sarif::PhysicalLocation::builder()
-                    .artifact_location(artifact)
-                    .build(),
-            };
+            let physical = sarif_physical(sources, &d.location);
+            let related: Vec<sarif::Location> = d
+                .related
+                .iter()
+                .zip(0..)
+                .map(|(r, id)| {
+                    sarif::Location::builder()
+                        .id(id)
+                        .physical_location(sarif_physical(sources, &r.location))
+                        .message(sarif::Message::builder().text(r.message.clone()).build())
+                        .build()
+                })
+                .collect();
             let text = match &d.help {
                 Some(h) => format!("{} (help: {h})", d.message),
                 None => d.message.clone(),
             };
             let rule_index = codes.iter().position(|c| *c == d.code).unwrap_or_default();
-            sarif::Result::builder()
+            let mut result = sarif::Result::builder()
                 .rule_id(d.code.name())
                 .rule_index(rule_index as i64)
                 .level(match d.severity {
@@ -360,7 +377,11 @@ pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
                         .physical_location(physical)
                         .build(),
                 ])
-                .build()
+                .build();
+            if !related.is_empty() {
+                result.related_locations = Some(related);
+            }
+            result
         })
         .collect();
     let driver = sarif::ToolComponent::builder()
@@ -380,6 +401,29 @@ pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
     text.push('\n');
     text
+}
+
+/// A SARIF physical location: the file, and the line and column when known.
+fn sarif_physical(sources: &Sources, location: &Location) -> serde_sarif::sarif::PhysicalLocation {
+    use serde_sarif::sarif;
+
+    let artifact = sarif::ArtifactLocation::builder()
+        .uri(sources.file(location.file).path.clone())
+        .build();
+    match location.pos {
+        Some(p) => sarif::PhysicalLocation::builder()
+            .artifact_location(artifact)
+            .region(
+                sarif::Region::builder()
+                    .start_line(i64::from(p.line))
+                    .start_column(i64::from(p.col))
+                    .build(),
+            )
+            .build(),
+        None => sarif::PhysicalLocation::builder()
+            .artifact_location(artifact)
+            .build(),
+    }
 }
 
 /// The candidate closest to `name`, when one is close enough to be a likely typo.
