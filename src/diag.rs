@@ -7,6 +7,10 @@ use serde::Serialize;
 
 use crate::yaml::{Node, Pos};
 
+mod code;
+
+pub use code::Code;
+
 /// Index of a file in [`Sources`].
 pub type FileId = usize;
 
@@ -122,8 +126,8 @@ pub struct Related {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// A stable, kebab-case name of the problem class (SARIF `ruleId`).
-    pub code: &'static str,
+    /// The class of the problem (SARIF `ruleId`).
+    pub code: Code,
     pub message: String,
     pub location: Location,
     pub help: Option<String>,
@@ -131,7 +135,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -159,10 +163,10 @@ impl Diagnostic {
 /// Sorts diagnostics by file order, then position, and drops exact repeats.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (a.location.file, a.location.pos, a.code, &a.message).cmp(&(
+        (a.location.file, a.location.pos, a.code.name(), &a.message).cmp(&(
             b.location.file,
             b.location.pos,
-            b.code,
+            b.code.name(),
             &b.message,
         ))
     });
@@ -193,7 +197,7 @@ pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: bool) 
             Severity::Warning => Level::WARNING,
         };
         let title = format!("{}: {}", location_text(sources, &d.location), d.message);
-        let mut group = Group::with_title(level.primary_title(title).id(d.code));
+        let mut group = Group::with_title(level.primary_title(title).id(d.code.name()));
         let located = match snippet(sources, &d.location, "") {
             Some(snippet) => {
                 group = group.element(snippet);
@@ -263,13 +267,25 @@ fn char_to_byte(line: &str, chars: usize) -> usize {
 #[derive(Debug, Serialize)]
 pub struct JsonDiagnostic<'a> {
     pub severity: Severity,
-    pub code: &'a str,
+    pub code: Code,
     pub message: &'a str,
     pub file: &'a str,
     pub line: Option<u32>,
     pub column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<&'a str>,
+    /// Other places that explain the problem ("first defined here").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<JsonRelated<'a>>,
+}
+
+/// A related location of a [`JsonDiagnostic`].
+#[derive(Debug, Serialize)]
+pub struct JsonRelated<'a> {
+    pub file: &'a str,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: &'a str,
 }
 
 /// The diagnostics of one pack as JSON values.
@@ -287,6 +303,16 @@ pub fn json_diagnostics<'a>(
             line: d.location.pos.map(|p| p.line),
             column: d.location.pos.map(|p| p.col),
             help: d.help.as_deref(),
+            related: d
+                .related
+                .iter()
+                .map(|r| JsonRelated {
+                    file: &sources.file(r.location.file).path,
+                    line: r.location.pos.map(|p| p.line),
+                    column: r.location.pos.map(|p| p.col),
+                    message: &r.message,
+                })
+                .collect(),
         })
         .collect()
 }
@@ -295,44 +321,52 @@ pub fn json_diagnostics<'a>(
 pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
     use serde_sarif::sarif;
 
-    let mut codes: Vec<&str> = reports
+    // One rule per code used, in the order of their names; a result points at its rule by
+    // index too.
+    let mut codes: Vec<Code> = reports
         .iter()
         .flat_map(|(_, ds)| ds.iter().map(|d| d.code))
         .collect();
-    codes.sort_unstable();
+    codes.sort_unstable_by_key(|c| c.name());
     codes.dedup();
     let rules: Vec<sarif::ReportingDescriptor> = codes
         .iter()
-        .map(|c| sarif::ReportingDescriptor::builder().id(*c).build())
+        .map(|c| {
+            sarif::ReportingDescriptor::builder()
+                .id(c.name())
+                .short_description(
+                    sarif::MultiformatMessageString::builder()
+                        .text(c.description())
+                        .build(),
+                )
+                .build()
+        })
         .collect();
     let results: Vec<sarif::Result> = reports
         .iter()
         .flat_map(|(sources, ds)| ds.iter().map(move |d| (*sources, d)))
         .map(|(sources, d)| {
-            let file = sources.file(d.location.file);
-            let artifact = sarif::ArtifactLocation::builder()
-                .uri(file.path.clone())
-                .build();
-            let physical = match d.location.pos {
-                Some(p) => sarif::PhysicalLocation::builder()
-                    .artifact_location(artifact)
-                    .region(
-                        sarif::Region::builder()
-                            .start_line(i64::from(p.line))
-                            .start_column(i64::from(p.col))
-                            .build(),
-                    )
-                    .build(),
-                None => sarif::PhysicalLocation::builder()
-                    .artifact_location(artifact)
-                    .build(),
-            };
+            let physical = sarif_physical(sources, &d.location);
+            let related: Vec<sarif::Location> = d
+                .related
+                .iter()
+                .zip(0..)
+                .map(|(r, id)| {
+                    sarif::Location::builder()
+                        .id(id)
+                        .physical_location(sarif_physical(sources, &r.location))
+                        .message(sarif::Message::builder().text(r.message.clone()).build())
+                        .build()
+                })
+                .collect();
             let text = match &d.help {
                 Some(h) => format!("{} (help: {h})", d.message),
                 None => d.message.clone(),
             };
-            sarif::Result::builder()
-                .rule_id(d.code)
+            let rule_index = codes.iter().position(|c| *c == d.code).unwrap_or_default();
+            let mut result = sarif::Result::builder()
+                .rule_id(d.code.name())
+                .rule_index(rule_index as i64)
                 .level(match d.severity {
                     Severity::Error => sarif::ResultLevel::Error,
                     Severity::Warning => sarif::ResultLevel::Warning,
@@ -343,7 +377,11 @@ pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
                         .physical_location(physical)
                         .build(),
                 ])
-                .build()
+                .build();
+            if !related.is_empty() {
+                result.related_locations = Some(related);
+            }
+            result
         })
         .collect();
     let driver = sarif::ToolComponent::builder()
@@ -363,6 +401,29 @@ pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
     text.push('\n');
     text
+}
+
+/// A SARIF physical location: the file, and the line and column when known.
+fn sarif_physical(sources: &Sources, location: &Location) -> serde_sarif::sarif::PhysicalLocation {
+    use serde_sarif::sarif;
+
+    let artifact = sarif::ArtifactLocation::builder()
+        .uri(sources.file(location.file).path.clone())
+        .build();
+    match location.pos {
+        Some(p) => sarif::PhysicalLocation::builder()
+            .artifact_location(artifact)
+            .region(
+                sarif::Region::builder()
+                    .start_line(i64::from(p.line))
+                    .start_column(i64::from(p.col))
+                    .build(),
+            )
+            .build(),
+        None => sarif::PhysicalLocation::builder()
+            .artifact_location(artifact)
+            .build(),
+    }
 }
 
 /// The candidate closest to `name`, when one is close enough to be a likely typo.

@@ -1,5 +1,4 @@
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -15,62 +14,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Validate rule packs (schema and semantics). Exit 0 when valid, 1 with problems.
-    Check {
-        /// Pack directories (each holds a `pack.yaml`).
-        #[arg(required = true)]
-        packs: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "human")]
-        format: cmd::check::Format,
-    },
-    /// Run each pack's test cases (`tests/*.yaml`). Exit 0 when all pass, 1 otherwise.
-    Test {
-        /// Pack directories.
-        #[arg(required = true)]
-        packs: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "human")]
-        format: cmd::test::Format,
-        /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
-        #[arg(short = 'o', long = "output", value_name = "PATH")]
-        output: Option<PathBuf>,
-    },
-    /// Score submissions against a pack and print the gap report.
-    Assess {
-        /// The pack directory.
-        pack: PathBuf,
-        /// Submission files (YAML or JSON), one bureau each.
-        #[arg(required = true)]
-        submissions: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        format: cmd::assess::Format,
-        /// A waivers file (豁免): items or rows exempted until a date.
-        #[arg(long)]
-        waivers: Option<PathBuf>,
-        /// Print how this item's verdict and points were computed, row by row, instead of
-        /// the report.
-        #[arg(long, value_name = "ITEM")]
-        explain: Option<String>,
-        /// Exit 1 when a score is below SCORE.
-        #[arg(long, value_name = "SCORE")]
-        fail_under: Option<f64>,
-        /// Exit 1 when a veto item failed.
-        #[arg(long)]
-        fail_on_veto: bool,
-        /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
-        #[arg(short = 'o', long = "output", value_name = "PATH")]
-        output: Option<PathBuf>,
-    },
-    /// Print the JSON Schema of a submission to a pack.
-    Schema {
-        /// The pack directory.
-        pack: PathBuf,
-        /// Write the schema to PATH instead of stdout.
-        #[arg(short = 'o', long = "output", value_name = "PATH")]
-        output: Option<PathBuf>,
-    },
+    Check(cmd::check::Args),
+    Test(cmd::test::Args),
+    Assess(cmd::assess::Args),
+    Schema(cmd::schema::Args),
 }
 
 fn main() -> ExitCode {
@@ -87,36 +34,12 @@ fn main() -> ExitCode {
     };
     let stdout_color = cmd::use_color(std::io::stdout().is_terminal());
     let stderr_color = cmd::use_color(std::io::stderr().is_terminal());
+    // Each command renders its output; writing it (to stdout or `-o PATH`) is done here.
     let (result, output) = match cli.command {
-        Command::Check { packs, format } => (cmd::check::run(&packs, format, stdout_color), None),
-        Command::Assess {
-            pack,
-            submissions,
-            format,
-            waivers,
-            explain,
-            fail_under,
-            fail_on_veto,
-            output,
-        } => {
-            let request = cmd::assess::Request {
-                pack: &pack,
-                submissions: &submissions,
-                format,
-                waivers: waivers.as_deref(),
-                explain: explain.as_deref(),
-                fail_under,
-                fail_on_veto,
-                color: stderr_color,
-            };
-            (cmd::assess::run(&request), output)
-        }
-        Command::Test {
-            packs,
-            format,
-            output,
-        } => (cmd::test::run(&packs, format, stdout_color), output),
-        Command::Schema { pack, output } => (cmd::schema::run(&pack, stderr_color), output),
+        Command::Check(args) => (cmd::check::run(&args, stdout_color), None),
+        Command::Test(args) => (cmd::test::run(&args, stdout_color), args.output),
+        Command::Assess(args) => (cmd::assess::run(&args, stderr_color), args.output),
+        Command::Schema(args) => (cmd::schema::run(&args, stderr_color), args.output),
     };
     let written = result.and_then(|(outcome, text)| {
         match output {
@@ -142,5 +65,15 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

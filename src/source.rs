@@ -5,7 +5,7 @@ use std::fs::{self, File, Metadata, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
-use crate::diag::{Diagnostic, Location, Sources};
+use crate::diag::{Code, Diagnostic, Location, Sources};
 use crate::yaml::{MAX_INPUT_BYTES, Pos};
 
 /// The most bytes kaohe reads from one file.
@@ -68,7 +68,7 @@ impl SourceError {
             _ => String::new(),
         };
         let file = sources.add(path, text);
-        Diagnostic::error("io", Location { file, pos }, message)
+        Diagnostic::error(Code::Io, Location { file, pos }, message)
     }
 }
 

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::assess::{self, Assessment, Options};
-use crate::diag::{self, Diagnostic, Location, Sources, Target};
+use crate::diag::{self, Code, Diagnostic, Location, Sources, Target};
 use crate::num;
 use crate::pack::Pack;
 use crate::score::Status;
@@ -235,7 +235,7 @@ fn prepare(
 ) -> Result<(crate::submission::Submission, Vec<Waiver>), Vec<Diagnostic>> {
     let located = |sources: &Sources, pointer: &str, message: String| {
         vec![Diagnostic::error(
-            "test-case",
+            Code::TestCase,
             Location {
                 file,
                 pos: sources.locate(file, pointer, Target::Value),

@@ -14,7 +14,7 @@ use std::path::Path;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, FileId, Location, Sources, Target, did_you_mean};
+use crate::diag::{Code, Diagnostic, FileId, Location, Sources, Target, did_you_mean};
 use crate::pack::Pack;
 use crate::source::{self, Confined, SourceError};
 use crate::yaml::{Node, Value};
@@ -69,7 +69,7 @@ fn load_from(
     let root = match crate::yaml::parse(&sources.file(file).text) {
         Ok(root) => root,
         Err(e) => {
-            let d = Diagnostic::error("yaml-syntax", Location { file, pos: e.pos }, e.message);
+            let d = Diagnostic::error(Code::YamlSyntax, Location { file, pos: e.pos }, e.message);
             return Err(WaiverError {
                 sources,
                 diagnostics: vec![d],
@@ -84,7 +84,7 @@ fn load_from(
     };
     let Some(list) = root.get("waivers") else {
         diags.push(Diagnostic::error(
-            "missing-key",
+            Code::MissingKey,
             at("", Target::Value),
             "missing required key `waivers`",
         ));
@@ -95,7 +95,7 @@ fn load_from(
     };
     let Value::Seq(entries) = &list.value else {
         diags.push(Diagnostic::error(
-            "wrong-type",
+            Code::WrongType,
             at("/waivers", Target::Value),
             "`waivers` must be a list",
         ));
@@ -154,7 +154,7 @@ fn read_entry(
     let mut problems = Vec::new();
     let Value::Map(entries) = &entry.value else {
         return Err(vec![Diagnostic::error(
-            "wrong-type",
+            Code::WrongType,
             at(base.to_string(), Target::Value),
             "a waiver must be a mapping",
         )]);
@@ -162,7 +162,7 @@ fn read_entry(
     for (key, _) in entries {
         if !KEYS.contains(&key.name.as_str()) {
             let mut d = Diagnostic::error(
-                "unknown-key",
+                Code::UnknownKey,
                 at(format!("{base}/{}", key.name), Target::Key),
                 format!("unknown key `{}`", key.name),
             );
@@ -180,7 +180,7 @@ fn read_entry(
             }) if !s.trim().is_empty() => Some(s.clone()),
             Some(_) => {
                 problems.push(Diagnostic::error(
-                    "wrong-type",
+                    Code::WrongType,
                     at(format!("{base}/{key}"), Target::Value),
                     format!("`{key}` must be text"),
                 ));
@@ -188,7 +188,7 @@ fn read_entry(
             }
             None => {
                 problems.push(Diagnostic::error(
-                    "missing-key",
+                    Code::MissingKey,
                     at(base.to_string(), Target::Value),
                     format!("missing required key `{key}`"),
                 ));
@@ -204,7 +204,7 @@ fn read_entry(
         && pack.item(id).is_none()
     {
         let mut d = Diagnostic::error(
-            "unknown-item",
+            Code::UnknownItem,
             at(format!("{base}/item"), Target::Value),
             format!("the pack has no item `{id}`"),
         );
@@ -217,7 +217,7 @@ fn read_entry(
         Some(d) => Some(d),
         None => {
             problems.push(Diagnostic::error(
-                "invalid-date",
+                Code::InvalidDate,
                 at(format!("{base}/expires_on"), Target::Value),
                 format!("`{s}` is not a date `YYYY-MM-DD` that exists"),
             ));
@@ -233,7 +233,7 @@ fn read_entry(
                     Value::Str(s) => rows.push(s.clone()),
                     Value::Int(n) => rows.push(n.to_string()),
                     _ => problems.push(Diagnostic::error(
-                        "wrong-type",
+                        Code::WrongType,
                         at(format!("{base}/rows/{j}"), Target::Value),
                         "a row is named by its key",
                     )),
@@ -241,7 +241,7 @@ fn read_entry(
             }
         }
         Some(_) => problems.push(Diagnostic::error(
-            "wrong-type",
+            Code::WrongType,
             at(format!("{base}/rows"), Target::Value),
             "`rows` must be a list of row keys",
         )),

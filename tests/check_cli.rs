@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use kaohe::diag::Code;
 
 mod corpus;
 
@@ -209,6 +210,175 @@ fn sarif_format_is_sarif_2_1_0_with_regions() {
             .as_i64()
             .is_some_and(|c| c > 0)
     );
+}
+
+/// The SARIF of every case of the broken-pack corpus, checked in one run, is well formed: each
+/// result names a rule of the driver by id and by index, and each rule is a code that a result
+/// uses, with the code's description.
+#[test]
+fn sarif_has_a_described_rule_for_every_result() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let names = corpus::case_names();
+    for name in &names {
+        corpus::materialise(name, tmp.path());
+    }
+    let output = kaohe()
+        .current_dir(tmp.path())
+        .args(["check", "--format", "sarif"])
+        .args(&names)
+        .output()
+        .expect("kaohe runs");
+    assert_eq!(output.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    assert_eq!(sarif["version"], "2.1.0");
+    let runs = sarif["runs"].as_array().expect("`runs` is a list");
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    let rules = run["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("the driver has `rules`");
+    let mut ids: Vec<&str> = Vec::new();
+    for rule in rules {
+        let id = rule["id"].as_str().expect("a rule has an `id`");
+        let code = Code::ALL
+            .iter()
+            .find(|c| c.name() == id)
+            .unwrap_or_else(|| panic!("rule `{id}` is not a code"));
+        assert_eq!(
+            rule["shortDescription"]["text"].as_str(),
+            Some(code.description()),
+            "rule `{id}`"
+        );
+        assert!(!ids.contains(&id), "rule `{id}` is listed twice");
+        ids.push(id);
+    }
+    let results = run["results"].as_array().expect("`results` is a list");
+    assert!(results.len() >= names.len(), "{} results", results.len());
+    let mut used = std::collections::BTreeSet::new();
+    let mut with_related = 0;
+    for result in results {
+        let id = result["ruleId"].as_str().expect("a result has a `ruleId`");
+        let index = result["ruleIndex"]
+            .as_u64()
+            .expect("a result has a `ruleIndex`");
+        assert_eq!(
+            ids.get(index as usize),
+            Some(&id),
+            "`ruleIndex` {index} of a `{id}` result"
+        );
+        used.insert(id);
+        assert!(
+            result["message"]["text"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty()),
+            "{result}"
+        );
+        let locations = result["locations"].as_array().expect("`locations`");
+        assert_eq!(locations.len(), 1, "{result}");
+        let related = result
+            .get("relatedLocations")
+            .map(|r| r.as_array().expect("`relatedLocations` is a list"));
+        for location in locations.iter().chain(related.into_iter().flatten()) {
+            assert!(
+                location["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .is_some_and(|uri| !uri.is_empty()),
+                "{result}"
+            );
+        }
+        with_related += usize::from(related.is_some());
+        for location in related.into_iter().flatten() {
+            assert!(
+                location["message"]["text"]
+                    .as_str()
+                    .is_some_and(|t| !t.is_empty()),
+                "{result}"
+            );
+        }
+    }
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(ids, sorted, "rules are listed in the order of their ids");
+    assert_eq!(
+        used.into_iter().collect::<Vec<_>>(),
+        ids,
+        "a rule no result uses"
+    );
+    assert!(ids.len() >= 25, "the corpus gives only {} codes", ids.len());
+    assert!(with_related > 0, "no result has related locations");
+}
+
+/// The related locations the terminal shows as notes ("first defined here") are in JSON as
+/// `related` and in SARIF as `relatedLocations`.
+#[test]
+fn json_and_sarif_keep_related_locations() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    corpus::materialise("duplicate-item-id", tmp.path());
+    let run = |format: &str| {
+        let output = kaohe()
+            .current_dir(tmp.path())
+            .args(["check", "--format", format, "duplicate-item-id"])
+            .output()
+            .expect("kaohe runs");
+        assert_eq!(output.status.code(), Some(1));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).expect("JSON output")
+    };
+
+    let json = run("json");
+    let diagnostic = &json["packs"][0]["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "duplicate-id");
+    assert_eq!(diagnostic["file"], "duplicate-item-id/items/schools.yaml");
+    assert_eq!(
+        diagnostic["related"],
+        serde_json::json!([{
+            "file": "duplicate-item-id/items/governance.yaml",
+            "line": 13,
+            "column": 9,
+            "message": "first defined here",
+        }])
+    );
+
+    let sarif = run("sarif");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "duplicate-id");
+    let related = result["relatedLocations"]
+        .as_array()
+        .expect("`relatedLocations` is a list");
+    assert_eq!(related.len(), 1);
+    assert_eq!(related[0]["message"]["text"], "first defined here");
+    assert_eq!(
+        related[0]["physicalLocation"],
+        serde_json::json!({
+            "artifactLocation": {"uri": "duplicate-item-id/items/governance.yaml"},
+            "region": {"startLine": 13, "startColumn": 9},
+        })
+    );
+}
+
+/// Without related locations, JSON has no `related` and SARIF no `relatedLocations`.
+#[test]
+fn json_and_sarif_omit_empty_related_locations() {
+    let tmp = dangling_section();
+    for (format, pointer) in [
+        ("json", "/packs/0/diagnostics/0"),
+        ("sarif", "/runs/0/results/0"),
+    ] {
+        let output = kaohe()
+            .current_dir(tmp.path())
+            .args(["check", "--format", format, "dangling-section"])
+            .output()
+            .expect("kaohe runs");
+        let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let diagnostic = value.pointer(pointer).expect("one diagnostic");
+        assert!(
+            diagnostic.get("related").is_none(),
+            "{format}: {diagnostic}"
+        );
+        assert!(
+            diagnostic.get("relatedLocations").is_none(),
+            "{format}: {diagnostic}"
+        );
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use super::{
     CheckResult, CheckVerdict, Comparison, Context, Kind, Quantity, Requirement, Shortfall, Spec,
     Step, Subject, fact_label, fact_number,
 };
-use crate::diag::Target;
+use crate::diag::{Code, Target};
 use crate::num;
 use crate::pack::validate::{Validator, a_type};
 use crate::pack::{FieldType, Origin};
@@ -54,7 +54,7 @@ impl Spec for Compare {
                     "`{name}` is {}, but `compare` needs a number",
                     a_type(field.ty)
                 );
-                v.error("type-mismatch", &at.join(key), Target::Value, message);
+                v.error(Code::TypeMismatch, &at.join(key), Target::Value, message);
                 return None;
             }
             Some(field.ty)
@@ -72,13 +72,13 @@ impl Spec for Compare {
                         a_type(l),
                         a_type(r)
                     );
-                    v.error("type-mismatch", &at.join("to"), Target::Value, message);
+                    v.error(Code::TypeMismatch, &at.join("to"), Target::Value, message);
                 }
             }
             (None, Some(_)) => {}
             (Some(_), Some(_)) => {
                 v.error(
-                    "bad-check",
+                    Code::BadCheck,
                     &at.join("value"),
                     Target::Key,
                     "`compare` takes another fact (`to`) or a value (`value`), not both",
@@ -86,7 +86,7 @@ impl Spec for Compare {
             }
             (None, None) => {
                 v.error(
-                    "bad-check",
+                    Code::BadCheck,
                     at,
                     Target::Key,
                     "`compare` names nothing to compare with",
@@ -98,7 +98,7 @@ impl Spec for Compare {
             && !(f.is_finite() && f > 0.0)
         {
             let message = format!("the factor `{f}` is not a positive number");
-            v.error("out-of-range", &at.join("factor"), Target::Value, message);
+            v.error(Code::OutOfRange, &at.join("factor"), Target::Value, message);
         }
     }
 

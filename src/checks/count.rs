@@ -7,7 +7,7 @@ use super::{
     CheckResult, CheckVerdict, Comparison, Context, Kind, Quantity, Requirement, Shortfall, Spec,
     Step, Subject, predicate, register_missing, scope,
 };
-use crate::diag::Target;
+use crate::diag::{Code, Target};
 use crate::pack::validate::{Scope, Validator};
 use crate::pack::{FieldType, Origin, Predicate, Threshold};
 use crate::submission::Value;
@@ -55,11 +55,11 @@ impl Spec for Count {
                         "`count` needs an integer fact, but `{fact}` is {}",
                         crate::pack::validate::a_type(field.ty)
                     );
-                    v.error("type-mismatch", &at.join("fact"), Target::Value, message);
+                    v.error(Code::TypeMismatch, &at.join("fact"), Target::Value, message);
                 }
                 if self.r#where.is_some() {
                     v.error(
-                        "misplaced-key",
+                        Code::MisplacedKey,
                         &at.join("where"),
                         Target::Key,
                         "`where` selects rows; a counted fact has none",
@@ -68,7 +68,7 @@ impl Spec for Count {
             }
             (Some(_), Some(_)) => {
                 v.error(
-                    "bad-check",
+                    Code::BadCheck,
                     &at.join("fact"),
                     Target::Key,
                     "`count` reads rows (`of`) or a fact (`fact`), not both",
@@ -76,7 +76,7 @@ impl Spec for Count {
             }
             (None, None) => {
                 v.error(
-                    "bad-check",
+                    Code::BadCheck,
                     at,
                     Target::Key,
                     "`count` names nothing to count",
@@ -87,7 +87,7 @@ impl Spec for Count {
         match (self.min, self.max) {
             (None, None) => {
                 v.error(
-                    "bad-check",
+                    Code::BadCheck,
                     at,
                     Target::Key,
                     "`count` has no `min` or `max`",
@@ -96,7 +96,7 @@ impl Spec for Count {
             }
             (Some(min), Some(max)) if min > max => {
                 let message = format!("`min` ({min}) is more than `max` ({max})");
-                v.error("bad-check", &at.join("min"), Target::Value, message);
+                v.error(Code::BadCheck, &at.join("min"), Target::Value, message);
             }
             _ => {}
         }

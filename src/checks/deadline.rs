@@ -8,7 +8,7 @@ use super::{
     CheckResult, CheckVerdict, Context, FailingRow, Kind, Quantity, Requirement, Shortfall, Spec,
     Step, Subject, failed_keys, predicate, register_missing, scope,
 };
-use crate::diag::Target;
+use crate::diag::{Code, Target};
 use crate::pack::validate::{Scope, Validator, a_type};
 use crate::pack::{FieldType, Origin, Predicate};
 use crate::report;
@@ -104,11 +104,16 @@ impl Spec for Deadline {
                 self.field,
                 a_type(field.ty)
             );
-            v.error("type-mismatch", &at.join("field"), Target::Value, message);
+            v.error(
+                Code::TypeMismatch,
+                &at.join("field"),
+                Target::Value,
+                message,
+            );
         }
         if self.on_or_before.is_none() && self.on_or_after.is_none() {
             v.error(
-                "bad-check",
+                Code::BadCheck,
                 at,
                 Target::Key,
                 "the deadline gives no `on_or_before` or `on_or_after`",
@@ -122,7 +127,7 @@ impl Spec for Deadline {
             match due {
                 Some(Due::Fixed(text)) if crate::text::parse_date(text).is_none() => {
                     v.error(
-                        "invalid-date",
+                        Code::InvalidDate,
                         &at.join(key),
                         Target::Value,
                         format!("`{text}` is not a date that exists"),
@@ -133,7 +138,7 @@ impl Spec for Deadline {
                 {
                     let message = format!("month {month} has no day {day}");
                     v.error(
-                        "invalid-date",
+                        Code::InvalidDate,
                         &at.join(key).join("day"),
                         Target::Value,
                         message,

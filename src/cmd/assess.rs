@@ -1,11 +1,40 @@
 //! `kaohe assess PACK SUBMISSION...`: score submissions and write the gap report.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{CliError, Outcome, load_pack};
 use crate::assess::{self, Assessment, Options};
 use crate::diag::{self, did_you_mean};
 use crate::{report, submission, waiver};
+
+/// Score submissions against a pack and print the gap report.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The pack directory.
+    pub pack: PathBuf,
+    /// Submission files (YAML or JSON), one bureau each.
+    #[arg(required = true)]
+    pub submissions: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// A waivers file (豁免): items or rows exempted until a date.
+    #[arg(long)]
+    pub waivers: Option<PathBuf>,
+    /// Print how this item's verdict and points were computed, row by row, instead of
+    /// the report.
+    #[arg(long, value_name = "ITEM")]
+    pub explain: Option<String>,
+    /// Exit 1 when a score is below SCORE.
+    #[arg(long, value_name = "SCORE")]
+    pub fail_under: Option<f64>,
+    /// Exit 1 when a veto item failed.
+    #[arg(long)]
+    pub fail_on_veto: bool,
+    /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
 
 /// Output formats of `kaohe assess`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -18,28 +47,17 @@ pub enum Format {
     Json,
 }
 
-/// What `kaohe assess` was asked to do.
-pub struct Request<'a> {
-    pub pack: &'a Path,
-    pub submissions: &'a [PathBuf],
-    pub format: Format,
-    pub waivers: Option<&'a Path>,
-    pub explain: Option<&'a str>,
-    pub fail_under: Option<f64>,
-    pub fail_on_veto: bool,
-    pub color: bool,
-}
-
 /// Assesses every submission; all are loaded and validated before anything is rendered.
-pub fn run(req: &Request) -> Result<(Outcome, String), CliError> {
-    let pack = load_pack(req.pack, req.color)?;
-    let waivers = match req.waivers {
-        Some(path) => waiver::load(&pack, path).map_err(|e| {
-            CliError::Input(diag::render_human(&e.sources, &e.diagnostics, req.color))
-        })?,
+/// The report goes to stdout or `args.output`; `main` writes it. `color` is for the
+/// diagnostics of bad input.
+pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
+    let pack = load_pack(&args.pack, color)?;
+    let waivers = match &args.waivers {
+        Some(path) => waiver::load(&pack, path)
+            .map_err(|e| CliError::Input(diag::render_human(&e.sources, &e.diagnostics, color)))?,
         None => Vec::new(),
     };
-    if let Some(id) = req.explain
+    if let Some(id) = args.explain.as_deref()
         && pack.item(id).is_none()
     {
         let hint = did_you_mean(id, pack.items.iter().map(|i| i.id.as_str()))
@@ -49,12 +67,12 @@ pub fn run(req: &Request) -> Result<(Outcome, String), CliError> {
             "the pack has no item `{id}`{hint}"
         )));
     }
-    let mut loaded = Vec::with_capacity(req.submissions.len());
+    let mut loaded = Vec::with_capacity(args.submissions.len());
     let mut problems = String::new();
-    for path in req.submissions {
+    for path in &args.submissions {
         match submission::load(&pack, path) {
             Ok(s) => loaded.push(s),
-            Err(e) => problems.push_str(&diag::render_human(&e.sources, &e.diagnostics, req.color)),
+            Err(e) => problems.push_str(&diag::render_human(&e.sources, &e.diagnostics, color)),
         }
     }
     if !problems.is_empty() {
@@ -62,21 +80,22 @@ pub fn run(req: &Request) -> Result<(Outcome, String), CliError> {
     }
     let digest = assess::pack_digest(&pack);
     let options = Options {
-        explain_rows: req.explain.is_some(),
+        explain_rows: args.explain.is_some(),
     };
     let assessments: Vec<Assessment> = loaded
         .iter()
         .map(|s| assess::assess(&pack, &digest, s, &waivers, options))
         .collect();
     let outcome = if assessments.iter().any(|a| {
-        req.fail_under.is_some_and(|min| a.score.score + 1e-9 < min)
-            || (req.fail_on_veto && a.score.vetoed)
+        args.fail_under
+            .is_some_and(|min| a.score.score + 1e-9 < min)
+            || (args.fail_on_veto && a.score.vetoed)
     }) {
         Outcome::Problems
     } else {
         Outcome::Success
     };
-    let text = match req.explain {
+    let text = match args.explain.as_deref() {
         Some(id) => assessments
             .iter()
             .filter_map(|a| {
@@ -84,7 +103,7 @@ pub fn run(req: &Request) -> Result<(Outcome, String), CliError> {
             })
             .collect::<Vec<_>>()
             .join("\n"),
-        None => render(&assessments, req.format),
+        None => render(&assessments, args.format),
     };
     Ok((outcome, text))
 }

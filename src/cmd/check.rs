@@ -8,6 +8,17 @@ use super::{CliError, Outcome};
 use crate::diag::{self, JsonDiagnostic};
 use crate::pack::{self, Loaded};
 
+/// Validate rule packs (schema and semantics). Exit 0 when valid, 1 with problems.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Pack directories (each holds a `pack.yaml`).
+    #[arg(required = true)]
+    pub packs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
 /// Output formats of `kaohe check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -28,9 +39,9 @@ struct JsonPack<'a> {
 }
 
 /// Checks every pack and renders the result. Exit status: `Problems` when any pack has one.
-pub fn run(packs: &[PathBuf], format: Format, color: bool) -> Result<(Outcome, String), CliError> {
-    let mut loaded: Vec<(PathBuf, Loaded)> = Vec::with_capacity(packs.len());
-    for dir in packs {
+pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
+    let mut loaded: Vec<(PathBuf, Loaded)> = Vec::with_capacity(args.packs.len());
+    for dir in &args.packs {
         let result = pack::load(dir).map_err(|e| CliError::Usage(e.to_string()))?;
         loaded.push((dir.clone(), result));
     }
@@ -39,7 +50,7 @@ pub fn run(packs: &[PathBuf], format: Format, color: bool) -> Result<(Outcome, S
     } else {
         Outcome::Problems
     };
-    let text = match format {
+    let text = match args.format {
         Format::Human => {
             let mut out = String::new();
             for (dir, l) in &loaded {

@@ -1,5 +1,6 @@
-//! The subcommands, one module each; `main.rs` parses arguments and maps their results to
-//! exit codes.
+//! The subcommands, one module each: its arguments (`Args`, a `clap::Args`) and its `run`,
+//! which returns the output to write. `main.rs` parses the arguments, dispatches, writes the
+//! output and maps results and errors to exit codes.
 
 pub mod assess;
 pub mod check;

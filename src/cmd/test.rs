@@ -5,6 +5,20 @@ use std::path::PathBuf;
 use super::{CliError, Outcome};
 use crate::{diag, pack, verify};
 
+/// Run each pack's test cases (`tests/*.yaml`). Exit 0 when all pass, 1 otherwise.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Pack directories.
+    #[arg(required = true)]
+    pub packs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
 /// Output formats of `kaohe test`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -15,10 +29,11 @@ pub enum Format {
 }
 
 /// Runs the tests of every pack. A pack that is not valid fails (its problems are shown).
-pub fn run(packs: &[PathBuf], format: Format, color: bool) -> Result<(Outcome, String), CliError> {
-    let mut results = Vec::with_capacity(packs.len());
+/// The output goes to stdout or `args.output`; `main` writes it.
+pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
+    let mut results = Vec::with_capacity(args.packs.len());
     let mut problems = String::new();
-    for dir in packs {
+    for dir in &args.packs {
         let loaded = pack::load(dir).map_err(|e| CliError::Usage(e.to_string()))?;
         match &loaded.pack {
             Some(p) => results.push(verify::run(p)),
@@ -44,7 +59,7 @@ pub fn run(packs: &[PathBuf], format: Format, color: bool) -> Result<(Outcome, S
     } else {
         Outcome::Problems
     };
-    let text = match format {
+    let text = match args.format {
         Format::Human => format!("{problems}{}", verify::render_human(&results)),
         Format::Junit => verify::render_junit(&results),
     };

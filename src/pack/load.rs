@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use super::model::*;
 use super::schema::{PackSchema, Role};
 use super::{ItemOrigin, Origin, Pack, Provenance, validate};
-use crate::diag::{self, Diagnostic, FileId, Location, Sources, Target, did_you_mean};
+use crate::diag::{self, Code, Diagnostic, FileId, Location, Sources, Target, did_you_mean};
 use crate::source::{self, SourceError};
 use crate::yaml;
 
@@ -171,7 +171,7 @@ impl Loader {
             Ok(root) => root,
             Err(e) => {
                 self.error(Diagnostic::error(
-                    "yaml-syntax",
+                    Code::YamlSyntax,
                     Location { file, pos: e.pos },
                     e.message,
                 ));
@@ -186,7 +186,7 @@ impl Loader {
             };
             self.error(
                 Diagnostic::error(
-                    "empty-file",
+                    Code::EmptyFile,
                     Location { file, pos: None },
                     "the file is empty",
                 )
@@ -205,7 +205,7 @@ impl Loader {
             Ok(value) => Some((file, value)),
             Err(e) => {
                 self.error(Diagnostic::error(
-                    "schema",
+                    Code::Schema,
                     Location { file, pos: None },
                     format!("cannot read the file: {e}"),
                 ));
@@ -228,7 +228,7 @@ impl Loader {
                 Some(origin) => {
                     let loc = self.loc(origin, Target::Value);
                     self.error(Diagnostic::error(
-                        "unresolved-extends",
+                        Code::UnresolvedExtends,
                         loc,
                         format!("base pack `{}` has no `pack.yaml`", diag::display_path(dir)),
                     ));
@@ -236,7 +236,7 @@ impl Loader {
                 None => {
                     let file = self.sources.add(&pack_path, String::new());
                     self.error(Diagnostic::error(
-                        "missing-pack-file",
+                        Code::MissingPackFile,
                         Location { file, pos: None },
                         "the pack directory has no `pack.yaml`",
                     ));
@@ -276,7 +276,7 @@ impl Loader {
                         .collect();
                     let loc = self.loc(&extends_at, Target::Value);
                     self.error(Diagnostic::error(
-                        "extends-cycle",
+                        Code::ExtendsCycle,
                         loc,
                         format!("`extends` forms a cycle: {}", cycle.join(" -> ")),
                     ));
@@ -290,7 +290,7 @@ impl Loader {
                         format!("base pack `{rel}` does not exist")
                     };
                     self.error(
-                        Diagnostic::error("unresolved-extends", loc, message).with_help(
+                        Diagnostic::error(Code::UnresolvedExtends, loc, message).with_help(
                             "`extends` is a directory path relative to this pack's directory",
                         ),
                     );
@@ -299,7 +299,7 @@ impl Loader {
                 if !base_dir.join("pack.yaml").is_file() {
                     let loc = self.loc(&extends_at, Target::Value);
                     self.error(Diagnostic::error(
-                        "unresolved-extends",
+                        Code::UnresolvedExtends,
                         loc,
                         format!("base pack `{rel}` has no `pack.yaml`"),
                     ));
@@ -324,7 +324,7 @@ impl Loader {
                     let loc = self.loc(&at, Target::Value);
                     self.error(
                         Diagnostic::error(
-                            "missing-key",
+                            Code::MissingKey,
                             loc,
                             format!("missing required key `{key}`"),
                         )
@@ -411,7 +411,7 @@ impl Loader {
         let first_loc = self.loc(first, Target::Key);
         self.error(
             Diagnostic::error(
-                "duplicate-id",
+                Code::DuplicateId,
                 loc,
                 format!("{what} `{name}` is defined twice"),
             )
@@ -468,7 +468,7 @@ impl Loader {
         if targets != 1 {
             let loc = self.loc(&at, Target::Value);
             self.error(Diagnostic::error(
-                "bad-override",
+                Code::BadOverride,
                 loc,
                 "an override names exactly one of `item`, `section` or `set`",
             ));
@@ -507,7 +507,7 @@ impl Loader {
                 None => {
                     let loc = self.loc(&at, Target::Value);
                     self.error(Diagnostic::error(
-                        "bad-override",
+                        Code::BadOverride,
                         loc,
                         format!("the override of set `{name}` gives no `members`"),
                     ));
@@ -519,7 +519,7 @@ impl Loader {
     fn unknown_target(&mut self, at: &Origin, what: &str, name: &str, candidates: &[&str]) {
         let loc = self.loc(at, Target::Value);
         let mut d = Diagnostic::error(
-            "bad-override",
+            Code::BadOverride,
             loc,
             format!("override names unknown {what} `{name}`"),
         );
@@ -551,7 +551,7 @@ impl Loader {
                 let loc = self.loc(&at.join(name), Target::Key);
                 self.error(
                     Diagnostic::error(
-                        "bad-override",
+                        Code::BadOverride,
                         loc,
                         format!("`{name}` cannot be overridden here"),
                     )
@@ -593,7 +593,7 @@ impl Loader {
                 let first_loc = self.loc(first, Target::Value);
                 self.error(
                     Diagnostic::error(
-                        "bad-override",
+                        Code::BadOverride,
                         loc,
                         format!("item `{id}` was disabled by an earlier override"),
                     )
@@ -669,7 +669,7 @@ impl Loader {
                 let loc = self.loc(&at.join("min"), Target::Value);
                 self.error(
                     Diagnostic::error(
-                        "bad-override",
+                        Code::BadOverride,
                         loc,
                         format!("`min` does not fit item `{id}`, whose check is `{kind}`"),
                     )
@@ -688,7 +688,7 @@ impl Loader {
                 false => {
                     let loc = self.loc(&at.join("max"), Target::Value);
                     self.error(Diagnostic::error(
-                        "bad-override",
+                        Code::BadOverride,
                         loc,
                         format!("`max` applies only to a `count` check, and item `{id}` has none"),
                     ));
@@ -732,10 +732,10 @@ fn finish(
     let meta = draft.meta?;
     let Some(scoring) = draft.scoring else {
         if let Some(file) = prov.pack_file
-            && !diagnostics.iter().any(|d| d.code == "missing-key")
+            && !diagnostics.iter().any(|d| d.code == Code::MissingKey)
         {
             diagnostics.push(Diagnostic::error(
-                "missing-key",
+                Code::MissingKey,
                 Location {
                     file,
                     pos: sources.locate(file, "", Target::Value),

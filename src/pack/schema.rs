@@ -6,7 +6,7 @@ use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
 use crate::checks::Kind;
-use crate::diag::{Diagnostic, FileId, Location, Sources, Target, did_you_mean};
+use crate::diag::{Code, Diagnostic, FileId, Location, Sources, Target, did_you_mean};
 
 /// The rule-pack schema, as checked in.
 pub const RULE_PACK_SCHEMA: &str = include_str!("../../schemas/rule-pack.schema.json");
@@ -190,7 +190,7 @@ impl PackSchema {
                     .unwrap_or_default();
                 let key_pointer = format!("{pointer}/{}", escape(&name));
                 let d = Diagnostic::error(
-                    "unknown-key",
+                    Code::UnknownKey,
                     at(&key_pointer, Target::Key),
                     format!("unknown key `{name}`"),
                 );
@@ -214,7 +214,7 @@ impl PackSchema {
                     key: name.to_string(),
                 };
                 Diagnostic::error(
-                    "missing-key",
+                    Code::MissingKey,
                     at(&pointer, Target::Value),
                     format!("missing required key `{name}`"),
                 )
@@ -233,14 +233,14 @@ impl PackSchema {
                     .is_some_and(|p| p.ends_with("%$"));
                 if percent {
                     Diagnostic::error(
-                        "wrong-type",
+                        Code::WrongType,
                         at(&pointer, Target::Value),
                         format!("{shown} is not a percentage"),
                     )
                     .with_help("write a percentage with a `%` sign, e.g. `95%`")
                 } else {
                     let d = Diagnostic::error(
-                        "wrong-type",
+                        Code::WrongType,
                         at(&pointer, Target::Value),
                         format!("expected {expected}, found {}", describe(instance)),
                     );
@@ -257,7 +257,7 @@ impl PackSchema {
                     .map(|a| a.iter().map(show).collect())
                     .unwrap_or_default();
                 let mut d = Diagnostic::error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     at(&pointer, Target::Value),
                     format!("{shown} is not one of {}", options.join(", ")),
                 );
@@ -275,24 +275,24 @@ impl PackSchema {
             }
             ValidationErrorKind::Pattern { pattern } => {
                 let (message, help) = pattern_message(pattern, &shown);
-                let d = Diagnostic::error("invalid-value", at(&pointer, Target::Value), message);
+                let d = Diagnostic::error(Code::InvalidValue, at(&pointer, Target::Value), message);
                 match help {
                     Some(h) => d.with_help(h),
                     None => d,
                 }
             }
             ValidationErrorKind::Minimum { limit } => Diagnostic::error(
-                "out-of-range",
+                Code::OutOfRange,
                 at(&pointer, Target::Value),
                 format!("{shown} is less than the minimum `{limit}`"),
             ),
             ValidationErrorKind::ExclusiveMinimum { limit } => Diagnostic::error(
-                "out-of-range",
+                Code::OutOfRange,
                 at(&pointer, Target::Value),
                 format!("{shown} must be greater than `{limit}`"),
             ),
             ValidationErrorKind::Maximum { limit } => Diagnostic::error(
-                "out-of-range",
+                Code::OutOfRange,
                 at(&pointer, Target::Value),
                 format!("{shown} is greater than the maximum `{limit}`"),
             ),
@@ -305,7 +305,7 @@ impl PackSchema {
                     _ => "the text",
                 };
                 Diagnostic::error(
-                    "empty-value",
+                    Code::EmptyValue,
                     at(&pointer, Target::Value),
                     format!("{what} must not be empty"),
                 )
@@ -315,12 +315,12 @@ impl PackSchema {
                 let repeat = (1..items.len()).find(|&j| items[..j].contains(&items[j]));
                 match repeat {
                     Some(j) => Diagnostic::error(
-                        "duplicate-value",
+                        Code::DuplicateValue,
                         at(&format!("{pointer}/{j}"), Target::Value),
                         format!("{} is listed twice", show(&items[j])),
                     ),
                     None => Diagnostic::error(
-                        "duplicate-value",
+                        Code::DuplicateValue,
                         at(&pointer, Target::Value),
                         "the list has the same value twice",
                     ),
@@ -329,7 +329,7 @@ impl PackSchema {
             ValidationErrorKind::PropertyNames { error } => {
                 let name = error.instance().as_str().unwrap_or_default().to_string();
                 Diagnostic::error(
-                    "invalid-name",
+                    Code::InvalidName,
                     at(&format!("{pointer}/{}", escape(&name)), Target::Key),
                     format!("`{name}` is not a valid name"),
                 )
@@ -337,7 +337,7 @@ impl PackSchema {
             }
             ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
                 let d = Diagnostic::error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     at(&pointer, Target::Value),
                     format!("{shown} is not a valid {title}"),
                 );
@@ -346,7 +346,7 @@ impl PackSchema {
                     None => d,
                 }
             }
-            _ => Diagnostic::error("schema", at(&pointer, Target::Value), error.to_string()),
+            _ => Diagnostic::error(Code::Schema, at(&pointer, Target::Value), error.to_string()),
         };
         (d, hint)
     }
@@ -397,7 +397,7 @@ fn check_kind(error: &ValidationError, sources: &Sources, file: FileId) -> (Diag
     match kinds.as_slice() {
         [first, second, ..] => (
             Diagnostic::error(
-                "check-kind",
+                Code::CheckKind,
                 at(&format!("{pointer}/{}", escape(second))),
                 format!("the check names two kinds, `{first}` and `{second}`"),
             )
@@ -405,7 +405,7 @@ fn check_kind(error: &ValidationError, sources: &Sources, file: FileId) -> (Diag
             Hint::None,
         ),
         _ => (
-            Diagnostic::error("check-kind", at(&pointer), "the check names no kind")
+            Diagnostic::error(Code::CheckKind, at(&pointer), "the check names no kind")
                 .with_help(format!("give one of: {}", Kind::NAMES.join(", "))),
             Hint::NoKind { object: pointer },
         ),

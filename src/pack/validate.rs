@@ -8,7 +8,7 @@ use super::model::*;
 use super::template;
 use super::{ItemOrigin, Origin, Pack, Provenance};
 use crate::checks::COMMON_VARIABLES;
-use crate::diag::{Diagnostic, Location, Sources, Target, did_you_mean};
+use crate::diag::{Code, Diagnostic, Location, Sources, Target, did_you_mean};
 use crate::source::SourceError;
 
 /// Points are decimals such as 0.5 and 1.2; sums are compared to this tolerance.
@@ -71,7 +71,7 @@ pub(super) fn tests(
                 if let Some(first) = names.get(name) {
                     out.push(
                         Diagnostic::error(
-                            "duplicate-id",
+                            Code::DuplicateId,
                             loc(&here, Target::Value),
                             format!("test case `{name}` is defined twice"),
                         )
@@ -89,12 +89,12 @@ pub(super) fn tests(
                 match crate::source::confine(&dir, rel) {
                     Ok(file) if file.path().is_file() => {}
                     Err(e @ SourceError::Outside(_)) => out.push(
-                        Diagnostic::error("outside-folder", here, e.to_string()).with_help(
+                        Diagnostic::error(Code::OutsideFolder, here, e.to_string()).with_help(
                             "a test's files are in the test file's folder or in a folder below it",
                         ),
                     ),
                     Ok(_) | Err(_) => out.push(Diagnostic::error(
-                        "missing-file",
+                        Code::MissingFile,
                         here,
                         format!("`{rel}` does not exist (paths are relative to the test file)"),
                     )),
@@ -107,7 +107,7 @@ pub(super) fn tests(
             {
                 if pack.item(id).is_none() {
                     let mut d = Diagnostic::error(
-                        "unknown-item",
+                        Code::UnknownItem,
                         loc(&at.join("expect").join("items").join(id), Target::Key),
                         format!("the pack has no item `{id}`"),
                     );
@@ -153,7 +153,7 @@ impl<'a> Validator<'a> {
 
     pub(crate) fn error(
         &mut self,
-        code: &'static str,
+        code: Code,
         origin: &Origin,
         target: Target,
         message: impl Into<String>,
@@ -194,7 +194,7 @@ impl<'a> Validator<'a> {
             match register.columns.get(&register.key) {
                 None => {
                     let d = self.error(
-                        "unknown-field",
+                        Code::UnknownField,
                         &origin.join("key"),
                         Target::Value,
                         format!(
@@ -214,7 +214,12 @@ impl<'a> Validator<'a> {
                         register.key,
                         a_type(col.ty)
                     );
-                    self.error("type-mismatch", &origin.join("key"), Target::Value, message);
+                    self.error(
+                        Code::TypeMismatch,
+                        &origin.join("key"),
+                        Target::Value,
+                        message,
+                    );
                 }
                 Some(_) => {}
             }
@@ -228,7 +233,7 @@ impl<'a> Validator<'a> {
         let takes_values = matches!(field.ty, FieldType::Enum | FieldType::List);
         if takes_values && field.values.is_empty() {
             let message = format!("a field of type `{}` needs `values`", field.ty.name());
-            self.error("missing-key", origin, Target::Value, message);
+            self.error(Code::MissingKey, origin, Target::Value, message);
         }
         if !takes_values && !field.values.is_empty() {
             let message = format!(
@@ -236,7 +241,7 @@ impl<'a> Validator<'a> {
                 field.ty.name()
             );
             self.error(
-                "misplaced-key",
+                Code::MisplacedKey,
                 &origin.join("values"),
                 Target::Key,
                 message,
@@ -248,7 +253,7 @@ impl<'a> Validator<'a> {
                 field.ty.name()
             );
             self.error(
-                "misplaced-key",
+                Code::MisplacedKey,
                 &origin.join("accept"),
                 Target::Key,
                 message,
@@ -267,7 +272,7 @@ impl<'a> Validator<'a> {
             if let Some(first) = seen.get(s.id.as_str()) {
                 let first_loc = self.loc(&self.prov.sections[*first].join("id"), Target::Value);
                 let d = self.error(
-                    "duplicate-id",
+                    Code::DuplicateId,
                     &origin,
                     Target::Value,
                     format!("section `{}` is defined twice", s.id),
@@ -298,7 +303,7 @@ impl<'a> Validator<'a> {
         for (i, band) in scoring.grades.iter().enumerate() {
             if names.insert(&band.name, i).is_some() {
                 self.error(
-                    "duplicate-id",
+                    Code::DuplicateId,
                     &at.join(i).join("name"),
                     Target::Value,
                     format!("grade `{}` is listed twice", band.name),
@@ -312,7 +317,7 @@ impl<'a> Validator<'a> {
                     fmt_points(scoring.grades[i - 1].min)
                 );
                 self.error(
-                    "grade-bands",
+                    Code::GradeBands,
                     &at.join(i).join("min"),
                     Target::Value,
                     message,
@@ -326,7 +331,7 @@ impl<'a> Validator<'a> {
                     fmt_points(scoring.total)
                 );
                 self.error(
-                    "grade-bands",
+                    Code::GradeBands,
                     &at.join(i).join("min"),
                     Target::Value,
                     message,
@@ -342,7 +347,7 @@ impl<'a> Validator<'a> {
                 fmt_points(last.min)
             );
             let d = self.error(
-                "grade-bands",
+                Code::GradeBands,
                 &at.join(i).join("min"),
                 Target::Value,
                 message,
@@ -354,7 +359,7 @@ impl<'a> Validator<'a> {
         {
             let origin = self.scoring_origin().join("veto").join("grade");
             let message = format!("veto grade `{}` is not one of the grade bands", veto.grade);
-            let d = self.error("unknown-grade", &origin, Target::Value, message);
+            let d = self.error(Code::UnknownGrade, &origin, Target::Value, message);
             Self::suggest(
                 d,
                 &veto.grade,
@@ -394,7 +399,7 @@ impl<'a> Validator<'a> {
                 );
                 match (overridden, touched) {
                     (Some(o), _) => {
-                        self.error("points-sum", &o.join("points"), Target::Value, message);
+                        self.error(Code::PointsSum, &o.join("points"), Target::Value, message);
                     }
                     (None, Some(t)) => {
                         // An overlay changed the items: the fix is a section override there.
@@ -405,7 +410,7 @@ impl<'a> Validator<'a> {
                             section.id,
                             fmt_points(items)
                         );
-                        let d = self.error("points-sum", t, Target::Value, message);
+                        let d = self.error(Code::PointsSum, t, Target::Value, message);
                         d.related.push(crate::diag::Related {
                             location: base_loc,
                             message: "the section's points are set here".into(),
@@ -414,7 +419,7 @@ impl<'a> Validator<'a> {
                     }
                     (None, None) => {
                         self.error(
-                            "points-sum",
+                            Code::PointsSum,
                             &self.prov.sections[i].join("points"),
                             Target::Value,
                             message,
@@ -431,7 +436,7 @@ impl<'a> Validator<'a> {
                 fmt_points(total),
                 fmt_points(section_sum)
             );
-            self.error("points-sum", &origin, Target::Value, message);
+            self.error(Code::PointsSum, &origin, Target::Value, message);
         }
     }
 
@@ -444,7 +449,7 @@ impl<'a> Validator<'a> {
             if let Some(first) = seen.get(item.id.as_str()) {
                 let first_loc = self.loc(&self.prov.items[*first].at.join("id"), Target::Value);
                 let d = self.error(
-                    "duplicate-id",
+                    Code::DuplicateId,
                     &origin.at.join("id"),
                     Target::Value,
                     format!("item `{}` is defined twice", item.id),
@@ -468,7 +473,7 @@ impl<'a> Validator<'a> {
             );
             let pack = self.pack;
             let d = self.error(
-                "unknown-section",
+                Code::UnknownSection,
                 &origin.field("section"),
                 Target::Value,
                 message,
@@ -507,7 +512,7 @@ impl<'a> Validator<'a> {
             ItemKind::Veto => {
                 if item.points != 0.0 {
                     let d = self.error(
-                        "veto-points",
+                        Code::VetoPoints,
                         &origin.field("points"),
                         Target::Value,
                         format!("veto item `{}` has points", item.id),
@@ -520,7 +525,7 @@ impl<'a> Validator<'a> {
                 if self.pack.scoring.veto.is_none() {
                     let origin = origin.field("kind");
                     let d = self.error(
-                        "veto-grade",
+                        Code::VetoGrade,
                         &origin,
                         Target::Value,
                         format!(
@@ -534,7 +539,7 @@ impl<'a> Validator<'a> {
             ItemKind::Bonus => {
                 if !item.deduct.is_default_style() {
                     let d = self.error(
-                        "misplaced-key",
+                        Code::MisplacedKey,
                         &origin.field("deduct"),
                         Target::Key,
                         "a bonus item earns points with `award`, not `deduct`",
@@ -545,7 +550,7 @@ impl<'a> Validator<'a> {
             ItemKind::Standard => {
                 if item.award.is_some() {
                     let d = self.error(
-                        "misplaced-key",
+                        Code::MisplacedKey,
                         &origin.field("award"),
                         Target::Key,
                         "`award` only applies to bonus items",
@@ -560,7 +565,12 @@ impl<'a> Validator<'a> {
             let kind = item.check.kind.name();
             let message =
                 format!("`award: per_unit` needs a check that counts units, not `{kind}`");
-            let d = self.error("bad-deduct", &origin.field("award"), Target::Value, message);
+            let d = self.error(
+                Code::BadDeduct,
+                &origin.field("award"),
+                Target::Value,
+                message,
+            );
             Self::help(d, "count rows with `count`, `coverage` or `each`");
         }
     }
@@ -575,7 +585,7 @@ impl<'a> Validator<'a> {
                     let message = format!(
                         "`proportional` needs a measured share: a `coverage`, `ratio` or `count` with `min`, not `{kind}`"
                     );
-                    self.error("bad-deduct", &at, Target::Value, message);
+                    self.error(Code::BadDeduct, &at, Target::Value, message);
                 }
             }
             Deduct::Style(DeductStyle::Additive) => match &item.check.kind {
@@ -587,7 +597,7 @@ impl<'a> Validator<'a> {
                             Some(p) => sum += p,
                             None => {
                                 let d = self.error(
-                                    "missing-key",
+                                    Code::MissingKey,
                                     &all_at.join(i),
                                     Target::Value,
                                     "this part has no `points`",
@@ -609,7 +619,7 @@ impl<'a> Validator<'a> {
                             fmt_points(item.points)
                         );
                         self.error(
-                            "points-sum",
+                            Code::PointsSum,
                             &origin.field("points"),
                             Target::Value,
                             message,
@@ -620,7 +630,7 @@ impl<'a> Validator<'a> {
                     let message = format!(
                         "`additive` scores the parts of an `all` check, but this check is `{kind}`"
                     );
-                    self.error("bad-deduct", &at, Target::Value, message);
+                    self.error(Code::BadDeduct, &at, Target::Value, message);
                 }
             },
             Deduct::PerUnit { cap, .. } => {
@@ -628,7 +638,7 @@ impl<'a> Validator<'a> {
                     let message = format!(
                         "`per_unit` needs a check that counts units (failing rows, missing documents, a count short of its minimum), not `{kind}`"
                     );
-                    self.error("bad-deduct", &at, Target::Value, message);
+                    self.error(Code::BadDeduct, &at, Target::Value, message);
                 }
                 if let Some(cap) = cap
                     && cap > item.points + EPSILON
@@ -643,7 +653,7 @@ impl<'a> Validator<'a> {
                     if points_overridden {
                         let cap_loc = self.loc(&at.join("cap"), Target::Value);
                         let d = self.error(
-                            "bad-deduct",
+                            Code::BadDeduct,
                             &origin.field("points"),
                             Target::Value,
                             message,
@@ -657,7 +667,8 @@ impl<'a> Validator<'a> {
                             "override `deduct` too, with a cap no higher than the new points",
                         );
                     } else {
-                        let d = self.error("bad-deduct", &at.join("cap"), Target::Value, message);
+                        let d =
+                            self.error(Code::BadDeduct, &at.join("cap"), Target::Value, message);
                         Self::help(
                             d,
                             "an item never loses more than its points (扣完为止); a cap is for a lower limit",
@@ -672,7 +683,7 @@ impl<'a> Validator<'a> {
         let evidence = &self.pack.data.evidence;
         if !evidence.contains_key(name) {
             let message = format!("evidence document `{name}` is not in the data dictionary");
-            let d = self.error("unknown-field", origin, Target::Value, message);
+            let d = self.error(Code::UnknownField, origin, Target::Value, message);
             Self::suggest(d, name, evidence.keys().map(String::as_str));
         }
     }
@@ -682,7 +693,7 @@ impl<'a> Validator<'a> {
             && crate::text::parse_date(due).is_none()
         {
             self.error(
-                "invalid-date",
+                Code::InvalidDate,
                 &at.join("due"),
                 Target::Value,
                 format!("`{due}` is not a date that exists"),
@@ -690,7 +701,7 @@ impl<'a> Validator<'a> {
         }
         if rectify.due.is_some() && rectify.within_days.is_some() {
             self.error(
-                "misplaced-key",
+                Code::MisplacedKey,
                 &at.join("due"),
                 Target::Key,
                 "give `within_days` or `due`, not both",
@@ -702,7 +713,7 @@ impl<'a> Validator<'a> {
         match template::used_variables(&rectify.problem) {
             Err(e) => {
                 let message = format!("the template does not parse: {}", e.message);
-                self.error("template", &problem_at, Target::Value, message);
+                self.error(Code::Template, &problem_at, Target::Value, message);
             }
             Ok(used) => {
                 for var in used {
@@ -713,7 +724,7 @@ impl<'a> Validator<'a> {
                     let mut loc = self.loc(&problem_at, Target::Value);
                     loc.pos = loc.pos.map(|p| self.variable_pos(&problem_at, p, &var));
                     let mut d = Diagnostic::error(
-                        "template-variable",
+                        Code::TemplateVariable,
                         loc,
                         format!("a `{kind}` check provides no variable `{var}`"),
                     );
@@ -766,7 +777,7 @@ impl<'a> Validator<'a> {
     pub(crate) fn check(&mut self, check: &'a Check, at: &Origin, is_part: bool) {
         if !is_part && check.points.is_some() {
             let d = self.error(
-                "misplaced-key",
+                Code::MisplacedKey,
                 &at.join("points"),
                 Target::Key,
                 "`points` on a check scores a part of `all`; the item has its own `points`",
@@ -782,7 +793,7 @@ impl<'a> Validator<'a> {
     pub(crate) fn percent(&mut self, p: Percent, at: &Origin) {
         if !(0.0..=1.0 + EPSILON).contains(&p.0) {
             self.error(
-                "out-of-range",
+                Code::OutOfRange,
                 at,
                 Target::Value,
                 format!("`{p}` is not between 0% and 100%"),
@@ -797,7 +808,7 @@ impl<'a> Validator<'a> {
         }
         let pack = self.pack;
         let d = self.error(
-            "unknown-register",
+            Code::UnknownRegister,
             at,
             Target::Value,
             format!("register `{name}` is not in the data dictionary"),
@@ -816,7 +827,7 @@ impl<'a> Validator<'a> {
             Some(f) => Some(f),
             None => {
                 let d = self.error(
-                    "unknown-field",
+                    Code::UnknownField,
                     at,
                     target,
                     format!("fact `{name}` is not in the data dictionary"),
@@ -835,7 +846,7 @@ impl<'a> Validator<'a> {
                 "`{name}` is {}, but a ratio needs a number",
                 a_type(field.ty)
             );
-            self.error("type-mismatch", at, Target::Value, message);
+            self.error(Code::TypeMismatch, at, Target::Value, message);
         }
     }
 
@@ -855,7 +866,7 @@ impl<'a> Validator<'a> {
                     Some(f) => Some(f),
                     None => {
                         let message = format!("register `{reg}` has no column `{name}`");
-                        let d = self.error("unknown-field", at, target, message);
+                        let d = self.error(Code::UnknownField, at, target, message);
                         Self::suggest(d, name, register.columns.keys().map(String::as_str));
                         None
                     }
@@ -926,7 +937,7 @@ impl<'a> Validator<'a> {
                 a_type(field.ty)
             );
             let target = if one_of { Target::Value } else { Target::Key };
-            let d = self.error("type-mismatch", at, target, message);
+            let d = self.error(Code::TypeMismatch, at, target, message);
             let help = match field.ty {
                 FieldType::List => "a list field takes `contains`, `contains_all` or `exists`",
                 FieldType::Boolean => {
@@ -948,7 +959,7 @@ impl<'a> Validator<'a> {
         if field.ty == FieldType::List {
             let message =
                 format!("`{name}` is a list; compare it with `contains` or `contains_all`");
-            self.error("type-mismatch", at, Target::Value, message);
+            self.error(Code::TypeMismatch, at, Target::Value, message);
             return;
         }
         self.literal(name, field, lit, at);
@@ -964,10 +975,10 @@ impl<'a> Validator<'a> {
                         "`{name}` is {}, but it is compared with a date in the assessment year",
                         a_type(field.ty)
                     );
-                    self.error("type-mismatch", at, Target::Value, message);
+                    self.error(Code::TypeMismatch, at, Target::Value, message);
                 } else if jiff::civil::Date::new(2024, *month as i8, *day as i8).is_err() {
                     let message = format!("month {month} has no day {day}");
-                    self.error("invalid-date", &at.join("day"), Target::Value, message);
+                    self.error(Code::InvalidDate, &at.join("day"), Target::Value, message);
                 }
             }
             Operand::List(list) if many => {
@@ -979,7 +990,7 @@ impl<'a> Validator<'a> {
                 let Some(values) = self.pack.sets.get(set) else {
                     let pack = self.pack;
                     let d = self.error(
-                        "unknown-set",
+                        Code::UnknownSet,
                         &at.join("set"),
                         Target::Value,
                         format!("set `{set}` is not defined under `sets`"),
@@ -996,7 +1007,7 @@ impl<'a> Validator<'a> {
                         let message =
                             format!("set `{set}` has `{member}`, which is not a value of `{name}`");
                         let used = self.loc(at, Target::Value);
-                        let d = self.error("unknown-value", &member_at, Target::Value, message);
+                        let d = self.error(Code::UnknownValue, &member_at, Target::Value, message);
                         d.related.push(crate::diag::Related {
                             location: used,
                             message: format!("the set is compared with `{name}` here"),
@@ -1013,7 +1024,7 @@ impl<'a> Validator<'a> {
             }
             _ if many => {
                 let d = self.error(
-                    "type-mismatch",
+                    Code::TypeMismatch,
                     at,
                     Target::Value,
                     format!("`{op}` takes a list of values"),
@@ -1022,7 +1033,7 @@ impl<'a> Validator<'a> {
             }
             _ => {
                 self.error(
-                    "type-mismatch",
+                    Code::TypeMismatch,
                     at,
                     Target::Value,
                     format!("`{op}` takes one value, not a list"),
@@ -1042,7 +1053,7 @@ impl<'a> Validator<'a> {
             (FieldType::Date, Literal::Str(s)) => {
                 if crate::text::parse_date(s).is_none() {
                     self.error(
-                        "invalid-date",
+                        Code::InvalidDate,
                         at,
                         Target::Value,
                         format!("`{s}` is not a date `YYYY-MM-DD` that exists"),
@@ -1055,7 +1066,7 @@ impl<'a> Validator<'a> {
             (FieldType::Enum | FieldType::List, Literal::Str(s)) => {
                 if !field.values.contains(s) {
                     let message = format!("`{s}` is not a value of `{name}`");
-                    let d = self.error("unknown-value", at, Target::Value, message);
+                    let d = self.error(Code::UnknownValue, at, Target::Value, message);
                     match did_you_mean(s, field.values.iter().map(String::as_str)) {
                         Some(v) => Self::help(d, format!("did you mean `{v}`?")),
                         None => {
@@ -1079,7 +1090,7 @@ impl<'a> Validator<'a> {
                 "`{name}` is {} field, but it is compared with {found}",
                 a_type(field.ty)
             );
-            self.error("type-mismatch", at, Target::Value, message);
+            self.error(Code::TypeMismatch, at, Target::Value, message);
         }
     }
 }

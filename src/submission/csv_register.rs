@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::Table;
 use super::value::convert_csv_cell;
-use crate::diag::{Diagnostic, Location, Sources, did_you_mean};
+use crate::diag::{Code, Diagnostic, Location, Sources, did_you_mean};
 use crate::pack::Register;
 use crate::source::{self, Confined, SourceError};
 use crate::yaml::Pos;
@@ -27,7 +27,7 @@ pub fn read(
             let not_utf8 = matches!(e, SourceError::NotUtf8 { .. });
             let mut d = e.diagnostic(path, &format!("the CSV file of register `{name}`"), sources);
             if not_utf8 {
-                d.code = "csv";
+                d.code = Code::Csv;
                 d = d.with_help("save it as \"CSV UTF-8\"");
             }
             diagnostics.push(d);
@@ -42,7 +42,7 @@ pub fn read(
                    message: String,
                    help: Option<String>| {
         let mut d = Diagnostic::error(
-            "invalid-value",
+            Code::InvalidValue,
             Location {
                 file,
                 pos: Some(Pos {

@@ -10,7 +10,7 @@ use super::csv_register;
 use super::seed::{Document, DocumentSeed, Problem, RegisterInput};
 use super::value::Raw;
 use super::{Bureau, Submission, Table};
-use crate::diag::{Diagnostic, FileId, Location, Sources, Target};
+use crate::diag::{Code, Diagnostic, FileId, Location, Sources, Target};
 use crate::pack::Pack;
 use crate::source::{self, Confined, SourceError};
 use crate::yaml;
@@ -70,9 +70,9 @@ fn load_from(
         Ok(doc) => doc,
         Err((pos, message)) => {
             let code = if is_json {
-                "json-syntax"
+                Code::JsonSyntax
             } else {
-                "yaml-syntax"
+                Code::YamlSyntax
             };
             let d = Diagnostic::error(code, Location { file, pos }, message);
             return Err(fail(sources, vec![d]));
@@ -117,7 +117,7 @@ pub fn load_inline(
     match read_json(&text, seed) {
         Ok(doc) => finish(pack, doc, problems.into_inner(), base, sources, &place),
         Err((_, message)) => Err(vec![Diagnostic::error(
-            "invalid-value",
+            Code::InvalidValue,
             Location {
                 file,
                 pos: sources.locate(file, pointer, Target::Value),
@@ -394,7 +394,7 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
     for p in problems {
         let target = if p.at_key { Target::Key } else { Target::Value };
         let pos = sources.locate(file, &format!("{prefix}{}", p.pointer), target);
-        let mut d = Diagnostic::error("invalid-value", Location { file, pos }, p.message);
+        let mut d = Diagnostic::error(Code::InvalidValue, Location { file, pos }, p.message);
         d.help = p.help;
         out.push(d);
     }
