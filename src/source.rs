@@ -28,6 +28,8 @@ pub enum SourceError {
     NotUtf8 { pos: Pos, lossy: String },
     /// A path named inside a file, as written, that leads outside that file's folder.
     Outside(String),
+    /// A submitted file that is a symbolic link to a file outside its own folder.
+    LinksOutside,
 }
 
 impl SourceError {
@@ -45,6 +47,9 @@ impl SourceError {
             SourceError::NotUtf8 { .. } => format!("{what} is not valid UTF-8"),
             SourceError::Outside(written) => {
                 format!("`{written}` is outside the folder of the file that names it")
+            }
+            SourceError::LinksOutside => {
+                format!("{what} is a symbolic link to a file outside its folder")
             }
         }
     }
@@ -141,6 +146,25 @@ pub fn confine(base: &Path, written: &str) -> Result<Confined, SourceError> {
 /// the text must hold no NUL byte and be UTF-8.
 pub fn read_text(path: &Path) -> Result<String, SourceError> {
     decode(read(path, None)?)
+}
+
+/// Reads a file a bureau submitted (a submission, a waivers file) that the user named, like
+/// [`read_text`]; a symbolic link is followed only to a file in its own folder, so that a
+/// submitted link cannot make kaohe read, and quote in its messages, a file elsewhere.
+pub fn read_submitted(path: &Path) -> Result<String, SourceError> {
+    let meta = fs::symlink_metadata(path).map_err(SourceError::Io)?;
+    if meta.file_type().is_symlink() {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let dir = dir.canonicalize().map_err(SourceError::Io)?;
+        let real = path.canonicalize().map_err(SourceError::Io)?;
+        if real.parent() != Some(dir.as_path()) && !real.starts_with(&dir) {
+            return Err(SourceError::LinksOutside);
+        }
+    }
+    read_text(path)
 }
 
 /// Reads a text file named inside another file, like [`read_text`], and checks once it is

@@ -40,7 +40,7 @@ const KEYS: [&str; 5] = ["item", "rows", "reason", "approved_by", "expires_on"];
 
 /// Reads a waivers file the user named and checks every entry against the pack.
 pub fn load(pack: &Pack, path: &Path) -> Result<Vec<Waiver>, WaiverError> {
-    load_from(pack, path, source::read_text(path))
+    load_from(pack, path, source::read_submitted(path))
 }
 
 /// Reads a waivers file named inside another file (a pack test case), confined to that
@@ -65,6 +65,20 @@ fn load_from(
             });
         }
     };
+    if let Some(kind) = crate::yaml::non_mapping_root(&text) {
+        let file = sources.add(path, String::new());
+        let d = Diagnostic::error(
+            Code::WrongType,
+            Location { file, pos: None },
+            format!(
+                "the file is not a waivers file: it holds {kind}, not a mapping with `waivers`"
+            ),
+        );
+        return Err(WaiverError {
+            sources,
+            diagnostics: vec![d],
+        });
+    }
     let file = sources.add(path, text);
     let root = match crate::yaml::parse(&sources.file(file).text) {
         Ok(root) => root,

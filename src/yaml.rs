@@ -382,6 +382,19 @@ pub struct Located {
     pub complete: bool,
 }
 
+/// What a well-formed document holds when its top level is not a mapping ("a string",
+/// "a list"), for a one-line message that quotes nothing of it; `None` for a mapping, an empty
+/// document, or text that does not parse.
+pub fn non_mapping_root(text: &str) -> Option<&'static str> {
+    match parse(text).ok()?.value {
+        Value::Null | Value::Map(_) => None,
+        Value::Bool(_) => Some("a boolean"),
+        Value::Int(_) | Value::Float(_) => Some("a number"),
+        Value::Str(_) => Some("a string"),
+        Value::Seq(_) => Some("a list"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -148,17 +148,19 @@ fn plant(sub: &Path, hostile: Hostile) -> String {
 }
 
 /// What stderr says of a refused file, when kaohe refuses it.
-fn refusal(hostile: Hostile, role: Role) -> Option<&'static str> {
+fn refusal(hostile: Hostile, role: Role) -> &'static str {
     match (hostile, role) {
-        (Hostile::Fifo, _) => Some("is a FIFO (named pipe), not a regular file"),
-        (Hostile::Sparse, _) => Some("is larger than 16 MiB, the most kaohe reads"),
-        (_, Role::Register) => Some("is outside the folder of the file that names it"),
-        (Hostile::DevZero, _) => Some("is a character device, not a regular file"),
-        (Hostile::ProcEnviron, _) => Some("is not a text file: it holds a NUL byte"),
-        // A regular file the user names on the command line is read, wherever it is: it is
-        // not a submission or a waivers file, and its first line is shown as any broken
-        // input's would be.
-        (Hostile::SymlinkOut | Hostile::EtcPasswd, _) => None,
+        (Hostile::Fifo, _) => "is a FIFO (named pipe), not a regular file",
+        (Hostile::Sparse, _) => "is larger than 16 MiB, the most kaohe reads",
+        (_, Role::Register) => "is outside the folder of the file that names it",
+        (Hostile::DevZero, _) => "is a character device, not a regular file",
+        (Hostile::ProcEnviron, _) => "is not a text file: it holds a NUL byte",
+        // A submitted symbolic link is followed only within its own folder.
+        (Hostile::SymlinkOut, _) => "is a symbolic link to a file outside its folder",
+        // A regular file the user names is read, but a document that is not a mapping is no
+        // submission or waivers file, and nothing of it is quoted.
+        (Hostile::EtcPasswd, Role::Submission) => "the file is not a submission",
+        (Hostile::EtcPasswd, Role::Waivers) => "the file is not a waivers file",
     }
 }
 
@@ -188,9 +190,7 @@ fn check(hostile: Hostile, role: Role) {
         stderr.contains(&path),
         "{case}: the path is named: {stderr}"
     );
-    let Some(message) = refusal(hostile, role) else {
-        return;
-    };
+    let message = refusal(hostile, role);
     let line = stderr.lines().find(|l| l.contains(message));
     assert!(
         line.is_some_and(|l| l.starts_with("error[") && l.contains(&path)),

@@ -25,7 +25,7 @@ pub struct SubmissionError {
 /// Reads and validates the submission at `path`, a path the user named, against `pack`'s
 /// data dictionary.
 pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
-    load_from(pack, path, source::read_text(path))
+    load_from(pack, path, source::read_submitted(path))
 }
 
 /// Reads and validates a submission named inside another file (a pack test case), confined
@@ -68,6 +68,18 @@ fn load_from(
     };
     let doc = match parsed {
         Ok(doc) => doc,
+        // A well-formed document that is not a mapping is not a submission at all (a file
+        // named by mistake, or on purpose): say so in one line, quoting nothing of it.
+        Err(_) if let Some(kind) = yaml::non_mapping_root(body) => {
+            let d = Diagnostic::error(
+                Code::WrongType,
+                Location { file, pos: None },
+                format!(
+                    "the file is not a submission: it holds {kind}, not a mapping of `bureau`, `year`, `facts`, ..."
+                ),
+            );
+            return Err(fail(sources, vec![d]));
+        }
         Err((pos, message)) => {
             let code = if is_json {
                 Code::JsonSyntax
