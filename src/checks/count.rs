@@ -8,7 +8,7 @@ use super::{
     Step, Subject, predicate, register_missing, scope,
 };
 use crate::diag::{Code, Target};
-use crate::pack::validate::{Scope, Validator};
+use crate::pack::validate::{Fields, Validator};
 use crate::pack::{FieldType, Origin, Predicate, Threshold};
 use crate::submission::Value;
 
@@ -44,7 +44,7 @@ impl Spec for Count {
                 if v.register(of, &at.join("of"))
                     && let Some(w) = &self.r#where
                 {
-                    v.predicate(w, Scope::Register(of), &at.join("where"));
+                    v.predicate(w, Fields::Register(of), &at.join("where"));
                 }
             }
             (None, Some(fact)) => {

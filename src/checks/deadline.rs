@@ -9,7 +9,7 @@ use super::{
     Step, Subject, failed_keys, predicate, register_missing, scope,
 };
 use crate::diag::{Code, Target};
-use crate::pack::validate::{Scope, Validator, a_type};
+use crate::pack::validate::{Fields, Validator, a_type};
 use crate::pack::{FieldType, Origin, Predicate};
 use crate::report;
 use crate::submission::Value;
@@ -85,10 +85,10 @@ impl Spec for Deadline {
                     return;
                 }
                 if let Some(w) = &self.r#where {
-                    v.predicate(w, Scope::Register(of), &at.join("where"));
+                    v.predicate(w, Fields::Register(of), &at.join("where"));
                 }
                 v.lookup(
-                    Scope::Register(of),
+                    Fields::Register(of),
                     &self.field,
                     &at.join("field"),
                     Target::Value,

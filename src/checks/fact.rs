@@ -6,7 +6,7 @@ use super::{
     CheckResult, CheckVerdict, Conditions, Context, Kind, Requirement, Spec, Step, fact_misses,
     predicate,
 };
-use crate::pack::validate::{Scope, Validator};
+use crate::pack::validate::{Fields, Validator};
 use crate::pack::{Origin, Predicate};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -23,7 +23,7 @@ crate::variables! {
 
 impl Spec for Fact {
     fn validate<'a>(&'a self, v: &mut Validator<'a>, at: &Origin) {
-        v.predicate(&self.0, Scope::Facts, at);
+        v.predicate(&self.0, Fields::Facts, at);
     }
 
     fn evaluate(&self, ctx: &Context) -> CheckResult {

@@ -806,13 +806,13 @@ pub(crate) fn validate_rows<'a>(
         if let Some(w) = filter {
             v.predicate(
                 w,
-                crate::pack::validate::Scope::Register(of),
+                crate::pack::validate::Fields::Register(of),
                 &at.join("where"),
             );
         }
         v.predicate(
             require,
-            crate::pack::validate::Scope::Register(of),
+            crate::pack::validate::Fields::Register(of),
             &at.join("require"),
         );
     }

@@ -1,8 +1,390 @@
-//! Conditions compiled against the dictionary: field names resolved to slots once, literals
-//! converted to the field's type once, then evaluated row after row.
+//! Conditions (`where`, `require`, `applies_if`, `fact`): how a pack writes them, the
+//! operators and the field types each applies to, their validation, their compilation against
+//! the dictionary (field names resolved to slots once, literals converted to the field's type
+//! once), their evaluation row after row, and the bounds the mutation test moves.
 
-use crate::pack::{Condition, DataDict, Field, FieldType, Literal, Operand, Percent, Predicate};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Code, Target, did_you_mean};
+use crate::pack::validate::{Fields, Validator, a_type};
+use crate::pack::{DataDict, Field, FieldType, Origin, Percent};
 use crate::submission::Value;
+
+/// Field name -> condition; every condition must hold.
+pub type Predicate = IndexMap<String, Condition>;
+
+/// A condition on one field.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Condition {
+    /// `{stage: [小学, 初中]}`: one of.
+    OneOf(Vec<Literal>),
+    /// `{legal_vp: true}`: equals.
+    Equals(Literal),
+    /// `{hours: {gte: 8}}`.
+    Ops(Box<Ops>),
+}
+
+/// The right-hand side of an operator.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Operand {
+    Set {
+        set: String,
+    },
+    /// A date in the assessment year: `{month: 1, day: 1}` (plus `year_offset`).
+    InYear {
+        month: u8,
+        day: u8,
+        #[serde(default)]
+        year_offset: i32,
+    },
+    List(Vec<Literal>),
+    One(Literal),
+}
+
+/// A scalar written in a pack.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Literal {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+impl std::fmt::Display for Literal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Literal::Bool(b) => write!(f, "{b}"),
+            Literal::Int(i) => write!(f, "{i}"),
+            Literal::Float(x) => write!(f, "{x}"),
+            Literal::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// What an operator takes: one value, a list (or a set), or a flag (`exists: true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arity {
+    One,
+    Many,
+    Flag,
+}
+
+/// An operand as written: a value, a list or a set; `exists` takes a flag instead.
+pub trait Written {
+    fn operand(&self) -> Option<&Operand>;
+}
+
+impl Written for Operand {
+    fn operand(&self) -> Option<&Operand> {
+        Some(self)
+    }
+}
+
+impl Written for bool {
+    fn operand(&self) -> Option<&Operand> {
+        None
+    }
+}
+
+/// Declares every operator once: the field of [`Ops`] a pack writes it in, its key, what it
+/// takes, and the field types it applies to.
+macro_rules! operators {
+    ($($(#[$doc:meta])* $variant:ident $field:ident = $name:literal: $operand:ty, $arity:ident, $applies:expr;)*) => {
+        /// Operators of a condition; all given ones must hold.
+        #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+        pub struct Ops {
+            $($(#[$doc])*
+            #[serde(default, rename = $name, skip_serializing_if = "Option::is_none")]
+            pub $field: Option<$operand>,)*
+        }
+
+        /// An operator of a condition.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Operator {
+            $($variant,)*
+        }
+
+        impl Operator {
+            /// The key a pack writes it with.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Operator::$variant => $name,)*
+                }
+            }
+
+            /// What it takes.
+            pub fn arity(self) -> Arity {
+                match self {
+                    $(Operator::$variant => Arity::$arity,)*
+                }
+            }
+
+            /// Whether it applies to a field of this type.
+            pub fn applies_to(self, ty: FieldType) -> bool {
+                let applies: fn(FieldType) -> bool = match self {
+                    $(Operator::$variant => $applies,)*
+                };
+                applies(ty)
+            }
+        }
+
+        impl Ops {
+            /// The operators given, in declaration order, with their operands (`exists` has
+            /// none).
+            pub fn given(&self) -> Vec<(Operator, Option<&Operand>)> {
+                let mut out = Vec::new();
+                $(if let Some(o) = &self.$field {
+                    out.push((Operator::$variant, Written::operand(o)));
+                })*
+                out
+            }
+        }
+    };
+}
+
+operators! {
+    Equals equals = "equals": Operand, One, |ty| ty != FieldType::List;
+    Ne ne = "ne": Operand, One, |ty| ty != FieldType::List;
+    In r#in = "in": Operand, Many, |ty| !matches!(ty, FieldType::List | FieldType::Boolean);
+    NotIn not_in = "not_in": Operand, Many, |ty| !matches!(ty, FieldType::List | FieldType::Boolean);
+    Gt gt = "gt": Operand, One, |ty| ty.is_numeric() || ty == FieldType::Date;
+    Gte gte = "gte": Operand, One, |ty| ty.is_numeric() || ty == FieldType::Date;
+    Lt lt = "lt": Operand, One, |ty| ty.is_numeric() || ty == FieldType::Date;
+    Lte lte = "lte": Operand, One, |ty| ty.is_numeric() || ty == FieldType::Date;
+    Exists exists = "exists": bool, Flag, |_| true;
+    Contains contains = "contains": Operand, One, |ty| ty == FieldType::List;
+    ContainsAll contains_all = "contains_all": Operand, Many, |ty| ty == FieldType::List;
+}
+
+impl Ops {
+    /// Sets a comparison operator's operand (`gt`, `gte`, `lt`, `lte`; others are ignored).
+    pub fn set(&mut self, op: Operator, operand: Operand) {
+        let slot = match op {
+            Operator::Gt => &mut self.gt,
+            Operator::Gte => &mut self.gte,
+            Operator::Lt => &mut self.lt,
+            Operator::Lte => &mut self.lte,
+            _ => return,
+        };
+        *slot = Some(operand);
+    }
+}
+
+impl<'a> Validator<'a> {
+    pub(crate) fn predicate(&mut self, p: &'a Predicate, scope: Fields<'a>, at: &Origin) {
+        for (name, cond) in p {
+            let cond_at = at.join(name);
+            let Some(field) = self.lookup(scope, name, &cond_at, Target::Key) else {
+                continue;
+            };
+            match cond {
+                Condition::Equals(lit) => self.equals_literal(name, field, lit, &cond_at),
+                Condition::OneOf(list) => {
+                    if !self.op_allowed(name, field, Operator::In, &cond_at, true) {
+                        continue;
+                    }
+                    for (i, lit) in list.iter().enumerate() {
+                        self.literal(name, field, lit, &cond_at.join(i));
+                    }
+                }
+                Condition::Ops(ops) => {
+                    for (op, operand) in ops.given() {
+                        let op_at = cond_at.join(op.name());
+                        if !self.op_allowed(name, field, op, &op_at, false) {
+                            continue;
+                        }
+                        if let Some(operand) = operand {
+                            self.operand(name, field, op, operand, &op_at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether operator `op` applies to a field of this type (reporting it when not).
+    /// `one_of` marks a list written as the condition itself (`{stage: [小学, 初中]}`).
+    fn op_allowed(
+        &mut self,
+        name: &str,
+        field: &Field,
+        op: Operator,
+        at: &Origin,
+        one_of: bool,
+    ) -> bool {
+        let ok = op.applies_to(field.ty);
+        if !ok {
+            let what = if one_of {
+                "a list of values (one of)".to_string()
+            } else {
+                format!("`{}`", op.name())
+            };
+            let message = format!(
+                "{what} does not apply to `{name}`, {} field",
+                a_type(field.ty)
+            );
+            let target = if one_of { Target::Value } else { Target::Key };
+            let d = self.error(Code::TypeMismatch, at, target, message);
+            let help = match field.ty {
+                FieldType::List => "a list field takes `contains`, `contains_all` or `exists`",
+                FieldType::Boolean => {
+                    "a boolean field takes `true` or `false` (or `equals`, `ne`, `exists`)"
+                }
+                FieldType::Enum | FieldType::String => {
+                    "this field takes a value, a list of values (one of), `equals`, `ne`, `in`, `not_in` or `exists`"
+                }
+                _ => {
+                    "this field takes a value, comparisons (`gt`, `gte`, `lt`, `lte`), `in`, `not_in` or `exists`"
+                }
+            };
+            Self::help(d, help);
+        }
+        ok
+    }
+
+    fn equals_literal(&mut self, name: &str, field: &Field, lit: &Literal, at: &Origin) {
+        if field.ty == FieldType::List {
+            let message =
+                format!("`{name}` is a list; compare it with `contains` or `contains_all`");
+            self.error(Code::TypeMismatch, at, Target::Value, message);
+            return;
+        }
+        self.literal(name, field, lit, at);
+    }
+
+    fn operand(&mut self, name: &str, field: &Field, op: Operator, operand: &Operand, at: &Origin) {
+        let many = op.arity() == Arity::Many;
+        match operand {
+            Operand::One(lit) if !many => self.literal(name, field, lit, at),
+            Operand::InYear { month, day, .. } if !many => {
+                if field.ty != FieldType::Date {
+                    let message = format!(
+                        "`{name}` is {}, but it is compared with a date in the assessment year",
+                        a_type(field.ty)
+                    );
+                    self.error(Code::TypeMismatch, at, Target::Value, message);
+                } else if jiff::civil::Date::new(2024, *month as i8, *day as i8).is_err() {
+                    let message = format!("month {month} has no day {day}");
+                    self.error(Code::InvalidDate, &at.join("day"), Target::Value, message);
+                }
+            }
+            Operand::List(list) if many => {
+                for (i, lit) in list.iter().enumerate() {
+                    self.literal(name, field, lit, &at.join(i));
+                }
+            }
+            Operand::Set { set } if many => {
+                let Some(values) = self.pack.sets.get(set) else {
+                    let pack = self.pack;
+                    let d = self.error(
+                        Code::UnknownSet,
+                        &at.join("set"),
+                        Target::Value,
+                        format!("set `{set}` is not defined under `sets`"),
+                    );
+                    Self::suggest(d, set, pack.sets.keys().map(String::as_str));
+                    return;
+                };
+                for (j, member) in values.members.iter().enumerate() {
+                    if !field.values.is_empty() && !field.values.contains(member) {
+                        let member_at = match self.prov.sets.get(set) {
+                            Some(o) => o.join("members").join(j),
+                            None => at.clone(),
+                        };
+                        let message =
+                            format!("set `{set}` has `{member}`, which is not a value of `{name}`");
+                        let used = self.loc(at, Target::Value);
+                        let d = self.error(Code::UnknownValue, &member_at, Target::Value, message);
+                        d.related.push(crate::diag::Related {
+                            location: used,
+                            message: format!("the set is compared with `{name}` here"),
+                        });
+                        match did_you_mean(member, field.values.iter().map(String::as_str)) {
+                            Some(v) => Self::help(d, format!("did you mean `{v}`?")),
+                            None => Self::help(
+                                d,
+                                format!("`{name}` takes: {}", field.values.join(", ")),
+                            ),
+                        }
+                    }
+                }
+            }
+            _ if many => {
+                let d = self.error(
+                    Code::TypeMismatch,
+                    at,
+                    Target::Value,
+                    format!("`{}` takes a list of values", op.name()),
+                );
+                Self::help(d, "write `[a, b]` or `{set: NAME}`");
+            }
+            _ => {
+                self.error(
+                    Code::TypeMismatch,
+                    at,
+                    Target::Value,
+                    format!("`{}` takes one value, not a list", op.name()),
+                );
+            }
+        }
+    }
+
+    /// A literal compared with a field: of its type, and among its values for enums.
+    fn literal(&mut self, name: &str, field: &Field, lit: &Literal, at: &Origin) {
+        let ok = match (field.ty, lit) {
+            (FieldType::Boolean, Literal::Bool(_)) => true,
+            (FieldType::Integer, Literal::Int(_)) => true,
+            (FieldType::Number, Literal::Int(_) | Literal::Float(_)) => true,
+            (FieldType::Percent, Literal::Str(s)) => Percent::parse(s).is_some(),
+            (FieldType::Percent, Literal::Int(_) | Literal::Float(_)) => true,
+            (FieldType::Date, Literal::Str(s)) => {
+                if crate::text::parse_date(s).is_none() {
+                    self.error(
+                        Code::InvalidDate,
+                        at,
+                        Target::Value,
+                        format!("`{s}` is not a date `YYYY-MM-DD` that exists"),
+                    );
+                    return;
+                }
+                true
+            }
+            (FieldType::String, Literal::Str(_)) => true,
+            (FieldType::Enum | FieldType::List, Literal::Str(s)) => {
+                if !field.values.contains(s) {
+                    let message = format!("`{s}` is not a value of `{name}`");
+                    let d = self.error(Code::UnknownValue, at, Target::Value, message);
+                    match did_you_mean(s, field.values.iter().map(String::as_str)) {
+                        Some(v) => Self::help(d, format!("did you mean `{v}`?")),
+                        None => {
+                            Self::help(d, format!("`{name}` takes: {}", field.values.join(", ")))
+                        }
+                    }
+                    return;
+                }
+                true
+            }
+            _ => false,
+        };
+        if !ok {
+            let found = match lit {
+                Literal::Bool(b) => format!("boolean `{b}`"),
+                Literal::Int(i) => format!("integer `{i}`"),
+                Literal::Float(x) => format!("number `{x}`"),
+                Literal::Str(s) => format!("string `{s}`"),
+            };
+            let message = format!(
+                "`{name}` is {} field, but it is compared with {found}",
+                a_type(field.ty)
+            );
+            self.error(Code::TypeMismatch, at, Target::Value, message);
+        }
+    }
+}
 
 /// A predicate ready to run over rows (or the facts) of one scope.
 #[derive(Debug, Clone)]
@@ -115,50 +497,37 @@ impl Compiled {
                     conds.push(mk(Op::In(list.iter().filter_map(one).collect())))
                 }
                 Condition::Ops(ops) => {
-                    if let Some(o) = &ops.equals {
-                        conds.extend(single(o).map(|v| mk(Op::Equals(v))));
-                    }
-                    if let Some(o) = &ops.ne {
-                        conds.extend(single(o).map(|v| mk(Op::Ne(v))));
-                    }
-                    if let Some(o) = &ops.r#in {
-                        conds.push(mk(Op::In(many(o))));
-                    }
-                    if let Some(o) = &ops.not_in {
-                        conds.push(mk(Op::NotIn(many(o))));
-                    }
-                    if let Some(o) = &ops.gt {
-                        conds.extend(single(o).map(|v| mk(Op::Gt(v))));
-                    }
-                    if let Some(o) = &ops.gte {
-                        conds.extend(single(o).map(|v| mk(Op::Gte(v))));
-                    }
-                    if let Some(o) = &ops.lt {
-                        conds.extend(single(o).map(|v| mk(Op::Lt(v))));
-                    }
-                    if let Some(o) = &ops.lte {
-                        conds.extend(single(o).map(|v| mk(Op::Lte(v))));
-                    }
-                    if let Some(e) = ops.exists {
-                        conds.push(mk(Op::Exists(e)));
-                    }
-                    if let Some(o) = &ops.contains {
-                        let values = many(o);
-                        for v in values {
-                            if let Value::Text(t) = v {
-                                conds.push(mk(Op::Contains(t)));
+                    for (op, operand) in ops.given() {
+                        let compiled = match (op, operand) {
+                            (Operator::Exists, _) => Some(Op::Exists(ops.exists.unwrap_or(true))),
+                            (_, None) => None,
+                            (Operator::Equals, Some(o)) => single(o).map(Op::Equals),
+                            (Operator::Ne, Some(o)) => single(o).map(Op::Ne),
+                            (Operator::In, Some(o)) => Some(Op::In(many(o))),
+                            (Operator::NotIn, Some(o)) => Some(Op::NotIn(many(o))),
+                            (Operator::Gt, Some(o)) => single(o).map(Op::Gt),
+                            (Operator::Gte, Some(o)) => single(o).map(Op::Gte),
+                            (Operator::Lt, Some(o)) => single(o).map(Op::Lt),
+                            (Operator::Lte, Some(o)) => single(o).map(Op::Lte),
+                            (Operator::Contains, Some(o)) => {
+                                for v in many(o) {
+                                    if let Value::Text(t) = v {
+                                        conds.push(mk(Op::Contains(t)));
+                                    }
+                                }
+                                None
                             }
-                        }
-                    }
-                    if let Some(o) = &ops.contains_all {
-                        let values = many(o)
-                            .into_iter()
-                            .filter_map(|v| match v {
-                                Value::Text(t) => Some(t),
-                                _ => None,
-                            })
-                            .collect();
-                        conds.push(mk(Op::ContainsAll(values)));
+                            (Operator::ContainsAll, Some(o)) => Some(Op::ContainsAll(
+                                many(o)
+                                    .into_iter()
+                                    .filter_map(|v| match v {
+                                        Value::Text(t) => Some(t),
+                                        _ => None,
+                                    })
+                                    .collect(),
+                            )),
+                        };
+                        conds.extend(compiled.map(mk));
                     }
                 }
             }
@@ -316,7 +685,10 @@ pub fn mutants(predicate: &Predicate) -> Vec<(String, Predicate)> {
     for (field, cond) in predicate {
         let Condition::Ops(ops) = cond else { continue };
         for (op, operand) in ops.given() {
-            if !matches!(op, "gt" | "gte" | "lt" | "lte") {
+            if !matches!(
+                op,
+                Operator::Gt | Operator::Gte | Operator::Lt | Operator::Lte
+            ) {
                 continue;
             }
             let Some(operand) = operand else { continue };
@@ -325,7 +697,7 @@ pub fn mutants(predicate: &Predicate) -> Vec<(String, Predicate)> {
                 if let Some(Condition::Ops(ops)) = changed.get_mut(field) {
                     ops.set(op, moved);
                 }
-                out.push((format!("{field} {op} {from} → {to}"), changed));
+                out.push((format!("{field} {} {from} → {to}", op.name()), changed));
             }
         }
     }

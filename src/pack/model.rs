@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 pub use crate::checks::deadline::Due;
+pub use crate::checks::predicate::{Condition, Literal, Operand, Ops, Predicate};
 pub use crate::checks::{Check, Kind};
 
 /// `pack.yaml`.
@@ -265,128 +266,6 @@ impl<'de> Deserialize<'de> for Percent {
 impl Serialize for Percent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
-    }
-}
-
-/// Field name -> condition; every condition must hold.
-pub type Predicate = IndexMap<String, Condition>;
-
-/// A condition on one field.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum Condition {
-    /// `{stage: [小学, 初中]}`: one of.
-    OneOf(Vec<Literal>),
-    /// `{legal_vp: true}`: equals.
-    Equals(Literal),
-    /// `{hours: {gte: 8}}`.
-    Ops(Box<Ops>),
-}
-
-/// Operators of a condition; all given ones must hold.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-pub struct Ops {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub equals: Option<Operand>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ne: Option<Operand>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#in: Option<Operand>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_in: Option<Operand>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gt: Option<Operand>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gte: Option<Operand>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lt: Option<Operand>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lte: Option<Operand>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exists: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contains: Option<Operand>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contains_all: Option<Operand>,
-}
-
-impl Ops {
-    /// The operators given, by name, with their operands (`exists` has none).
-    pub fn given<'a>(&'a self) -> Vec<(&'static str, Option<&'a Operand>)> {
-        let mut out = Vec::new();
-        let mut push = |name: &'static str, op: &'a Option<Operand>| {
-            if let Some(op) = op {
-                out.push((name, Some(op)));
-            }
-        };
-        push("equals", &self.equals);
-        push("ne", &self.ne);
-        push("in", &self.r#in);
-        push("not_in", &self.not_in);
-        push("gt", &self.gt);
-        push("gte", &self.gte);
-        push("lt", &self.lt);
-        push("lte", &self.lte);
-        push("contains", &self.contains);
-        push("contains_all", &self.contains_all);
-        if self.exists.is_some() {
-            out.push(("exists", None));
-        }
-        out
-    }
-}
-
-impl Ops {
-    /// Sets a comparison operator's operand (`gt`, `gte`, `lt`, `lte`; other names are
-    /// ignored).
-    pub fn set(&mut self, op: &str, operand: Operand) {
-        let slot = match op {
-            "gt" => &mut self.gt,
-            "gte" => &mut self.gte,
-            "lt" => &mut self.lt,
-            "lte" => &mut self.lte,
-            _ => return,
-        };
-        *slot = Some(operand);
-    }
-}
-
-/// The right-hand side of an operator.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum Operand {
-    Set {
-        set: String,
-    },
-    /// A date in the assessment year: `{month: 1, day: 1}` (plus `year_offset`).
-    InYear {
-        month: u8,
-        day: u8,
-        #[serde(default)]
-        year_offset: i32,
-    },
-    List(Vec<Literal>),
-    One(Literal),
-}
-
-/// A scalar written in a pack.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum Literal {
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-}
-
-impl std::fmt::Display for Literal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Literal::Bool(b) => write!(f, "{b}"),
-            Literal::Int(i) => write!(f, "{i}"),
-            Literal::Float(x) => write!(f, "{x}"),
-            Literal::Str(s) => f.write_str(s),
-        }
     }
 }
 

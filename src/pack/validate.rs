@@ -123,17 +123,17 @@ pub(super) fn tests(
 
 /// Semantic validation in progress: what check kinds report their problems to.
 pub struct Validator<'a> {
-    pack: &'a Pack,
-    prov: &'a Provenance,
+    pub(crate) pack: &'a Pack,
+    pub(crate) prov: &'a Provenance,
     sources: &'a Sources,
-    out: &'a mut Vec<Diagnostic>,
+    pub(crate) out: &'a mut Vec<Diagnostic>,
     /// Whether the item being checked has its threshold set by an override.
     pub(crate) min_overridden: bool,
 }
 
 /// Where predicate fields are looked up.
 #[derive(Clone, Copy)]
-pub enum Scope<'a> {
+pub enum Fields<'a> {
     Facts,
     Register(&'a str),
 }
@@ -144,7 +144,7 @@ fn fmt_points(x: f64) -> String {
 }
 
 impl<'a> Validator<'a> {
-    fn loc(&self, origin: &Origin, target: Target) -> Location {
+    pub(crate) fn loc(&self, origin: &Origin, target: Target) -> Location {
         Location {
             file: origin.file,
             pos: self.sources.locate(origin.file, &origin.pointer, target),
@@ -485,7 +485,7 @@ impl<'a> Validator<'a> {
             );
         }
         if let Some(p) = &item.applies_if {
-            self.predicate(p, Scope::Facts, &origin.field("applies_if"));
+            self.predicate(p, Fields::Facts, &origin.field("applies_if"));
         }
         let check_at = origin.field("check");
         self.min_overridden = origin.fields.contains_key("min");
@@ -853,14 +853,14 @@ impl<'a> Validator<'a> {
     /// The field `name` in a scope, reporting it when it is missing.
     pub(crate) fn lookup(
         &mut self,
-        scope: Scope<'a>,
+        scope: Fields<'a>,
         name: &str,
         at: &Origin,
         target: Target,
     ) -> Option<&'a Field> {
         match scope {
-            Scope::Facts => self.fact_at(name, at, target),
-            Scope::Register(reg) => {
+            Fields::Facts => self.fact_at(name, at, target),
+            Fields::Register(reg) => {
                 let register = self.pack.data.registers.get(reg)?;
                 match register.columns.get(name) {
                     Some(f) => Some(f),
@@ -872,225 +872,6 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
-        }
-    }
-
-    // ---- predicates --------------------------------------------------------------------
-
-    pub(crate) fn predicate(&mut self, p: &'a Predicate, scope: Scope<'a>, at: &Origin) {
-        for (name, cond) in p {
-            let cond_at = at.join(name);
-            let Some(field) = self.lookup(scope, name, &cond_at, Target::Key) else {
-                continue;
-            };
-            match cond {
-                Condition::Equals(lit) => self.equals_literal(name, field, lit, &cond_at),
-                Condition::OneOf(list) => {
-                    if !self.op_allowed(name, field, "in", &cond_at, true) {
-                        continue;
-                    }
-                    for (i, lit) in list.iter().enumerate() {
-                        self.literal(name, field, lit, &cond_at.join(i));
-                    }
-                }
-                Condition::Ops(ops) => {
-                    for (op, operand) in ops.given() {
-                        let op_at = cond_at.join(op);
-                        if !self.op_allowed(name, field, op, &op_at, false) {
-                            continue;
-                        }
-                        if let Some(operand) = operand {
-                            self.operand(name, field, op, operand, &op_at);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Whether operator `op` applies to a field of this type (reporting it when not).
-    /// `one_of` marks a list written as the condition itself (`{stage: [小学, 初中]}`).
-    fn op_allowed(
-        &mut self,
-        name: &str,
-        field: &Field,
-        op: &str,
-        at: &Origin,
-        one_of: bool,
-    ) -> bool {
-        let ok = match op {
-            "exists" => true,
-            "equals" | "ne" => field.ty != FieldType::List,
-            "in" | "not_in" => !matches!(field.ty, FieldType::List | FieldType::Boolean),
-            "gt" | "gte" | "lt" | "lte" => field.ty.is_numeric() || field.ty == FieldType::Date,
-            "contains" | "contains_all" => field.ty == FieldType::List,
-            _ => false,
-        };
-        if !ok {
-            let what = if one_of {
-                "a list of values (one of)".to_string()
-            } else {
-                format!("`{op}`")
-            };
-            let message = format!(
-                "{what} does not apply to `{name}`, {} field",
-                a_type(field.ty)
-            );
-            let target = if one_of { Target::Value } else { Target::Key };
-            let d = self.error(Code::TypeMismatch, at, target, message);
-            let help = match field.ty {
-                FieldType::List => "a list field takes `contains`, `contains_all` or `exists`",
-                FieldType::Boolean => {
-                    "a boolean field takes `true` or `false` (or `equals`, `ne`, `exists`)"
-                }
-                FieldType::Enum | FieldType::String => {
-                    "this field takes a value, a list of values (one of), `equals`, `ne`, `in`, `not_in` or `exists`"
-                }
-                _ => {
-                    "this field takes a value, comparisons (`gt`, `gte`, `lt`, `lte`), `in`, `not_in` or `exists`"
-                }
-            };
-            Self::help(d, help);
-        }
-        ok
-    }
-
-    fn equals_literal(&mut self, name: &str, field: &Field, lit: &Literal, at: &Origin) {
-        if field.ty == FieldType::List {
-            let message =
-                format!("`{name}` is a list; compare it with `contains` or `contains_all`");
-            self.error(Code::TypeMismatch, at, Target::Value, message);
-            return;
-        }
-        self.literal(name, field, lit, at);
-    }
-
-    fn operand(&mut self, name: &str, field: &Field, op: &str, operand: &Operand, at: &Origin) {
-        let many = matches!(op, "in" | "not_in" | "contains_all");
-        match operand {
-            Operand::One(lit) if !many => self.literal(name, field, lit, at),
-            Operand::InYear { month, day, .. } if !many => {
-                if field.ty != FieldType::Date {
-                    let message = format!(
-                        "`{name}` is {}, but it is compared with a date in the assessment year",
-                        a_type(field.ty)
-                    );
-                    self.error(Code::TypeMismatch, at, Target::Value, message);
-                } else if jiff::civil::Date::new(2024, *month as i8, *day as i8).is_err() {
-                    let message = format!("month {month} has no day {day}");
-                    self.error(Code::InvalidDate, &at.join("day"), Target::Value, message);
-                }
-            }
-            Operand::List(list) if many => {
-                for (i, lit) in list.iter().enumerate() {
-                    self.literal(name, field, lit, &at.join(i));
-                }
-            }
-            Operand::Set { set } if many => {
-                let Some(values) = self.pack.sets.get(set) else {
-                    let pack = self.pack;
-                    let d = self.error(
-                        Code::UnknownSet,
-                        &at.join("set"),
-                        Target::Value,
-                        format!("set `{set}` is not defined under `sets`"),
-                    );
-                    Self::suggest(d, set, pack.sets.keys().map(String::as_str));
-                    return;
-                };
-                for (j, member) in values.members.iter().enumerate() {
-                    if !field.values.is_empty() && !field.values.contains(member) {
-                        let member_at = match self.prov.sets.get(set) {
-                            Some(o) => o.join("members").join(j),
-                            None => at.clone(),
-                        };
-                        let message =
-                            format!("set `{set}` has `{member}`, which is not a value of `{name}`");
-                        let used = self.loc(at, Target::Value);
-                        let d = self.error(Code::UnknownValue, &member_at, Target::Value, message);
-                        d.related.push(crate::diag::Related {
-                            location: used,
-                            message: format!("the set is compared with `{name}` here"),
-                        });
-                        match did_you_mean(member, field.values.iter().map(String::as_str)) {
-                            Some(v) => Self::help(d, format!("did you mean `{v}`?")),
-                            None => Self::help(
-                                d,
-                                format!("`{name}` takes: {}", field.values.join(", ")),
-                            ),
-                        }
-                    }
-                }
-            }
-            _ if many => {
-                let d = self.error(
-                    Code::TypeMismatch,
-                    at,
-                    Target::Value,
-                    format!("`{op}` takes a list of values"),
-                );
-                Self::help(d, "write `[a, b]` or `{set: NAME}`");
-            }
-            _ => {
-                self.error(
-                    Code::TypeMismatch,
-                    at,
-                    Target::Value,
-                    format!("`{op}` takes one value, not a list"),
-                );
-            }
-        }
-    }
-
-    /// A literal compared with a field: of its type, and among its values for enums.
-    fn literal(&mut self, name: &str, field: &Field, lit: &Literal, at: &Origin) {
-        let ok = match (field.ty, lit) {
-            (FieldType::Boolean, Literal::Bool(_)) => true,
-            (FieldType::Integer, Literal::Int(_)) => true,
-            (FieldType::Number, Literal::Int(_) | Literal::Float(_)) => true,
-            (FieldType::Percent, Literal::Str(s)) => Percent::parse(s).is_some(),
-            (FieldType::Percent, Literal::Int(_) | Literal::Float(_)) => true,
-            (FieldType::Date, Literal::Str(s)) => {
-                if crate::text::parse_date(s).is_none() {
-                    self.error(
-                        Code::InvalidDate,
-                        at,
-                        Target::Value,
-                        format!("`{s}` is not a date `YYYY-MM-DD` that exists"),
-                    );
-                    return;
-                }
-                true
-            }
-            (FieldType::String, Literal::Str(_)) => true,
-            (FieldType::Enum | FieldType::List, Literal::Str(s)) => {
-                if !field.values.contains(s) {
-                    let message = format!("`{s}` is not a value of `{name}`");
-                    let d = self.error(Code::UnknownValue, at, Target::Value, message);
-                    match did_you_mean(s, field.values.iter().map(String::as_str)) {
-                        Some(v) => Self::help(d, format!("did you mean `{v}`?")),
-                        None => {
-                            Self::help(d, format!("`{name}` takes: {}", field.values.join(", ")))
-                        }
-                    }
-                    return;
-                }
-                true
-            }
-            _ => false,
-        };
-        if !ok {
-            let found = match lit {
-                Literal::Bool(b) => format!("boolean `{b}`"),
-                Literal::Int(i) => format!("integer `{i}`"),
-                Literal::Float(x) => format!("number `{x}`"),
-                Literal::Str(s) => format!("string `{s}`"),
-            };
-            let message = format!(
-                "`{name}` is {} field, but it is compared with {found}",
-                a_type(field.ty)
-            );
-            self.error(Code::TypeMismatch, at, Target::Value, message);
         }
     }
 }
