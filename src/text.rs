@@ -21,6 +21,35 @@ pub fn parse_date(text: &str) -> Option<Date> {
     Date::new(year, month, day).ok()
 }
 
+/// A percentage written with its sign, `95%` or `99.5%` (spaces around allowed), as a
+/// fraction (0.95).
+pub fn percent(text: &str) -> Option<f64> {
+    let number = text.trim().strip_suffix('%')?;
+    let value: f64 = number.trim().parse().ok()?;
+    value.is_finite().then_some(value / 100.0)
+}
+
+/// Why a bare number is not read as a percentage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BarePercent {
+    /// Only the fraction form (0–1) is accepted, and the number is more than 1.
+    AboveOne,
+    /// Neither bare form is accepted: the percentage must be written with `%`.
+    NotAccepted,
+}
+
+/// A bare number as a percentage, as a fraction: `0.95` when `fraction` is accepted, `95` when
+/// `whole` is; with both, a number up to 1 is a fraction and a larger one a whole percentage.
+pub fn bare_percent(x: f64, fraction: bool, whole: bool) -> Result<f64, BarePercent> {
+    match (fraction, whole) {
+        (true, true) if x <= 1.0 => Ok(x),
+        (true, true) | (false, true) => Ok(x / 100.0),
+        (true, false) if x > 1.0 => Err(BarePercent::AboveOne),
+        (true, false) => Ok(x),
+        (false, false) => Err(BarePercent::NotAccepted),
+    }
+}
+
 /// One JSON-pointer segment, escaped (`~` as `~0`, `/` as `~1`).
 pub fn pointer_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
@@ -46,6 +75,22 @@ mod tests {
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(percent("95%"), Some(0.95));
+        assert_eq!(percent(" 99.5 % "), Some(0.995));
+        assert_eq!(percent("95"), None);
+        assert_eq!(percent("inf%"), None);
+        assert_eq!(bare_percent(0.95, true, true), Ok(0.95));
+        assert_eq!(bare_percent(95.0, true, true), Ok(0.95));
+        assert_eq!(bare_percent(95.0, false, true), Ok(0.95));
+        assert_eq!(bare_percent(95.0, true, false), Err(BarePercent::AboveOne));
+        assert_eq!(
+            bare_percent(0.5, false, false),
+            Err(BarePercent::NotAccepted)
+        );
     }
 
     #[test]

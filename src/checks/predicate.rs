@@ -571,11 +571,12 @@ fn literal(field: &Field, lit: &Literal) -> Option<Value> {
         (FieldType::Number, Literal::Int(i)) => Value::Number(*i as f64),
         (FieldType::Number, Literal::Float(x)) => Value::Number(*x),
         (FieldType::Percent, Literal::Str(s)) => Value::Number(Percent::parse(s)?.0),
+        // A bare number in a pack reads as a submission with both bare forms would.
         (FieldType::Percent, Literal::Int(i)) => {
-            Value::Number(*i as f64 / if *i > 1 { 100.0 } else { 1.0 })
+            Value::Number(crate::text::bare_percent(*i as f64, true, true).ok()?)
         }
         (FieldType::Percent, Literal::Float(x)) => {
-            Value::Number(if *x > 1.0 { x / 100.0 } else { *x })
+            Value::Number(crate::text::bare_percent(*x, true, true).ok()?)
         }
         (FieldType::Date, Literal::Str(s)) => Value::Date(crate::text::parse_date(s)?),
         (FieldType::String | FieldType::Enum | FieldType::List, Literal::Str(s)) => {

@@ -241,9 +241,7 @@ pub struct Percent(pub f64);
 impl Percent {
     /// Parses `95%` or `99.5%`.
     pub fn parse(text: &str) -> Option<Percent> {
-        let number = text.strip_suffix('%')?;
-        let value: f64 = number.parse().ok()?;
-        value.is_finite().then_some(Percent(value / 100.0))
+        crate::text::percent(text).map(Percent)
     }
 }
 

@@ -6,6 +6,7 @@ use jiff::civil::Date;
 
 use crate::diag::did_you_mean;
 use crate::pack::{Field, FieldType, PercentForm};
+use crate::text::BarePercent;
 
 /// A validated value. Percentages are fractions (95% is 0.95); enums are their text.
 #[derive(Debug, Clone, PartialEq)]
@@ -256,9 +257,9 @@ fn percent(field: &Field, raw: &Raw) -> Result<f64, Invalid> {
     };
     let fraction = match raw {
         Raw::Str(s) => {
-            let Some(number) = s.trim().strip_suffix('%') else {
+            if !s.trim().ends_with('%') {
                 return Err(Invalid::new(format!("`{s}` is not a percentage")).help(forms_help()));
-            };
+            }
             if !accepts(PercentForm::Percent) {
                 return Err(Invalid::new(format!(
                     "`{s}` is written with `%`, which {} does not accept",
@@ -266,9 +267,9 @@ fn percent(field: &Field, raw: &Raw) -> Result<f64, Invalid> {
                 ))
                 .help(forms_help()));
             }
-            match number.trim().parse::<f64>() {
-                Ok(x) if x.is_finite() => x / 100.0,
-                _ => {
+            match crate::text::percent(s) {
+                Some(x) => x,
+                None => {
                     return Err(
                         Invalid::new(format!("`{s}` is not a percentage")).help(forms_help())
                     );
@@ -281,22 +282,17 @@ fn percent(field: &Field, raw: &Raw) -> Result<f64, Invalid> {
                 Raw::Float(x) => *x,
                 _ => 0.0,
             };
-            let (fraction, whole) = (accepts(PercentForm::Fraction), accepts(PercentForm::Whole));
-            match (fraction, whole) {
-                (true, true) if x <= 1.0 => x,
-                (true, true) => x / 100.0,
-                (true, false) => {
-                    if x > 1.0 {
-                        return Err(Invalid::new(format!(
-                            "`{x}` is more than 1; {} takes a bare number as a fraction (0–1)",
-                            field.label
-                        ))
-                        .help(forms_help()));
-                    }
-                    x
+            let fraction = accepts(PercentForm::Fraction);
+            match crate::text::bare_percent(x, fraction, accepts(PercentForm::Whole)) {
+                Ok(x) => x,
+                Err(BarePercent::AboveOne) => {
+                    return Err(Invalid::new(format!(
+                        "`{x}` is more than 1; {} takes a bare number as a fraction (0–1)",
+                        field.label
+                    ))
+                    .help(forms_help()));
                 }
-                (false, true) => x / 100.0,
-                (false, false) => {
+                Err(BarePercent::NotAccepted) => {
                     return Err(Invalid::new(format!(
                         "`{x}` is a bare number, but {} is written with `%`",
                         field.label
