@@ -125,7 +125,7 @@ fn every_valid_change_fails_a_pack_test() {
         let Some(pack) = loaded.pack.as_ref() else {
             panic!("{} is not valid", dir.display());
         };
-        let suite = kaohe::verify::Suite::read(pack);
+        let suite = kaohe::verify::Suite::new(&loaded);
         assert!(
             suite.passes(pack),
             "{}: its tests pass unchanged",

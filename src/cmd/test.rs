@@ -36,7 +36,7 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     for dir in &args.packs {
         let loaded = pack::load(dir).map_err(|e| CliError::Usage(e.to_string()))?;
         match &loaded.pack {
-            Some(p) => results.push(verify::run(p)),
+            Some(_) => results.push(verify::run(&loaded)),
             None => {
                 problems.push_str(&diag::render_human(
                     &loaded.sources,

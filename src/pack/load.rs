@@ -28,6 +28,9 @@ pub enum LoadError {
 pub struct Loaded {
     pub pack: Option<Pack>,
     pub provenance: Provenance,
+    /// The pack's own test files (not its bases'), read and typed once; their text and
+    /// positions are in `sources`.
+    pub tests: Vec<(FileId, TestFile)>,
     pub sources: Sources,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -68,6 +71,7 @@ fn load_with(dir: &Path, with_tests: bool) -> Result<Loaded, LoadError> {
     let layer = loader.layer(dir, &mut stack, None);
     let mut diagnostics = loader.diagnostics;
     let mut provenance = Provenance::default();
+    let mut tests = Vec::new();
     let pack = layer.and_then(|layer| {
         provenance = layer.provenance;
         let complete = layer.complete;
@@ -86,13 +90,12 @@ fn load_with(dir: &Path, with_tests: bool) -> Result<Loaded, LoadError> {
             &mut diagnostics,
         );
         // A base pack's tests are about the base; only this pack's own are checked against it.
-        let own: Vec<(FileId, &serde_json::Value)> = loader
-            .tests
-            .iter()
+        tests = std::mem::take(&mut loader.tests)
+            .into_iter()
             .filter(|(d, _, _)| d.as_path() == pack.dir.as_path())
-            .map(|(_, f, j)| (*f, j))
+            .map(|(_, f, t)| (f, t))
             .collect();
-        validate::tests(&pack, &own, &loader.sources, &mut diagnostics);
+        validate::tests(&pack, &tests, &loader.sources, &mut diagnostics);
         Some(pack)
     });
     diag::sort(&mut diagnostics);
@@ -102,6 +105,7 @@ fn load_with(dir: &Path, with_tests: bool) -> Result<Loaded, LoadError> {
     Ok(Loaded {
         pack: if valid { pack } else { None },
         provenance,
+        tests,
         sources: loader.sources,
         diagnostics,
     })
@@ -113,7 +117,7 @@ struct Loader {
     diagnostics: Vec<Diagnostic>,
     files: Vec<PathBuf>,
     /// Test files read, with the directory of the pack they belong to.
-    tests: Vec<(PathBuf, FileId, serde_json::Value)>,
+    tests: Vec<(PathBuf, FileId, TestFile)>,
     with_tests: bool,
 }
 
@@ -446,8 +450,8 @@ impl Loader {
             return;
         }
         for path in yaml_files(&dir.join("tests")) {
-            if let Some((file, json)) = self.read::<serde_json::Value>(&path, Role::Tests) {
-                self.tests.push((dir.to_path_buf(), file, json));
+            if let Some((file, tests)) = self.read::<TestFile>(&path, Role::Tests) {
+                self.tests.push((dir.to_path_buf(), file, tests));
             }
             // Tests are not part of what a pack scores with, nor of its digest.
             self.files.retain(|f| f != &path);

@@ -10,7 +10,6 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
-pub(crate) use load::yaml_files;
 pub use load::{LoadError, Loaded, load, load_for_assessment, still_valid};
 pub use model::*;
 

@@ -353,3 +353,41 @@ pub enum Threshold {
     Count(u64),
     Percent(Percent),
 }
+
+/// A file under `tests/`: the pack's own test cases.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TestFile {
+    pub cases: Vec<TestCase>,
+}
+
+/// A test case: a submission (a path or inline, read with the case) and what must come out.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TestCase {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// A path relative to the test file, or a submission written inline.
+    pub submission: serde_json::Value,
+    /// A path relative to the test file, or a list of waivers written inline.
+    #[serde(default)]
+    pub waivers: Option<serde_json::Value>,
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+/// What a test case must produce; what it does not name is not checked.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Expect {
+    #[serde(default)]
+    pub items: IndexMap<String, ItemExpect>,
+    pub total: Option<f64>,
+    pub grade: Option<String>,
+    pub vetoes: Option<Vec<String>>,
+}
+
+/// An item's expected status and points.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ItemExpect {
+    pub status: Option<crate::score::Status>,
+    pub points: Option<f64>,
+}

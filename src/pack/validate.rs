@@ -42,15 +42,15 @@ pub(super) fn validate(
 }
 
 /// A pack's test files name items the pack has, cases once each, and submission and waiver
-/// files that exist.
+/// files that exist inside the test file's folder.
 pub(super) fn tests(
     pack: &Pack,
-    files: &[(crate::diag::FileId, &serde_json::Value)],
+    files: &[(crate::diag::FileId, TestFile)],
     sources: &Sources,
     out: &mut Vec<Diagnostic>,
 ) {
-    let mut names: HashMap<String, Origin> = HashMap::new();
-    for (file, json) in files {
+    let mut names: HashMap<&str, Origin> = HashMap::new();
+    for (file, tests) in files {
         let dir = std::path::Path::new(&sources.file(*file).path)
             .parent()
             .map(std::path::Path::to_path_buf)
@@ -59,32 +59,27 @@ pub(super) fn tests(
             file: origin.file,
             pos: sources.locate(origin.file, &origin.pointer, target),
         };
-        let cases = json
-            .get("cases")
-            .and_then(|c| c.as_array())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        for (i, case) in cases.iter().enumerate() {
+        for (i, case) in tests.cases.iter().enumerate() {
             let at = Origin::new(*file, format!("/cases/{i}"));
-            if let Some(name) = case.get("name").and_then(|n| n.as_str()) {
-                let here = at.join("name");
-                if let Some(first) = names.get(name) {
-                    out.push(
-                        Diagnostic::error(
-                            Code::DuplicateId,
-                            loc(&here, Target::Value),
-                            format!("test case `{name}` is defined twice"),
-                        )
-                        .with_related(loc(first, Target::Value), "first defined here"),
-                    );
-                } else {
-                    names.insert(name.to_string(), here);
-                }
+            let here = at.join("name");
+            if let Some(first) = names.get(case.name.as_str()) {
+                out.push(
+                    Diagnostic::error(
+                        Code::DuplicateId,
+                        loc(&here, Target::Value),
+                        format!("test case `{}` is defined twice", case.name),
+                    )
+                    .with_related(loc(first, Target::Value), "first defined here"),
+                );
+            } else {
+                names.insert(&case.name, here);
             }
-            for key in ["submission", "waivers"] {
-                let Some(rel) = case.get(key).and_then(|v| v.as_str()) else {
-                    continue;
-                };
+            let paths = [
+                ("submission", case.submission.as_str()),
+                ("waivers", case.waivers.as_ref().and_then(|w| w.as_str())),
+            ];
+            for (key, rel) in paths {
+                let Some(rel) = rel else { continue };
                 let here = loc(&at.join(key), Target::Value);
                 match crate::source::confine(&dir, rel) {
                     Ok(file) if file.path().is_file() => {}
@@ -100,11 +95,7 @@ pub(super) fn tests(
                     )),
                 }
             }
-            let items = case.pointer("/expect/items").and_then(|v| v.as_object());
-            for id in items
-                .map(|m| m.keys().collect::<Vec<_>>())
-                .unwrap_or_default()
-            {
+            for id in case.expect.items.keys() {
                 if pack.item(id).is_none() {
                     let mut d = Diagnostic::error(
                         Code::UnknownItem,
