@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 use crate::checks::{
-    self as check, CheckResult, CheckVerdict, Context, FailingRow, PartResult, Quantity,
+    self as check, CheckResult, CheckVerdict, Context, FailingRow, Miss, PartResult, Quantity,
     Requirement, Shortfall, Step,
 };
 use crate::num;
@@ -111,8 +111,11 @@ pub struct ItemOutcome {
     pub shortfall: Option<Shortfall>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failing: Vec<FailingRow>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub missing: Vec<String>,
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "crate::report::with_text::misses"
+    )]
+    pub missing: Vec<Miss>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartResult>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -445,7 +448,7 @@ fn rectification(
     }
     let problem = render(&r.problem, &vars);
     let problem = if result.verdict == CheckVerdict::MissingData && !result.missing.is_empty() {
-        format!("{}：{}", item.title, result.missing.join("；"))
+        format!("{}：{}", item.title, crate::report::misses(&result.missing))
     } else {
         problem
     };

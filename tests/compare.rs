@@ -137,7 +137,13 @@ fn the_other_side_missing_is_missing_data() {
     let a = run("{budget: 22}");
     let o = item(&a, "CMP-01");
     assert_eq!(o.status, Status::MissingData);
-    assert_eq!(o.missing, ["上年度普法经费（万元）未填写"]);
+    assert_eq!(
+        o.missing,
+        [kaohe::checks::Miss::NoValue {
+            label: "上年度普法经费（万元）".into()
+        }]
+    );
+    assert_eq!(report::misses(&o.missing), "上年度普法经费（万元）未填写");
 }
 
 #[test]

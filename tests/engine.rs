@@ -101,7 +101,10 @@ fn coverage_per_unit_deducts_per_failing_row() {
     );
     let keys: Vec<&str> = cov.failing.iter().map(|f| f.key.as_str()).collect();
     assert_eq!(keys, ["一小", "一中"]);
-    assert_eq!(cov.failing[0].misses, ["配备法治副校长应为是（实际：否）"]);
+    assert_eq!(
+        report::misses(&cov.failing[0].misses),
+        "配备法治副校长应为是（实际：否）"
+    );
     let r = cov
         .rectification
         .as_ref()
@@ -155,7 +158,7 @@ fn cap_lower_than_the_points_limits_the_deduction() {
         (each.status, each.awarded, each.deducted),
         (Status::Partial, 0.5, 1.5)
     );
-    assert_eq!(each.failing[0].misses, ["五落实缺少师资"]);
+    assert_eq!(report::misses(&each.failing[0].misses), "五落实缺少师资");
     assert_eq!(a.score.score, 18.5);
 }
 
@@ -242,7 +245,7 @@ fn missing_register_is_missing_data_scored_as_failure() {
     for id in ["COV-01", "COV-02", "EACH-01", "NOT-01"] {
         let o = item(&a, id);
         assert_eq!((o.status, o.awarded), (Status::MissingData, 0.0), "{id}");
-        assert_eq!(o.missing, ["未报送学校"]);
+        assert_eq!(report::misses(&o.missing), "未报送学校");
     }
     // 20 − 3 − 2 − 2 − 0.5 = 12.5
     assert_eq!(a.score.score, 12.5);
@@ -259,7 +262,7 @@ fn missing_fact_is_missing_data() {
     let a = run(&sub);
     let dl = item(&a, "DL-01");
     assert_eq!((dl.status, dl.awarded), (Status::MissingData, 0.0));
-    assert_eq!(dl.missing, ["年度报告报送日期未填写"]);
+    assert_eq!(report::misses(&dl.missing), "年度报告报送日期未填写");
     assert_eq!(a.score.score, 19.0);
 }
 

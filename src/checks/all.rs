@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Check, CheckResult, CheckVerdict, Context, FailingRow, Kind, PartResult, Quantity, Requirement,
-    Shortfall, Spec, Step,
+    Check, CheckResult, CheckVerdict, Context, FailingRow, Kind, Miss, PartResult, Quantity,
+    Requirement, Shortfall, Spec, Step,
 };
 use crate::num;
 use crate::pack::Origin;
@@ -138,7 +138,14 @@ pub(crate) fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResu
             for f in &result.failing {
                 r.failing.push(FailingRow {
                     key: f.key.clone(),
-                    misses: f.misses.iter().map(|m| format!("{label}：{m}")).collect(),
+                    misses: f
+                        .misses
+                        .iter()
+                        .map(|m| Miss::InPart {
+                            part: label.clone(),
+                            miss: Box::new(m.clone()),
+                        })
+                        .collect(),
                 });
             }
         }
@@ -153,8 +160,14 @@ pub(crate) fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResu
             verdict: result.verdict,
         });
     }
-    let mut seen = std::collections::HashSet::new();
-    r.missing.retain(|m| seen.insert(m.clone()));
+    let mut seen: Vec<Miss> = Vec::with_capacity(r.missing.len());
+    r.missing.retain(|m| {
+        let new = !seen.contains(m);
+        if new {
+            seen.push(m.clone());
+        }
+        new
+    });
     r.measured = Some(Quantity::Parts {
         met: r.counted as usize,
         of: parts.len(),

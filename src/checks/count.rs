@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckResult, CheckVerdict, Comparison, Context, Kind, Quantity, Requirement, Shortfall, Spec,
-    Step, Subject, predicate, register_missing, scope,
+    CheckResult, CheckVerdict, Comparison, Context, Kind, Miss, Quantity, Requirement, Shortfall,
+    Spec, Step, Subject, predicate, register_missing, scope,
 };
 use crate::diag::{Code, Target};
 use crate::pack::validate::{Fields, Validator};
@@ -115,7 +115,11 @@ impl Spec for Count {
             };
             match ctx.submission.facts.get(i).and_then(Option::as_ref) {
                 Some(Value::Int(n)) => *n,
-                _ => return CheckResult::missing(format!("{}未填写", field.label)),
+                _ => {
+                    return CheckResult::missing(Miss::NoValue {
+                        label: field.label.clone(),
+                    });
+                }
             }
         } else {
             return CheckResult::with_verdict(CheckVerdict::NotApplicable);

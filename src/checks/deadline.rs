@@ -5,13 +5,12 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckResult, CheckVerdict, Context, FailingRow, Kind, Quantity, Requirement, Shortfall, Spec,
-    Step, Subject, failed_keys, predicate, register_missing, scope,
+    CheckResult, CheckVerdict, Context, FailingRow, Kind, Miss, Quantity, Requirement, Shortfall,
+    Spec, Step, Subject, failed_keys, predicate, register_missing, scope,
 };
 use crate::diag::{Code, Target};
 use crate::pack::validate::{Fields, Validator, a_type};
 use crate::pack::{FieldType, Origin, Predicate};
-use crate::report;
 use crate::submission::Value;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -177,7 +176,9 @@ impl Spec for Deadline {
             };
             let Some(Value::Date(date)) = ctx.submission.facts.get(i).and_then(Option::as_ref)
             else {
-                let mut m = CheckResult::missing(format!("{}未填写", field.label));
+                let mut m = CheckResult::missing(Miss::NoValue {
+                    label: field.label.clone(),
+                });
                 m.required = Some(requirement);
                 return m;
             };
@@ -233,10 +234,13 @@ impl Spec for Deadline {
         for &i in &s.rows {
             let key = s.table.key(i, s.key);
             let problem = match &s.table.rows[i][col] {
-                Some(Value::Date(date)) => {
-                    judge(*date).map(|p| format!("{label}{}", report::shortfall(&p)))
-                }
-                _ => Some(format!("{label}未填写")),
+                Some(Value::Date(date)) => judge(*date).map(|shortfall| Miss::Date {
+                    label: label.clone(),
+                    shortfall,
+                }),
+                _ => Some(Miss::NoValue {
+                    label: label.clone(),
+                }),
             };
             match problem {
                 None => {

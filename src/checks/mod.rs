@@ -26,6 +26,7 @@ use crate::pack::validate::Validator;
 use crate::pack::{Field, Origin, Pack, Percent, Predicate, Threshold};
 use crate::submission::{Submission, Table, Value};
 use predicate::{Compiled, Scope, Verdict};
+pub use predicate::{Described, Miss, Test};
 
 /// A check node: one kind, plus a label and points when it is a scored part of `all`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -177,8 +178,7 @@ macro_rules! variables {
 }
 
 /// A measured value, typed: only the render layer turns it into words.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Measure {
     Count(i64),
     Number(f64),
@@ -194,14 +194,12 @@ pub enum Measure {
 }
 
 /// A share of a whole: 0.95 is 95%.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Share(pub f64);
 
-/// Conditions that do not hold, each described.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[serde(transparent)]
-pub struct Conditions(pub Vec<String>);
+/// Conditions that do not hold, or lack a value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Conditions(pub Vec<Miss>);
 
 impl From<usize> for Measure {
     fn from(n: usize) -> Self {
@@ -323,9 +321,10 @@ pub enum Requirement {
     Documents {
         labels: Vec<String>,
     },
-    /// Conditions on facts, each described.
+    /// Conditions on facts.
     Conditions {
-        conditions: Vec<String>,
+        #[serde(serialize_with = "crate::report::with_text::conditions")]
+        conditions: Vec<Described>,
     },
     /// A date within due dates (either may be open).
     Due {
@@ -394,27 +393,27 @@ pub enum Step {
     Scope {
         register: String,
         total: usize,
-        /// The `where` conditions, described.
-        filter: Vec<String>,
+        /// The `where` conditions.
+        filter: Vec<Described>,
         included: usize,
     },
     /// Rows a waiver exempts, by key.
     Waived { keys: Vec<String> },
-    /// What each row (or the facts) must meet, described.
-    Requires { conditions: Vec<String> },
+    /// What each row (or the facts) must meet.
+    Requires { conditions: Vec<Described> },
     /// What a labelled column or fact must meet.
     RequiresOf {
         label: String,
         requirement: Requirement,
     },
     /// One row: met when it misses nothing.
-    Row { key: String, misses: Vec<String> },
+    Row { key: String, misses: Vec<Miss> },
     /// A condition on the facts that does not hold or has no value.
-    Unmet { condition: String },
+    Unmet { condition: Miss },
     /// Every condition holds.
     AllMet,
     /// Data the check needs and the submission does not give.
-    Missing { what: String },
+    Missing { what: Miss },
     /// No row is in scope.
     NoRows,
     /// A ratio's denominator is zero.
@@ -438,9 +437,9 @@ pub enum Step {
     /// The part `not` negates.
     Negated { label: String, steps: Vec<Step> },
     /// The item's `applies_if` does not hold.
-    DoesNotApply { conditions: Vec<String> },
+    DoesNotApply { conditions: Vec<Miss> },
     /// The facts `applies_if` reads are missing.
-    ApplicabilityUnknown { missing: Vec<String> },
+    ApplicabilityUnknown { missing: Vec<Miss> },
     /// A waiver exempts the item.
     Waiver {
         reason: String,
@@ -494,7 +493,8 @@ pub enum CheckVerdict {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FailingRow {
     pub key: String,
-    pub misses: Vec<String>,
+    #[serde(serialize_with = "crate::report::with_text::misses")]
+    pub misses: Vec<Miss>,
 }
 
 /// A part of an `all`/`any`/`not` check.
@@ -520,7 +520,7 @@ pub struct CheckResult {
     /// Measured share of the requirement (0..=1), for `proportional` deductions.
     pub share: Option<f64>,
     pub failing: Vec<FailingRow>,
-    pub missing: Vec<String>,
+    pub missing: Vec<Miss>,
     pub parts: Vec<PartResult>,
     /// Rows the item's waivers exempted.
     pub waived_rows: Vec<String>,
@@ -560,12 +560,12 @@ impl CheckResult {
         self.vars.iter().find(|(n, _)| *n == name).map(|(_, m)| m)
     }
 
-    pub(crate) fn missing(what: String) -> Self {
+    pub(crate) fn missing(what: Miss) -> Self {
         Self::missing_all([what])
     }
 
     /// A result of missing data: each of `whats` is not given.
-    pub(crate) fn missing_all(whats: impl IntoIterator<Item = String>) -> Self {
+    pub(crate) fn missing_all(whats: impl IntoIterator<Item = Miss>) -> Self {
         let mut r = CheckResult::with_verdict(CheckVerdict::MissingData);
         for what in whats {
             r.explain.push(Step::Missing { what: what.clone() });
@@ -594,7 +594,7 @@ pub fn evaluate(ctx: &Context, check: &Check) -> CheckResult {
 
 /// Whether an item applies: `Some(true)` when its condition holds (or it has none),
 /// `Some(false)` when it does not, `None` when the facts it reads are missing.
-pub fn applies(ctx: &Context, predicate: Option<&Predicate>) -> (Option<bool>, Vec<String>) {
+pub fn applies(ctx: &Context, predicate: Option<&Predicate>) -> (Option<bool>, Vec<Miss>) {
     let Some(p) = predicate else {
         return (Some(true), Vec::new());
     };
@@ -610,7 +610,7 @@ pub fn applies(ctx: &Context, predicate: Option<&Predicate>) -> (Option<bool>, V
 
 /// A predicate over the facts, compiled, and what it finds: (conditions that fail,
 /// conditions whose fact is missing).
-pub(crate) fn fact_misses(ctx: &Context, p: &Predicate) -> (Compiled, (Vec<String>, Vec<String>)) {
+pub(crate) fn fact_misses(ctx: &Context, p: &Predicate) -> (Compiled, (Vec<Miss>, Vec<Miss>)) {
     let compiled = Compiled::new(
         p,
         &Scope::Facts(&ctx.pack.data),
@@ -702,7 +702,9 @@ pub(crate) fn register_missing(ctx: &Context, name: &str) -> CheckResult {
         .get(name)
         .map(|r| r.label.as_str())
         .unwrap_or(name);
-    CheckResult::missing(format!("未报送{label}"))
+    CheckResult::missing(Miss::NoRegister {
+        label: label.to_string(),
+    })
 }
 
 /// Rows in scope checked against `require`: the number that pass; failing rows go to `r`.
@@ -734,11 +736,11 @@ pub(crate) fn check_rows(
                 });
             }
         } else {
-            let misses: Vec<String> = misses
+            let misses: Vec<Miss> = misses
                 .into_iter()
-                .map(|v| match v {
-                    Verdict::Fails(m) | Verdict::Missing(m) => m,
-                    Verdict::Holds => String::new(),
+                .filter_map(|v| match v {
+                    Verdict::Fails(m) | Verdict::Missing(m) => Some(m),
+                    Verdict::Holds => None,
                 })
                 .collect();
             let key = s.table.key(i, s.key);
@@ -760,16 +762,20 @@ pub(crate) fn failed_keys(r: &CheckResult) -> Vec<String> {
 }
 
 /// The numeric value of a fact, or what is missing.
-pub(crate) fn fact_number(ctx: &Context, name: &str) -> Result<f64, String> {
+pub(crate) fn fact_number(ctx: &Context, name: &str) -> Result<f64, Miss> {
     let Some((i, _, field)) = ctx.pack.data.facts.get_full(name) else {
-        return Err(name.to_string());
+        return Err(Miss::NoValue {
+            label: name.to_string(),
+        });
     };
     ctx.submission
         .facts
         .get(i)
         .and_then(Option::as_ref)
         .and_then(Value::as_f64)
-        .ok_or_else(|| format!("{}未填写", field.label))
+        .ok_or_else(|| Miss::NoValue {
+            label: field.label.clone(),
+        })
 }
 
 /// A fact's label (its name when the dictionary has none).

@@ -395,13 +395,20 @@ pub struct Compiled {
 #[derive(Debug, Clone)]
 struct Cond {
     slot: usize,
-    label: String,
-    ty: FieldType,
-    op: Op,
+    described: Described,
 }
 
-#[derive(Debug, Clone)]
-enum Op {
+/// A compiled condition as a report describes it: the field's label and type, and the test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    pub label: String,
+    pub ty: FieldType,
+    pub test: Test,
+}
+
+/// What a compiled condition tests, with its operands in the field's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
     Equals(Value),
     Ne(Value),
     In(Vec<Value>),
@@ -419,10 +426,33 @@ enum Op {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     Holds,
-    /// It does not hold; the text says what was required and what was there.
-    Fails(String),
+    /// It does not hold.
+    Fails(Miss),
     /// The value is not given.
-    Missing(String),
+    Missing(Miss),
+}
+
+/// What a row (or the facts, or an item) misses, typed; the report layer writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Miss {
+    /// A condition does not hold; the value there, when it has one.
+    Unmet {
+        cond: Described,
+        actual: Option<Value>,
+    },
+    /// A list lacks values a condition requires.
+    Lacks { label: String, lacking: Vec<String> },
+    /// A field (fact or column) has no value.
+    NoValue { label: String },
+    /// A register the submission does not give.
+    NoRegister { label: String },
+    /// A date off its due date.
+    Date {
+        label: String,
+        shortfall: super::Shortfall,
+    },
+    /// What a part of `all` or `any` misses.
+    InPart { part: String, miss: Box<Miss> },
 }
 
 /// Which columns (or facts) a predicate reads.
@@ -455,11 +485,13 @@ impl Compiled {
             let Some((slot, field)) = scope.field(name) else {
                 continue;
             };
-            let mk = |op| Cond {
+            let mk = |test| Cond {
                 slot,
-                label: field.label.clone(),
-                ty: field.ty,
-                op,
+                described: Described {
+                    label: field.label.clone(),
+                    ty: field.ty,
+                    test,
+                },
             };
             let one = |lit: &Literal| literal(field, lit);
             let many = |operand: &Operand| -> Vec<Value> {
@@ -492,32 +524,32 @@ impl Compiled {
                 }
             };
             match cond {
-                Condition::Equals(lit) => conds.extend(one(lit).map(|v| mk(Op::Equals(v)))),
+                Condition::Equals(lit) => conds.extend(one(lit).map(|v| mk(Test::Equals(v)))),
                 Condition::OneOf(list) => {
-                    conds.push(mk(Op::In(list.iter().filter_map(one).collect())))
+                    conds.push(mk(Test::In(list.iter().filter_map(one).collect())))
                 }
                 Condition::Ops(ops) => {
                     for (op, operand) in ops.given() {
                         let compiled = match (op, operand) {
-                            (Operator::Exists, _) => Some(Op::Exists(ops.exists.unwrap_or(true))),
+                            (Operator::Exists, _) => Some(Test::Exists(ops.exists.unwrap_or(true))),
                             (_, None) => None,
-                            (Operator::Equals, Some(o)) => single(o).map(Op::Equals),
-                            (Operator::Ne, Some(o)) => single(o).map(Op::Ne),
-                            (Operator::In, Some(o)) => Some(Op::In(many(o))),
-                            (Operator::NotIn, Some(o)) => Some(Op::NotIn(many(o))),
-                            (Operator::Gt, Some(o)) => single(o).map(Op::Gt),
-                            (Operator::Gte, Some(o)) => single(o).map(Op::Gte),
-                            (Operator::Lt, Some(o)) => single(o).map(Op::Lt),
-                            (Operator::Lte, Some(o)) => single(o).map(Op::Lte),
+                            (Operator::Equals, Some(o)) => single(o).map(Test::Equals),
+                            (Operator::Ne, Some(o)) => single(o).map(Test::Ne),
+                            (Operator::In, Some(o)) => Some(Test::In(many(o))),
+                            (Operator::NotIn, Some(o)) => Some(Test::NotIn(many(o))),
+                            (Operator::Gt, Some(o)) => single(o).map(Test::Gt),
+                            (Operator::Gte, Some(o)) => single(o).map(Test::Gte),
+                            (Operator::Lt, Some(o)) => single(o).map(Test::Lt),
+                            (Operator::Lte, Some(o)) => single(o).map(Test::Lte),
                             (Operator::Contains, Some(o)) => {
                                 for v in many(o) {
                                     if let Value::Text(t) = v {
-                                        conds.push(mk(Op::Contains(t)));
+                                        conds.push(mk(Test::Contains(t)));
                                     }
                                 }
                                 None
                             }
-                            (Operator::ContainsAll, Some(o)) => Some(Op::ContainsAll(
+                            (Operator::ContainsAll, Some(o)) => Some(Test::ContainsAll(
                                 many(o)
                                     .into_iter()
                                     .filter_map(|v| match v {
@@ -549,14 +581,9 @@ impl Compiled {
             .collect()
     }
 
-    /// A readable form of the whole predicate: `学段 属于 小学、初中；配备法治副校长 = 是`.
-    pub fn describe(&self) -> String {
-        self.describe_each().join("；")
-    }
-
-    /// Each condition in a readable form.
-    pub fn describe_each(&self) -> Vec<String> {
-        self.conds.iter().map(Cond::describe).collect()
+    /// Each condition, for a report to describe.
+    pub fn describe_each(&self) -> Vec<Described> {
+        self.conds.iter().map(|c| c.described.clone()).collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -600,38 +627,37 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn show(ty: FieldType, v: &Value) -> String {
-    match (ty, v) {
-        (FieldType::Percent, Value::Number(x)) => crate::num::percent(*x),
-        _ => v.to_string(),
-    }
-}
-
 impl Cond {
     fn eval(&self, row: &[Option<Value>]) -> Verdict {
+        let d = &self.described;
         let value = row.get(self.slot).and_then(Option::as_ref);
-        if let Op::Exists(want) = &self.op {
+        if let Test::Exists(want) = &d.test {
             return if value.is_some() == *want {
                 Verdict::Holds
             } else {
-                Verdict::Fails(self.describe())
+                Verdict::Fails(Miss::Unmet {
+                    cond: d.clone(),
+                    actual: None,
+                })
             };
         }
         let Some(value) = value else {
-            return Verdict::Missing(format!("{}未填写", self.label));
+            return Verdict::Missing(Miss::NoValue {
+                label: d.label.clone(),
+            });
         };
-        let holds = match &self.op {
-            Op::Equals(v) => same(value, v),
-            Op::Ne(v) => !same(value, v),
-            Op::In(vs) => vs.iter().any(|v| same(value, v)),
-            Op::NotIn(vs) => !vs.iter().any(|v| same(value, v)),
-            Op::Gt(v) => cmp(value, v).is_some_and(|o| o.is_gt()),
-            Op::Gte(v) => cmp(value, v).is_some_and(|o| o.is_ge()),
-            Op::Lt(v) => cmp(value, v).is_some_and(|o| o.is_lt()),
-            Op::Lte(v) => cmp(value, v).is_some_and(|o| o.is_le()),
-            Op::Exists(_) => true,
-            Op::Contains(t) => matches!(value, Value::List(items) if items.contains(t)),
-            Op::ContainsAll(ts) => match value {
+        let holds = match &d.test {
+            Test::Equals(v) => same(value, v),
+            Test::Ne(v) => !same(value, v),
+            Test::In(vs) => vs.iter().any(|v| same(value, v)),
+            Test::NotIn(vs) => !vs.iter().any(|v| same(value, v)),
+            Test::Gt(v) => cmp(value, v).is_some_and(|o| o.is_gt()),
+            Test::Gte(v) => cmp(value, v).is_some_and(|o| o.is_ge()),
+            Test::Lt(v) => cmp(value, v).is_some_and(|o| o.is_lt()),
+            Test::Lte(v) => cmp(value, v).is_some_and(|o| o.is_le()),
+            Test::Exists(_) => true,
+            Test::Contains(t) => matches!(value, Value::List(items) if items.contains(t)),
+            Test::ContainsAll(ts) => match value {
                 Value::List(items) => ts.iter().all(|t| items.contains(t)),
                 _ => false,
             },
@@ -639,43 +665,16 @@ impl Cond {
         if holds {
             return Verdict::Holds;
         }
-        let actual = show(self.ty, value);
-        let detail = match (&self.op, value) {
-            (Op::ContainsAll(ts), Value::List(items)) => {
-                let lacking: Vec<&str> = ts
-                    .iter()
-                    .filter(|t| !items.contains(t))
-                    .map(String::as_str)
-                    .collect();
-                format!("{}缺少{}", self.label, lacking.join("、"))
-            }
-            _ => format!("{}（实际：{actual}）", self.describe()),
-        };
-        Verdict::Fails(detail)
-    }
-
-    fn describe(&self) -> String {
-        let list = |vs: &[Value]| {
-            vs.iter()
-                .map(|v| show(self.ty, v))
-                .collect::<Vec<_>>()
-                .join("、")
-        };
-        let l = &self.label;
-        match &self.op {
-            Op::Equals(v) => format!("{l}应为{}", show(self.ty, v)),
-            Op::Ne(v) => format!("{l}不应为{}", show(self.ty, v)),
-            Op::In(vs) => format!("{l}应为{}之一", list(vs)),
-            Op::NotIn(vs) => format!("{l}不应为{}", list(vs)),
-            Op::Gt(v) => format!("{l}应大于{}", show(self.ty, v)),
-            Op::Gte(v) => format!("{l}应不少于{}", show(self.ty, v)),
-            Op::Lt(v) => format!("{l}应小于{}", show(self.ty, v)),
-            Op::Lte(v) => format!("{l}应不超过{}", show(self.ty, v)),
-            Op::Exists(true) => format!("{l}应填写"),
-            Op::Exists(false) => format!("{l}应不填写"),
-            Op::Contains(t) => format!("{l}应包含{t}"),
-            Op::ContainsAll(ts) => format!("{l}应包含{}", ts.join("、")),
-        }
+        Verdict::Fails(match (&d.test, value) {
+            (Test::ContainsAll(ts), Value::List(items)) => Miss::Lacks {
+                label: d.label.clone(),
+                lacking: ts.iter().filter(|t| !items.contains(t)).cloned().collect(),
+            },
+            _ => Miss::Unmet {
+                cond: d.clone(),
+                actual: Some(value.clone()),
+            },
+        })
     }
 }
 

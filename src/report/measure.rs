@@ -37,7 +37,7 @@ pub fn requirement(r: &Requirement) -> String {
         Requirement::AnyPart => "任一满足".into(),
         Requirement::NotPart { label } => format!("不满足{label}"),
         Requirement::Documents { labels } => labels.join("、"),
-        Requirement::Conditions { conditions } => conditions.join("；"),
+        Requirement::Conditions { conditions } => super::conditions(conditions),
         Requirement::Due { after, before } => match (after, before) {
             (Some(a), Some(b)) => format!("{a}～{b}"),
             (None, Some(b)) => format!("不晚于{b}"),
@@ -96,6 +96,19 @@ pub mod with_text {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         with(r, super::requirement, s)
+    }
+
+    /// Conditions as their words, one string each.
+    pub fn conditions<S: Serializer>(
+        ds: &[crate::checks::Described],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(ds.iter().map(crate::report::condition))
+    }
+
+    /// What a row or an item misses, one string each.
+    pub fn misses<S: Serializer>(ms: &[crate::checks::Miss], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(ms.iter().map(crate::report::miss))
     }
 
     pub fn shortfall<S: Serializer>(

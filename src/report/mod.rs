@@ -1,11 +1,13 @@
 //! Rendering an assessment: text (terminal), Markdown and JSON. Renderers only format what
 //! the assessment holds; they compute no verdicts.
 
+mod conditions;
 mod markdown;
 mod measure;
 pub mod steps;
 mod text;
 
+pub use conditions::{condition, conditions, miss, misses};
 pub use markdown::markdown;
 pub use measure::{comparison, quantity, requirement, shortfall, with_text};
 pub use text::{explain, text};
@@ -50,7 +52,7 @@ pub fn template_value(measure: &crate::checks::Measure) -> serde_json::Value {
         Measure::Share(s) => num::percent(s.0).into(),
         Measure::Date(d) => d.to_string().into(),
         Measure::Names(names) => names.join("、").into(),
-        Measure::Conditions(c) => c.0.join("；").into(),
+        Measure::Conditions(c) => misses(&c.0).into(),
         Measure::None => serde_json::Value::Null,
     }
 }

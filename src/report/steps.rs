@@ -34,21 +34,23 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
             let filter = if filter.is_empty() {
                 String::new()
             } else {
-                format!("（范围：{}）", filter.join("；"))
+                format!("（范围：{}）", super::conditions(filter))
             };
             out.push(format!("{register}：共{total}行{filter}，纳入{included}行"));
         }
         Step::Waived { keys } => out.push(format!("豁免：{}", keys.join("、"))),
-        Step::Requires { conditions } => out.push(format!("要求：{}", conditions.join("；"))),
+        Step::Requires { conditions } => {
+            out.push(format!("要求：{}", super::conditions(conditions)))
+        }
         Step::RequiresOf {
             label,
             requirement: r,
         } => out.push(format!("要求：{label}{}", requirement(r))),
         Step::Row { key, misses } if misses.is_empty() => out.push(format!("  ✓ {key}")),
-        Step::Row { key, misses } => out.push(format!("  ✗ {key}：{}", misses.join("；"))),
-        Step::Unmet { condition } => out.push(format!("✗ {condition}")),
+        Step::Row { key, misses } => out.push(format!("  ✗ {key}：{}", super::misses(misses))),
+        Step::Unmet { condition } => out.push(format!("✗ {}", super::miss(condition))),
         Step::AllMet => out.push("✓ 全部满足".into()),
-        Step::Missing { what } => out.push(format!("缺数据：{what}")),
+        Step::Missing { what } => out.push(format!("缺数据：{}", super::miss(what))),
         Step::NoRows => out.push("没有纳入范围的行：不适用".into()),
         Step::ZeroDenominator { label } => out.push(format!("{label} = 0：分母为零，不适用")),
         Step::Judged {
@@ -83,10 +85,10 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
             nested(steps, out);
         }
         Step::DoesNotApply { conditions } => {
-            out.push(format!("适用条件不满足：{}", conditions.join("；")))
+            out.push(format!("适用条件不满足：{}", super::misses(conditions)))
         }
         Step::ApplicabilityUnknown { missing } => {
-            out.push(format!("无法判断是否适用：{}", missing.join("；")))
+            out.push(format!("无法判断是否适用：{}", super::misses(missing)))
         }
         Step::Waiver {
             reason,

@@ -163,10 +163,10 @@ fn gap_detail(o: &ItemOutcome) -> String {
         out.push_str(&format!("  差距：{}\n", super::shortfall(sf)));
     }
     for m in &o.missing {
-        out.push_str(&format!("  缺数据：{m}\n"));
+        out.push_str(&format!("  缺数据：{}\n", super::miss(m)));
     }
     for f in &o.failing {
-        out.push_str(&format!("  - {}：{}\n", f.key, f.misses.join("；")));
+        out.push_str(&format!("  - {}：{}\n", f.key, super::misses(&f.misses)));
     }
     if let Some(r) = &o.rectification {
         out.push_str(&format!(
