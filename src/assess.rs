@@ -92,8 +92,9 @@ pub struct ItemOutcome {
     pub title: String,
     pub section: String,
     pub kind: ItemKind,
+    /// Written with its words beside it, under `status_label`.
+    #[serde(flatten, serialize_with = "crate::report::with_text::status")]
     pub status: Status,
-    pub status_label: &'static str,
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "crate::report::with_text::quantity"
@@ -393,7 +394,6 @@ fn outcome(
         section: item.section.clone(),
         kind: item.kind,
         status: scored.status,
-        status_label: scored.status.label(),
         measured: result.measured,
         required: result.required,
         shortfall: result.shortfall,
@@ -439,7 +439,10 @@ fn rectification(
     vars.insert("points".into(), num::show(item.points).into());
     vars.insert("awarded".into(), num::show(scored.awarded).into());
     vars.insert("deducted".into(), num::show(scored.deducted).into());
-    vars.insert("status".into(), scored.status.label().into());
+    vars.insert(
+        "status".into(),
+        crate::report::status_label(scored.status).into(),
+    );
     for name in item.check.kind.spec().variables() {
         let value = result
             .var(name)

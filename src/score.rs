@@ -23,18 +23,6 @@ pub enum Status {
 }
 
 impl Status {
-    /// The Chinese label used in reports.
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Pass => "达标",
-            Status::Partial => "部分达标",
-            Status::Fail => "未达标",
-            Status::NotApplicable => "不适用",
-            Status::MissingData => "缺数据",
-            Status::Waived => "豁免",
-        }
-    }
-
     fn is_gap(self) -> bool {
         matches!(self, Status::Partial | Status::Fail | Status::MissingData)
     }
@@ -126,7 +114,7 @@ pub enum Exclusion {
 /// A part of an additive item and what it earned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdditivePart {
-    pub label: String,
+    pub label: crate::checks::PartName,
     pub missing: bool,
     pub earned: f64,
 }

@@ -268,7 +268,11 @@ fn compare(name: &str, expect: &Expect, a: &Assessment, result: &mut PackResult)
         let show = |status: Option<Status>, points: Option<f64>| {
             let mut parts = Vec::new();
             if let Some(s) = status {
-                parts.push(format!("{} ({})", status_name(s), s.label()));
+                parts.push(format!(
+                    "{} ({})",
+                    status_name(s),
+                    crate::report::status_label(s)
+                ));
             }
             if let Some(p) = points {
                 parts.push(format!("{} points", num::show(p)));

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Check, CheckResult, CheckVerdict, Context, FailingRow, Kind, Miss, PartResult, Quantity,
-    Requirement, Shortfall, Spec, Step,
+    Check, CheckResult, CheckVerdict, Context, FailingRow, Kind, Miss, PartName, PartResult,
+    Quantity, Requirement, Shortfall, Spec, Step,
 };
 use crate::num;
 use crate::pack::Origin;
@@ -18,10 +18,10 @@ pub struct All(pub Vec<Check>);
 crate::variables! {
     /// What an `all`, `any` or `not` check gives its template.
     pub struct Vars {
-        /// Every part, by label.
-        parts: Vec<String>,
-        /// The parts that do not hold, by label.
-        failed_parts: Vec<String>,
+        /// Every part.
+        parts: Vec<PartName>,
+        /// The parts that do not hold.
+        failed_parts: Vec<PartName>,
     }
 }
 
@@ -98,11 +98,11 @@ pub(crate) enum Combine {
 }
 
 /// A part's label: its own, or its position.
-pub(crate) fn part_label(check: &Check, i: usize) -> String {
-    check
-        .label
-        .clone()
-        .unwrap_or_else(|| format!("第{}项", i + 1))
+pub(crate) fn part_label(check: &Check, i: usize) -> PartName {
+    match &check.label {
+        Some(label) => PartName::Label(label.clone()),
+        None => PartName::Position(i + 1),
+    }
 }
 
 /// The parts evaluated and combined as `all` or `any` does.

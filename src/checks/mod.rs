@@ -185,8 +185,10 @@ pub enum Measure {
     /// A share: 0.95 is 95%.
     Share(Share),
     Date(Date),
-    /// Row keys, document or part labels: a list.
+    /// Row keys or document labels: a list.
     Names(Vec<String>),
+    /// Parts of `all`, `any` or `not`.
+    Parts(Vec<PartName>),
     /// Conditions that do not hold, each described.
     Conditions(Conditions),
     /// Not given (a count with no maximum).
@@ -196,6 +198,19 @@ pub enum Measure {
 /// A share of a whole: 0.95 is 95%.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Share(pub f64);
+
+/// A part of `all`, `any` or `not`: its label, or its position (from 1) when it has none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartName {
+    Label(String),
+    Position(usize),
+}
+
+impl From<Vec<PartName>> for Measure {
+    fn from(parts: Vec<PartName>) -> Self {
+        Measure::Parts(parts)
+    }
+}
 
 /// Conditions that do not hold, or lack a value.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -315,7 +330,7 @@ pub enum Requirement {
     AnyPart,
     /// The named part does not hold.
     NotPart {
-        label: String,
+        label: PartName,
     },
     /// Documents, by label.
     Documents {
@@ -382,8 +397,8 @@ pub enum Shortfall {
     Early { date: Date, due: Date },
     /// Documents not given, by label.
     Documents { labels: Vec<String> },
-    /// Parts that do not hold, by label.
-    Parts { labels: Vec<String> },
+    /// Parts that do not hold.
+    Parts { labels: Vec<PartName> },
 }
 
 /// One step of how a verdict was reached, typed; `report::steps` writes it.
@@ -429,13 +444,13 @@ pub enum Step {
     Document { label: String, given: bool },
     /// A part of `all` or `any`, with how it came out.
     Part {
-        label: String,
+        label: PartName,
         points: Option<f64>,
         verdict: CheckVerdict,
         steps: Vec<Step>,
     },
     /// The part `not` negates.
-    Negated { label: String, steps: Vec<Step> },
+    Negated { label: PartName, steps: Vec<Step> },
     /// The item's `applies_if` does not hold.
     DoesNotApply { conditions: Vec<Miss> },
     /// The facts `applies_if` reads are missing.
@@ -500,7 +515,7 @@ pub struct FailingRow {
 /// A part of an `all`/`any`/`not` check.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PartResult {
-    pub label: String,
+    pub label: PartName,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub points: Option<f64>,
     pub verdict: CheckVerdict,

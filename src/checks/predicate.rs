@@ -452,7 +452,10 @@ pub enum Miss {
         shortfall: super::Shortfall,
     },
     /// What a part of `all` or `any` misses.
-    InPart { part: String, miss: Box<Miss> },
+    InPart {
+        part: super::PartName,
+        miss: Box<Miss>,
+    },
 }
 
 /// Which columns (or facts) a predicate reads.

@@ -51,7 +51,7 @@ pub fn miss(m: &Miss) -> String {
         Miss::NoValue { label } => format!("{label}未填写"),
         Miss::NoRegister { label } => format!("未报送{label}"),
         Miss::Date { label, shortfall } => format!("{label}{}", super::shortfall(shortfall)),
-        Miss::InPart { part, miss: inner } => format!("{part}：{}", miss(inner)),
+        Miss::InPart { part, miss: inner } => format!("{}：{}", super::part(part), miss(inner)),
     }
 }
 

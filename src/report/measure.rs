@@ -1,6 +1,6 @@
 //! Measured quantities, requirements and shortfalls in words, as every report writes them.
 
-use crate::checks::{Comparison, Quantity, Requirement, Shortfall};
+use crate::checks::{Comparison, PartName, Quantity, Requirement, Shortfall};
 use crate::num;
 
 /// `33.33%`, `3`, `20.6`, `2024-03-01`, `3/5`, `2/3项满足`.
@@ -13,6 +13,26 @@ pub fn quantity(q: &Quantity) -> String {
         Quantity::Rows { met, of } => format!("{met}/{of}"),
         Quantity::Parts { met, of } => format!("{met}/{of}项满足"),
         Quantity::Documents { given, of } => format!("{given}/{of}"),
+    }
+}
+
+/// A part's label, or `第2项` for the second part when it has none.
+pub fn part(p: &PartName) -> String {
+    match p {
+        PartName::Label(label) => label.clone(),
+        PartName::Position(n) => format!("第{n}项"),
+    }
+}
+
+/// Parts joined: `甲、乙`.
+pub fn parts(ps: &[PartName]) -> String {
+    ps.iter().map(part).collect::<Vec<_>>().join("、")
+}
+
+impl serde::Serialize for PartName {
+    /// Written as a report writes it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&part(self))
     }
 }
 
@@ -35,7 +55,7 @@ pub fn requirement(r: &Requirement) -> String {
         Requirement::EveryRow => "逐条满足".into(),
         Requirement::AllParts => "全部满足".into(),
         Requirement::AnyPart => "任一满足".into(),
-        Requirement::NotPart { label } => format!("不满足{label}"),
+        Requirement::NotPart { label } => format!("不满足{}", part(label)),
         Requirement::Documents { labels } => labels.join("、"),
         Requirement::Conditions { conditions } => super::conditions(conditions),
         Requirement::Due { after, before } => match (after, before) {
@@ -59,7 +79,7 @@ pub fn shortfall(s: &Shortfall) -> String {
         Shortfall::Late { date, due, days } => format!("{date}晚于{due}（逾期{days}天）"),
         Shortfall::Early { date, due } => format!("{date}早于{due}"),
         Shortfall::Documents { labels } => format!("缺{}", labels.join("、")),
-        Shortfall::Parts { labels } => format!("未满足：{}", labels.join("、")),
+        Shortfall::Parts { labels } => format!("未满足：{}", parts(labels)),
     }
 }
 
@@ -96,6 +116,15 @@ pub mod with_text {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         with(r, super::requirement, s)
+    }
+
+    /// A status and, under `status_label`, its words (flattened into the item).
+    pub fn status<S: Serializer>(status: &crate::score::Status, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("status", status)?;
+        map.serialize_entry("status_label", crate::report::status_label(*status))?;
+        map.end()
     }
 
     /// Conditions as their words, one string each.

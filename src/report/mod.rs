@@ -9,7 +9,7 @@ mod text;
 
 pub use conditions::{condition, conditions, miss, misses};
 pub use markdown::markdown;
-pub use measure::{comparison, quantity, requirement, shortfall, with_text};
+pub use measure::{comparison, part, parts, quantity, requirement, shortfall, with_text};
 pub use text::{explain, text};
 
 use crate::assess::{Assessment, ItemOutcome};
@@ -52,7 +52,21 @@ pub fn template_value(measure: &crate::checks::Measure) -> serde_json::Value {
         Measure::Share(s) => num::percent(s.0).into(),
         Measure::Date(d) => d.to_string().into(),
         Measure::Names(names) => names.join("、").into(),
+        Measure::Parts(ps) => parts(ps).into(),
         Measure::Conditions(c) => misses(&c.0).into(),
         Measure::None => serde_json::Value::Null,
+    }
+}
+
+/// A status as reports write it: 达标, 部分达标, 未达标, 不适用, 缺数据, 豁免.
+pub fn status_label(status: crate::score::Status) -> &'static str {
+    use crate::score::Status;
+    match status {
+        Status::Pass => "达标",
+        Status::Partial => "部分达标",
+        Status::Fail => "未达标",
+        Status::NotApplicable => "不适用",
+        Status::MissingData => "缺数据",
+        Status::Waived => "豁免",
     }
 }

@@ -77,11 +77,11 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
             let points = points
                 .map(|p| format!("（{}分）", num::show(p)))
                 .unwrap_or_default();
-            out.push(format!("{mark} {label}{points}"));
+            out.push(format!("{mark} {}{points}", super::part(label)));
             nested(steps, out);
         }
         Step::Negated { label, steps } => {
-            out.push(format!("不应满足：{label}"));
+            out.push(format!("不应满足：{}", super::part(label)));
             nested(steps, out);
         }
         Step::DoesNotApply { conditions } => {
@@ -206,7 +206,7 @@ fn scored(s: &ScoreStep) -> String {
                 .iter()
                 .map(|p| {
                     let note = if p.missing { "（缺数据）" } else { "" };
-                    format!("{}{note} {}分", p.label, show(p.earned))
+                    format!("{}{note} {}分", super::part(&p.label), show(p.earned))
                 })
                 .collect();
             format!("分项计分：{} = {}分", terms.join(" + "), show(*earned))

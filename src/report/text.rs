@@ -98,7 +98,7 @@ pub fn text(a: &Assessment) -> String {
             t.add_row(vec![
                 Cell::new(&o.id),
                 Cell::new(&o.title),
-                Cell::new(o.status_label),
+                Cell::new(super::status_label(o.status)),
                 Cell::new(o.measured.as_ref().map_or("—".into(), super::quantity)),
                 Cell::new(o.required.as_ref().map_or("—".into(), super::requirement)),
                 right(deduction(o)),
@@ -158,7 +158,12 @@ fn deduction(o: &ItemOutcome) -> String {
 }
 
 fn gap_detail(o: &ItemOutcome) -> String {
-    let mut out = format!("\n{} {}（{}）\n", o.id, o.title, o.status_label);
+    let mut out = format!(
+        "\n{} {}（{}）\n",
+        o.id,
+        o.title,
+        super::status_label(o.status)
+    );
     if let Some(sf) = &o.shortfall {
         out.push_str(&format!("  差距：{}\n", super::shortfall(sf)));
     }
@@ -190,7 +195,7 @@ pub fn explain(a: &Assessment, item: &str) -> Option<String> {
     let mut out = format!("{} {}\n", o.id, o.title);
     out.push_str(&format!(
         "状态：{}  分值：{}  得分：{}  扣分：{}\n",
-        o.status_label,
+        super::status_label(o.status),
         show(o.points),
         show(o.awarded),
         show(o.deducted)
