@@ -310,8 +310,12 @@ fn reports_of_the_seed_submissions() {
 fn fixtures_copied_for_pack_tests_match_their_originals() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut pairs = Vec::new();
-    for fixture in ["compliant", "veto"] {
-        for name in ["submission.yaml", "schools.csv"] {
+    for (fixture, names) in [
+        ("compliant", ["submission.yaml", "schools.csv"]),
+        ("veto", ["submission.yaml", "schools.csv"]),
+        ("partial", ["submission.yaml", "enforcement_officers.csv"]),
+    ] {
+        for name in names {
             pairs.push((
                 format!("rules/edu-rule-of-law/tests/fixtures/{fixture}/{name}"),
                 format!("fixtures/{fixture}/{name}"),

@@ -1,0 +1,211 @@
+//! Every snippet of `README.md` works as written: YAML snippets parse as YAML 1.2; pack, items
+//! and test snippets pass the rule-pack schema; the submission and waivers snippets read
+//! against the shipped pack; the pack-test snippet passes as a test case of the shipped pack;
+//! and every `kaohe` command shown runs and succeeds (`rules/my-pack` standing for the shipped
+//! pack).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The fenced blocks of the README: (language, text, line of the opening fence).
+fn blocks() -> Vec<(String, String, usize)> {
+    let text = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let mut out = Vec::new();
+    let mut open: Option<(String, String, usize)> = None;
+    for (n, line) in text.lines().enumerate() {
+        match (&mut open, line.strip_prefix("```")) {
+            (None, Some(lang)) => open = Some((lang.trim().to_string(), String::new(), n + 1)),
+            (Some(_), Some("")) => out.extend(open.take()),
+            (Some((_, body, _)), _) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    assert!(open.is_none(), "an unclosed fence in README.md");
+    out
+}
+
+fn yaml_blocks() -> Vec<(String, usize, serde_json::Value)> {
+    blocks()
+        .into_iter()
+        .filter(|(lang, _, _)| lang == "yaml")
+        .map(|(_, text, line)| {
+            let node = kaohe::yaml::parse(&text)
+                .unwrap_or_else(|e| panic!("README.md:{line}: {}", e.message));
+            (text, line, node.to_json())
+        })
+        .collect()
+}
+
+fn shipped_pack() -> kaohe::pack::Pack {
+    let loaded = kaohe::pack::load(&root().join("rules/edu-rule-of-law")).expect("pack");
+    loaded.pack.expect("the shipped pack is valid")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("readable") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("named"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn yaml_snippets_pass_the_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/rule-pack.schema.json")).expect("schema"),
+    )
+    .expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("compiles");
+    let mut checked = 0;
+    for (_, line, json) in yaml_blocks() {
+        if ["pack", "items", "cases"]
+            .iter()
+            .any(|k| json.get(k).is_some())
+        {
+            let errors: Vec<String> = validator
+                .iter_errors(&json)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(errors.is_empty(), "README.md:{line}: {errors:#?}");
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 4,
+        "pack, items, overlay and test snippets: {checked}"
+    );
+}
+
+#[test]
+fn the_submission_snippet_reads_against_the_shipped_pack() {
+    let pack = shipped_pack();
+    let (text, line, _) = yaml_blocks()
+        .into_iter()
+        .find(|(_, _, j)| j.get("bureau").is_some())
+        .expect("a submission snippet");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("submission.yaml"), text).expect("write");
+    std::fs::copy(
+        root().join("fixtures/compliant/schools.csv"),
+        dir.path().join("schools.csv"),
+    )
+    .expect("copy");
+    if let Err(e) = kaohe::submission::load(&pack, &dir.path().join("submission.yaml")) {
+        panic!(
+            "README.md:{line}:\n{}",
+            kaohe::diag::render_human(&e.sources, &e.diagnostics, false)
+        );
+    }
+}
+
+#[test]
+fn the_waivers_snippet_reads_against_the_shipped_pack() {
+    let pack = shipped_pack();
+    let (text, line, _) = yaml_blocks()
+        .into_iter()
+        .find(|(_, _, j)| j.get("waivers").is_some())
+        .expect("a waivers snippet");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("waivers.yaml");
+    std::fs::write(&path, text).expect("write");
+    if let Err(e) = kaohe::waiver::load(&pack, &path) {
+        panic!(
+            "README.md:{line}:\n{}",
+            kaohe::diag::render_human(&e.sources, &e.diagnostics, false)
+        );
+    }
+}
+
+#[test]
+fn the_test_snippet_passes_as_a_test_of_the_shipped_pack() {
+    let (text, line, _) = yaml_blocks()
+        .into_iter()
+        .find(|(_, _, j)| j.get("cases").is_some())
+        .expect("a test snippet");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pack: PathBuf = dir.path().join("edu-rule-of-law");
+    std::fs::create_dir_all(pack.join("tests")).expect("mkdir");
+    std::fs::copy(
+        root().join("rules/edu-rule-of-law/pack.yaml"),
+        pack.join("pack.yaml"),
+    )
+    .expect("copy");
+    copy_dir(
+        &root().join("rules/edu-rule-of-law/items"),
+        &pack.join("items"),
+    );
+    copy_dir(
+        &root().join("rules/edu-rule-of-law/tests/fixtures"),
+        &pack.join("tests/fixtures"),
+    );
+    std::fs::write(pack.join("tests/readme.yaml"), text).expect("write");
+    let out = Command::cargo_bin("kaohe")
+        .expect("binary")
+        .args(["test"])
+        .arg(&pack)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "README.md:{line}:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn every_kaohe_command_shown_runs() {
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let mut ran = 0;
+    for (lang, text, line) in blocks() {
+        if lang != "sh" {
+            continue;
+        }
+        for command in text.lines() {
+            let command = command.split('#').next().unwrap_or("").trim();
+            let args = if let Some(rest) = command.strip_prefix("kaohe ") {
+                rest
+            } else if let Some(rest) = command.strip_prefix("cargo run --release -- ") {
+                rest
+            } else {
+                continue;
+            };
+            // A redirection or an output file lands in a temporary folder.
+            let args = args.split('>').next().unwrap_or("");
+            let args: Vec<String> = args
+                .split_whitespace()
+                .map(|a| match a {
+                    "rules/my-pack" => "rules/edu-rule-of-law".to_string(),
+                    "junit.xml" => out_dir.path().join("junit.xml").display().to_string(),
+                    other => other.to_string(),
+                })
+                .collect();
+            let out = Command::cargo_bin("kaohe")
+                .expect("binary")
+                .current_dir(root())
+                .args(&args)
+                .output()
+                .expect("runs");
+            assert!(
+                out.status.success(),
+                "README.md:{line}: `{command}` failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 3, "the README shows kaohe commands: {ran}");
+}
