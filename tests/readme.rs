@@ -209,3 +209,61 @@ fn every_kaohe_command_shown_runs() {
     }
     assert!(ran >= 3, "the README shows kaohe commands: {ran}");
 }
+
+/// Packs, fixtures and the README name their sources by what they are: no file refers to a
+/// path outside the repository (an absolute path, or one that climbs out of it).
+#[test]
+fn no_file_names_a_path_outside_the_repository() {
+    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "md" || e == "csv" || e == "json")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut all = vec![root().join("README.md")];
+    files(&root().join("rules"), &mut all);
+    files(&root().join("fixtures"), &mut all);
+    let mut found = Vec::new();
+    for path in all {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        for (n, line) in text.lines().enumerate() {
+            // A path starts a token: after a space, a quote, a bracket or the line's start.
+            let starts = line.char_indices().filter(|&(i, c)| {
+                c == '/'
+                    && line[..i]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|p| " `'\"(（[:：".contains(p))
+            });
+            for (i, _) in starts {
+                let token: String = line[i..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && !"`'\")）]，、".contains(*c))
+                    .collect();
+                // A file system's top folders (not a URL's `//host`, a JSON pointer, or the
+                // `/dev/stdout` and `/etc/passwd` that the README tells kaohe to write to or
+                // refuse).
+                let roots = [
+                    "/work/", "/home/", "/root/", "/tmp/", "/usr/", "/opt/", "/mnt/", "/var/",
+                    "/srv/", "/data/", "/Users/",
+                ];
+                if roots.iter().any(|r| token.starts_with(r)) {
+                    found.push(format!("{}:{}: {token}", path.display(), n + 1));
+                }
+            }
+            if line.contains("../../../../") {
+                found.push(format!("{}:{}: climbs out", path.display(), n + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}
