@@ -529,3 +529,22 @@ fn gaps_are_what_scoring_decided() {
     let a = run(&compliant());
     assert!(a.items.iter().all(|o| !o.gap));
 }
+
+/// A stated zero denominator makes a ratio not applicable even when its numerator is not
+/// given: a bureau with no cases need not report zero handled (RAT-01: appeared / cases).
+#[test]
+fn a_zero_denominator_needs_no_numerator() {
+    let mut sub = compliant();
+    set(&mut sub, "/facts/cases", json!(0));
+    sub["facts"]
+        .as_object_mut()
+        .expect("facts")
+        .remove("appeared");
+    let a = run(&sub);
+    let rat = item(&a, "RAT-01");
+    assert_eq!((rat.status, rat.available), (Status::NotApplicable, 0.0));
+    // Without the denominator it cannot be judged: missing data.
+    let mut sub = compliant();
+    sub["facts"].as_object_mut().expect("facts").remove("cases");
+    assert_eq!(item(&run(&sub), "RAT-01").status, Status::MissingData);
+}

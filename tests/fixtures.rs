@@ -244,16 +244,17 @@ fn veto_fixture_keeps_its_score_and_loses_its_grade() {
 fn missing_data_fixture_scores_missing_items_zero() {
     let a = json("missing-data", &[]);
     // Six facts and the legal-advisers register are left out. Missing data scores 0:
-    // LEAD-03 1.5 + LEAD-04 1 + ADV-01 2 + ENF-03 2 + ENF-08 1 + GOV-02 2.5 + SCH-03 1.5 +
-    // SCH-04 2 = 13.5 → 100 − 13.5 = 86.5, 良好.
+    // LEAD-03 1.5 + LEAD-04 1 + ADV-01 2 + ENF-02 3 + ENF-03 2 + ENF-08 1 + GOV-02 2.5 +
+    // SCH-03 1.5 + SCH-04 2 = 16.5 → 100 − 16.5 = 83.5, 良好. (ENF-02 applies only when
+    // there were lawsuits, and the number of lawsuits is one of the facts left out.)
     let missing = [
-        "LEAD-03", "LEAD-04", "ADV-01", "ENF-03", "ENF-08", "GOV-02", "SCH-03", "SCH-04",
+        "LEAD-03", "LEAD-04", "ADV-01", "ENF-02", "ENF-03", "ENF-08", "GOV-02", "SCH-03", "SCH-04",
     ];
     for id in missing {
         assert_eq!(item(&a, id)["status"], "missing_data", "{id}");
         assert_eq!(points(&a, id), 0.0, "{id}");
     }
-    assert_eq!(a["score"]["score"], 86.5);
+    assert_eq!(a["score"]["score"], 83.5);
     assert_eq!(a["score"]["grade"], "良好");
 }
 

@@ -39,25 +39,27 @@ impl Spec for Ratio {
     }
 
     fn evaluate(&self, ctx: &Context) -> CheckResult {
-        let (num_v, den_v) = match (
-            fact_number(ctx, &self.numerator),
-            fact_number(ctx, &self.denominator),
-        ) {
-            (Ok(a), Ok(b)) => (a, b),
-            (a, b) => return CheckResult::missing_all([a.err(), b.err()].into_iter().flatten()),
-        };
-        let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
-        r.required = Some(Requirement::Bound {
+        let denominator = fact_number(ctx, &self.denominator);
+        let required = Requirement::Bound {
             op: Comparison::Gte,
             value: Quantity::Share { value: self.min.0 },
-        });
-        if den_v.abs() < EPS {
-            r.verdict = CheckVerdict::NotApplicable;
+        };
+        // A stated zero denominator (no cases at all) makes the ratio not applicable, whether
+        // or not the numerator is given: a bureau with no cases need not report zero handled.
+        if denominator.as_ref().is_ok_and(|d| d.abs() < EPS) {
+            let mut r = CheckResult::with_verdict(CheckVerdict::NotApplicable);
+            r.required = Some(required);
             r.explain.push(Step::ZeroDenominator {
                 label: fact_label(ctx, &self.denominator),
             });
             return r;
         }
+        let (num_v, den_v) = match (fact_number(ctx, &self.numerator), denominator) {
+            (Ok(a), Ok(b)) => (a, b),
+            (a, b) => return CheckResult::missing_all([a.err(), b.err()].into_iter().flatten()),
+        };
+        let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
+        r.required = Some(required);
         let rate = num_v / den_v;
         r.measured = Some(Quantity::Share { value: rate });
         r.share = Some(if self.min.0 <= 0.0 {
