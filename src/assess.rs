@@ -32,6 +32,10 @@ pub struct Assessment {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub self_assessment: Option<SelfAssessment>,
     pub warnings: Vec<String>,
+    /// Rectification templates that could not be rendered (over their budget): the
+    /// assessment is not to be handed out.
+    #[serde(skip)]
+    pub render_errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -230,10 +234,11 @@ pub fn assess(
             live
         })
         .collect();
+    let mut render_errors = Vec::new();
     let items: Vec<ItemOutcome> = pack
         .items
         .iter()
-        .map(|item| outcome(pack, submission, item, &active, options))
+        .map(|item| outcome(pack, submission, item, &active, options, &mut render_errors))
         .collect();
 
     let sections = pack
@@ -323,6 +328,7 @@ pub fn assess(
         items,
         self_assessment,
         warnings,
+        render_errors,
     }
 }
 
@@ -332,6 +338,7 @@ fn outcome(
     item: &Item,
     waivers: &[&Waiver],
     options: Options,
+    render_errors: &mut Vec<String>,
 ) -> ItemOutcome {
     let item_waiver = waivers
         .iter()
@@ -384,7 +391,13 @@ fn outcome(
     explain.extend(result.explain.iter().cloned());
     explain.extend(scored.explain.iter().cloned().map(Step::Scored));
     let rectification = if scored.gap {
-        rectification(pack, submission, item, &result, &scored)
+        rectification(pack, submission, item, &result, &scored).unwrap_or_else(|e| {
+            render_errors.push(format!(
+                "item `{}`: its rectification template cannot be rendered: {}",
+                item.id, e.message
+            ));
+            None
+        })
     } else {
         None
     };
@@ -431,8 +444,10 @@ fn rectification(
     item: &Item,
     result: &CheckResult,
     scored: &ItemScore,
-) -> Option<Rectification> {
-    let r = item.rectify.as_ref()?;
+) -> Result<Option<Rectification>, crate::pack::template::TemplateError> {
+    let Some(r) = item.rectify.as_ref() else {
+        return Ok(None);
+    };
     let mut vars: IndexMap<String, Json> = IndexMap::new();
     vars.insert("item_id".into(), item.id.clone().into());
     vars.insert("title".into(), item.title.clone().into());
@@ -449,11 +464,10 @@ fn rectification(
             .map_or(Json::String(String::new()), crate::report::template_value);
         vars.insert((*name).to_string(), value);
     }
-    let problem = render(&r.problem, &vars);
     let problem = if result.verdict == CheckVerdict::MissingData && !result.missing.is_empty() {
         format!("{}：{}", item.title, crate::report::misses(&result.missing))
     } else {
-        problem
+        crate::pack::template::render(&r.problem, &vars)?
     };
     let deadline = match (&r.due, r.within_days) {
         (Some(d), _) => Some(d.clone()),
@@ -475,7 +489,7 @@ fn rectification(
                 .unwrap_or_else(|| e.clone())
         })
         .collect();
-    Some(Rectification {
+    Ok(Some(Rectification {
         problem,
         measure: r.measure.clone(),
         owner: r.owner.clone(),
@@ -483,17 +497,7 @@ fn rectification(
         deadline,
         target: r.target.clone(),
         evidence,
-    })
-}
-
-/// Renders a template; a template that cannot be rendered is shown as written.
-fn render(source: &str, vars: &IndexMap<String, Json>) -> String {
-    let env = minijinja::Environment::new();
-    env.render_str(
-        source,
-        minijinja::Value::from(minijinja::value::Serde(vars)),
-    )
-    .unwrap_or_else(|_| source.to_string())
+    }))
 }
 
 fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<SelfAssessment> {

@@ -143,7 +143,14 @@ impl Suite {
                 &case.waivers,
                 Options::default(),
             );
-            compare(&case.name, &case.expect, &assessment, &mut result);
+            if assessment.render_errors.is_empty() {
+                compare(&case.name, &case.expect, &assessment, &mut result);
+            } else {
+                result.errors.push(CaseError {
+                    name: case.name.clone(),
+                    message: assessment.render_errors.join("\n"),
+                });
+            }
         }
         result
     }

@@ -86,6 +86,17 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
         .iter()
         .map(|s| assess::assess(&pack, &digest, s, &waivers, options))
         .collect();
+    let render_errors: Vec<String> = assessments
+        .iter()
+        .flat_map(|a| {
+            a.render_errors
+                .iter()
+                .map(|e| format!("error: {}: {e}\n", diag::display_path(&args.pack)))
+        })
+        .collect();
+    if !render_errors.is_empty() {
+        return Err(CliError::Input(render_errors.concat()));
+    }
     let outcome = if assessments.iter().any(|a| {
         args.fail_under
             .is_some_and(|min| a.score.score + 1e-9 < min)
@@ -103,13 +114,13 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
             })
             .collect::<Vec<_>>()
             .join("\n"),
-        None => render(&assessments, args.format),
+        None => render(&assessments, args.format)?,
     };
     Ok((outcome, text))
 }
 
-fn render(assessments: &[Assessment], format: Format) -> String {
-    match (format, assessments) {
+fn render(assessments: &[Assessment], format: Format) -> Result<String, CliError> {
+    Ok(match (format, assessments) {
         (Format::Json, [one]) => report::json(one),
         (Format::Json, many) => {
             let mut out = serde_json::to_string_pretty(many).unwrap_or_default();
@@ -120,7 +131,12 @@ fn render(assessments: &[Assessment], format: Format) -> String {
         (Format::Md, many) => many
             .iter()
             .map(report::markdown)
-            .collect::<Vec<_>>()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                CliError::Input(format!(
+                    "error: the Markdown report cannot be written: {e}\n"
+                ))
+            })?
             .join("\n---\n\n"),
-    }
+    })
 }

@@ -1,21 +1,179 @@
-//! Rectification templates: which variables a template uses (each check kind declares the
-//! ones it provides). Templates are MiniJinja (`{{failed}}所学校未配备法治副校长`).
+//! Rectification templates: the language they may use, the variables they read (each check
+//! kind declares the ones it provides), and rendering them within a budget. Templates are
+//! MiniJinja (`{{failed}}所学校未配备法治副校长`) restricted to what a sentence needs:
+//! variables, a few filters and `{% if %}`, so that no template can loop, recurse or multiply
+//! text, whatever the data.
 
 use std::collections::BTreeSet;
 
-/// A template that does not parse.
+/// A template that does not parse, uses what is not allowed, or fails to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateError {
     pub message: String,
 }
 
-/// The top-level variables a template uses, or why it does not parse.
+/// The filters a template may use: none of them grows text by more than its arguments.
+const FILTERS: &[&str] = &[
+    "default",
+    "d",
+    "upper",
+    "lower",
+    "title",
+    "capitalize",
+    "trim",
+    "round",
+    "int",
+    "float",
+    "abs",
+    "length",
+    "count",
+    "first",
+    "last",
+    "join",
+    "replace",
+    "string",
+    "truncate",
+];
+
+/// The statements a template may use.
+const STATEMENTS: &[&str] = &["if", "elif", "else", "endif"];
+
+/// Most instructions one render may execute.
+const FUEL: u64 = 20_000;
+
+/// Longest text one render may produce, in bytes.
+pub const MAX_OUTPUT: usize = 1024 * 1024;
+
+fn error(message: impl Into<String>) -> TemplateError {
+    TemplateError {
+        message: message.into(),
+    }
+}
+
+/// The top-level variables a template uses, or why it cannot be used: it does not parse, or
+/// it uses a statement, a filter, a function or an operator that rectification templates do
+/// not allow.
 pub fn used_variables(source: &str) -> Result<BTreeSet<String>, TemplateError> {
     let env = minijinja::Environment::new();
-    let template = env.template_from_str(source).map_err(|e| TemplateError {
-        message: e.detail().unwrap_or("invalid template").to_string(),
+    let template = env.template_from_str(source).map_err(|e| {
+        error(format!(
+            "the template does not parse: {}",
+            e.detail().unwrap_or("invalid template")
+        ))
     })?;
+    allowed(source)?;
     Ok(template.undeclared_variables(false).into_iter().collect())
+}
+
+/// Checks the tags of a template that parses: statements, filters, calls and operators.
+fn allowed(source: &str) -> Result<(), TemplateError> {
+    let mut rest = source;
+    loop {
+        let (start, statement) = match (rest.find("{{"), rest.find("{%")) {
+            (None, None) => break,
+            (Some(e), None) => (e, false),
+            (None, Some(s)) => (s, true),
+            (Some(e), Some(s)) => (e.min(s), s < e),
+        };
+        let close = if statement { "%}" } else { "}}" };
+        let body_start = start + 2;
+        let Some(len) = rest[body_start..].find(close) else {
+            break;
+        };
+        let body = rest[body_start..body_start + len].trim_matches(|c: char| c == '-' || c == '+');
+        let body = body.trim();
+        if statement {
+            let keyword = body.split_whitespace().next().unwrap_or("");
+            if !STATEMENTS.contains(&keyword) {
+                return Err(error(format!(
+                    "the template uses `{{% {keyword} %}}`, which rectification templates do not allow; use variables, filters and `{{% if %}}`"
+                )));
+            }
+        }
+        expression(body)?;
+        rest = &rest[body_start + len + 2..];
+    }
+    Ok(())
+}
+
+/// Checks an expression outside its string literals: no `*` (text or number multiplied), no
+/// function call, and only the allowed filters.
+fn expression(body: &str) -> Result<(), TemplateError> {
+    let mut code = String::with_capacity(body.len());
+    let mut quote: Option<char> = None;
+    for c in body.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                code.push(' ');
+            }
+            None => code.push(c),
+        }
+    }
+    if code.contains('*') {
+        return Err(error(
+            "the template uses `*`, which rectification templates do not allow (it can multiply text)",
+        ));
+    }
+    let mut after_pipe = false;
+    let mut chars = code.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '|' {
+            after_pipe = true;
+            continue;
+        }
+        if c.is_alphabetic() || c == '_' {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                if d.is_alphanumeric() || d == '_' {
+                    end = j + d.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let word = &code[i..end];
+            let called = code[end..].trim_start().starts_with('(');
+            if after_pipe {
+                if !FILTERS.contains(&word) {
+                    return Err(error(format!(
+                        "the template uses the filter `{word}`, which rectification templates do not allow; allowed: {}",
+                        FILTERS.join(", ")
+                    )));
+                }
+            } else if called {
+                return Err(error(format!(
+                    "the template calls `{word}`, which rectification templates do not allow"
+                )));
+            }
+            after_pipe = false;
+        } else if !c.is_whitespace() {
+            after_pipe = false;
+        }
+    }
+    Ok(())
+}
+
+/// Renders a template within its budget: at most [`FUEL`] instructions and [`MAX_OUTPUT`]
+/// bytes of text.
+pub fn render(source: &str, vars: &impl serde::Serialize) -> Result<String, TemplateError> {
+    let mut env = minijinja::Environment::new();
+    env.set_fuel(Some(FUEL));
+    let text = env
+        .render_str(
+            source,
+            minijinja::Value::from(minijinja::value::Serde(vars)),
+        )
+        .map_err(|e| error(e.to_string()))?;
+    if text.len() > MAX_OUTPUT {
+        return Err(error(format!(
+            "the rendered text is longer than {} KiB",
+            MAX_OUTPUT / 1024
+        )));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -31,5 +189,43 @@ mod tests {
     #[test]
     fn reports_syntax_errors() {
         assert!(used_variables("{{failed").is_err());
+    }
+
+    #[test]
+    fn allows_what_a_sentence_needs() {
+        for ok in [
+            "{{ failed }}所：{{ failed_keys | default(\"无\") }}",
+            "{% if failed > 0 %}{{ failed }}所{% else %}无{% endif %}",
+            "{{ rate | round(2) }}，{{ title | replace(\"*\", \"\") }}",
+            "{%- if total -%}共{{ total }}{%- endif %}",
+        ] {
+            assert!(used_variables(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn refuses_loops_multiplication_and_calls() {
+        for bad in [
+            "{% for i in range(10) %}{% for j in range(10) %}x{% endfor %}{% endfor %}",
+            "{% set s = \"xx\" %}{{ s }}",
+            "{{ \"x\" * 1000000000 }}",
+            "{{ 2 ** 64 }}",
+            "{{ range(100000) | join }}",
+            "{{ failed | indent(1000000000) }}",
+            "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+            "{{ lipsum(1000) }}",
+        ] {
+            assert!(used_variables(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rendering_has_a_budget() {
+        let vars = serde_json::json!({"s": "x".repeat(MAX_OUTPUT)});
+        assert!(render("{{ s }}{{ s }}", &vars).is_err());
+        assert_eq!(
+            render("{{ s | length }}", &vars).unwrap(),
+            MAX_OUTPUT.to_string()
+        );
     }
 }

@@ -703,8 +703,7 @@ impl<'a> Validator<'a> {
         let problem_at = at.join("problem");
         match template::used_variables(&rectify.problem) {
             Err(e) => {
-                let message = format!("the template does not parse: {}", e.message);
-                self.error(Code::Template, &problem_at, Target::Value, message);
+                self.error(Code::Template, &problem_at, Target::Value, e.message);
             }
             Ok(used) => {
                 for var in used {

@@ -4,8 +4,8 @@ use crate::assess::Assessment;
 
 const TEMPLATE: &str = include_str!("report.md.j2");
 
-/// The gap report as Markdown.
-pub fn markdown(a: &Assessment) -> String {
+/// The gap report as Markdown, or why it cannot be written.
+pub fn markdown(a: &Assessment) -> Result<String, String> {
     let mut env = minijinja::Environment::new();
     env.add_filter("n", |x: f64| crate::num::show(x));
     env.add_filter("signed", |x: f64| {
@@ -18,8 +18,5 @@ pub fn markdown(a: &Assessment) -> String {
         a => minijinja::Value::from(minijinja::value::Serde(a)),
         gaps => minijinja::Value::from(minijinja::value::Serde(&gaps)),
     };
-    match env.render_str(TEMPLATE, ctx) {
-        Ok(text) => text,
-        Err(e) => format!("report template error: {e}\n"),
-    }
+    env.render_str(TEMPLATE, ctx).map_err(|e| e.to_string())
 }
