@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::diag::{Code, Diagnostic, FileId, Location, Sources, Target, did_you_mean};
-use crate::pack::Pack;
+use crate::pack::{ItemKind, Pack};
 use crate::source::{self, Confined, SourceError};
 use crate::yaml::{Node, Value};
 
@@ -226,6 +226,15 @@ fn read_entry(
             d = d.with_help(format!("did you mean `{s}`?"));
         }
         problems.push(d);
+    }
+    if let Some(id) = &item
+        && pack.item(id).is_some_and(|i| i.kind == ItemKind::Veto)
+    {
+        problems.push(Diagnostic::error(
+            Code::VetoWaiver,
+            at(format!("{base}/item"), Target::Value),
+            format!("`{id}` is a veto item, which cannot be waived"),
+        ));
     }
     let expires_on = expires.and_then(|s| match crate::text::parse_date(&s) {
         Some(d) => Some(d),

@@ -117,6 +117,8 @@ codes! {
         "A pack has a veto item, but its scoring has no `veto`.";
     VetoPoints = "veto-points",
         "A veto item has points.";
+    VetoWaiver = "veto-waiver",
+        "A waiver names a veto item, which is a red line and cannot be waived.";
     WrongType = "wrong-type",
         "A value has the wrong type, such as text where a number or a list is expected.";
     YamlSyntax = "yaml-syntax",
