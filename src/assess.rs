@@ -73,6 +73,9 @@ pub struct Totals {
     pub vetoed: bool,
     /// Ids of the veto items that failed.
     pub vetoes: Vec<String>,
+    /// Ids of the veto items whose data is missing (待核实): not fired, but not certified
+    /// either.
+    pub vetoes_unverified: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -285,6 +288,11 @@ pub fn assess(
         .filter(|o| o.kind == ItemKind::Veto && o.status == Status::Fail)
         .map(|o| o.id.clone())
         .collect();
+    let vetoes_unverified: Vec<String> = items
+        .iter()
+        .filter(|o| o.kind == ItemKind::Veto && o.status == Status::MissingData)
+        .map(|o| o.id.clone())
+        .collect();
     let grade_by_score = score::grade(&pack.scoring, score_value);
     let vetoed = !vetoes.is_empty();
     let grade = match (&pack.scoring.veto, vetoed) {
@@ -318,6 +326,7 @@ pub fn assess(
             grade,
             vetoed,
             vetoes,
+            vetoes_unverified,
         },
         sections,
         items,

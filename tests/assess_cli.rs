@@ -134,9 +134,22 @@ fn fail_under_and_fail_on_veto_set_exit_code_1() {
         .args(["assess", PACK, vetoed])
         .assert()
         .code(0)
-        .stdout(contains("一票否决：VETO-01"));
+        .stdout(contains("一票否决：触发 VETO-01"));
     kaohe()
         .args(["assess", PACK, vetoed, "--fail-on-veto"])
+        .assert()
+        .code(1);
+    // A veto item whose data is missing cannot be certified: --fail-on-veto fails too.
+    let unverified = dir.path().join("unverified.yaml");
+    std::fs::write(&unverified, text.replace("  interfered: false\n", "")).expect("write");
+    let unverified = unverified.to_str().expect("utf-8 path");
+    kaohe()
+        .args(["assess", PACK, unverified])
+        .assert()
+        .code(0)
+        .stdout(contains("一票否决：待核实 VETO-01"));
+    kaohe()
+        .args(["assess", PACK, unverified, "--fail-on-veto"])
         .assert()
         .code(1);
 }

@@ -356,6 +356,39 @@ fn veto_forces_the_veto_grade_and_keeps_the_score() {
     assert_eq!(a.score.vetoes, ["VETO-01"]);
 }
 
+#[test]
+fn veto_with_missing_data_is_unverified_not_cleared() {
+    let mut sub = compliant();
+    sub["facts"]
+        .as_object_mut()
+        .expect("facts")
+        .remove("interfered");
+    let a = run(&sub);
+    assert_eq!(item(&a, "VETO-01").status, Status::MissingData);
+    assert!(!a.score.vetoed);
+    assert!(a.score.vetoes.is_empty());
+    assert_eq!(a.score.vetoes_unverified, ["VETO-01"]);
+    let text = report::text(&a);
+    assert!(text.contains("一票否决：待核实 VETO-01"), "{text}");
+    assert!(!text.contains("一票否决：未触发"), "{text}");
+    let md = report::markdown(&a);
+    assert!(md.contains("| 一票否决 | 待核实：VETO-01"), "{md}");
+    let json: Value = serde_json::from_str(&report::json(&a)).expect("JSON");
+    assert_eq!(json["score"]["vetoes_unverified"], json!(["VETO-01"]));
+}
+
+#[test]
+fn veto_header_says_triggered_or_not_triggered() {
+    let a = run(&compliant());
+    assert!(report::text(&a).contains("一票否决：未触发"));
+    assert!(report::markdown(&a).contains("| 一票否决 | 未触发 |"));
+    let mut sub = compliant();
+    set(&mut sub, "/facts/interfered", json!(true));
+    let a = run(&sub);
+    assert!(report::text(&a).contains("一票否决：触发 VETO-01"));
+    assert!(report::markdown(&a).contains("| 一票否决 | 触发：VETO-01 |"));
+}
+
 fn waiver(item: &str, rows: &[&str], expires_on: &str) -> Waiver {
     Waiver {
         item: item.into(),

@@ -58,6 +58,31 @@ pub fn template_value(measure: &crate::checks::Measure) -> serde_json::Value {
     }
 }
 
+/// The veto line of a report header: 触发 (with the grade the score alone earns),
+/// 待核实 (data missing), or 未触发 when every veto item was judged and none fired.
+pub fn veto_summary(s: &crate::assess::Totals) -> String {
+    let mut parts = Vec::new();
+    if s.vetoed {
+        parts.push(format!(
+            "触发 {}（按分数为{}，否决后为{}）",
+            s.vetoes.join("、"),
+            s.grade_by_score,
+            s.grade
+        ));
+    }
+    if !s.vetoes_unverified.is_empty() {
+        parts.push(format!(
+            "待核实 {}（缺数据，无法确认未触发）",
+            s.vetoes_unverified.join("、")
+        ));
+    }
+    if parts.is_empty() {
+        "未触发".into()
+    } else {
+        parts.join("；")
+    }
+}
+
 /// A status as reports write it: 达标, 部分达标, 未达标, 不适用, 缺数据, 豁免.
 pub fn status_label(status: crate::score::Status) -> &'static str {
     use crate::score::Status;

@@ -62,16 +62,7 @@ pub fn text(a: &Assessment) -> String {
         };
         out.push_str(&format!("加分：{}{capped}\n", show(s.bonus)));
     }
-    if s.vetoed {
-        out.push_str(&format!(
-            "一票否决：{}（按分数为{}，否决后为{}）\n",
-            s.vetoes.join("、"),
-            s.grade_by_score,
-            s.grade
-        ));
-    } else {
-        out.push_str("一票否决：未触发\n");
-    }
+    out.push_str(&format!("一票否决：{}\n", super::veto_summary(s)));
     for w in &a.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }
