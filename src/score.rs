@@ -237,11 +237,20 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
             explain: vec![ScoreStep::Passed { points }],
         };
     }
-    let missing = result.verdict == CheckVerdict::MissingData;
     // Sub-parts score on their own (各得N分): a part whose data is missing earns nothing, the
     // others keep their points.
     let additive = item.deduct == Deduct::Style(DeductStyle::Additive) && !result.parts.is_empty();
-    let (awarded, line) = if missing && !additive {
+    // `per_unit` over the parts of `all`: a part whose data is missing is a failing unit, so
+    // the item scores per unit (and says `missing_data`) rather than 0, and supplying the
+    // data never lowers its points.
+    let per_part = matches!(item.deduct, Deduct::PerUnit { .. }) && !result.parts.is_empty();
+    let missing = result.verdict == CheckVerdict::MissingData
+        || (per_part
+            && result
+                .parts
+                .iter()
+                .any(|p| p.verdict == CheckVerdict::MissingData));
+    let (awarded, line) = if missing && !additive && !per_part {
         (0.0, ScoreStep::MissingData { points })
     } else {
         match item.deduct {

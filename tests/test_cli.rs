@@ -34,6 +34,14 @@ fn passing_pack_exits_0() {
 
 /// Each mismatch names the pack, case and item, what was expected, what the engine got, and
 /// how the engine reached it.
+/// A part of an `all` whose data is missing counts as a failing unit of `per_unit`: the
+/// item scores per unit and says 缺数据.
+#[test]
+fn per_unit_over_all_counts_missing_parts_as_failing_units() {
+    let out = run(&["test", "tests/engine/per-unit-all"], 0);
+    assert!(out.contains("0 wrong, 0 errors"), "{out}");
+}
+
 #[test]
 fn mismatches_are_named_with_the_engine_reasoning() {
     let out = run(&["test", "tests/engine/failing", "tests/engine/pack"], 1);

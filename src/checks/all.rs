@@ -149,6 +149,11 @@ pub(crate) fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResu
                 });
             }
         }
+        // A part of `all` whose data is missing is a failing unit for `per_unit`: it cannot
+        // count for more than a part that fails (the item stays `missing_data`).
+        if how == Combine::All && result.verdict == CheckVerdict::MissingData {
+            r.units += 1.0;
+        }
         if result.verdict == CheckVerdict::Pass {
             r.counted += 1.0;
         }
