@@ -172,6 +172,20 @@ pub struct SelfAssessment {
     pub not_self_scored: Vec<String>,
     /// Items that do not count (not applicable, waived) but carry a self-score.
     pub self_scored_not_counted: Vec<String>,
+    /// Self-scores that the item's scoring cannot give (自评分不可能): more than its points,
+    /// between the only values it gives, or any but 0 on a veto item.
+    pub impossible: Vec<ImpossibleSelfScore>,
+}
+
+/// A self-score the item's scoring cannot give.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImpossibleSelfScore {
+    pub item: String,
+    pub title: String,
+    pub self_score: f64,
+    /// What the item's scoring can give, with its words under `text`.
+    #[serde(serialize_with = "crate::report::with_text::possible")]
+    pub possible: score::Possible,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -299,7 +313,7 @@ pub fn assess(
         (Some(v), true) => v.grade.clone(),
         _ => grade_by_score.clone(),
     };
-    let self_assessment = self_assessment(&items, submission);
+    let self_assessment = self_assessment(pack, &items, submission);
 
     Assessment {
         schema: SCHEMA_VERSION,
@@ -505,10 +519,29 @@ fn render(source: &str, vars: &IndexMap<String, Json>) -> String {
     .unwrap_or_else(|_| source.to_string())
 }
 
-fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<SelfAssessment> {
+fn self_assessment(
+    pack: &Pack,
+    items: &[ItemOutcome],
+    submission: &Submission,
+) -> Option<SelfAssessment> {
     if submission.self_scores.is_empty() {
         return None;
     }
+    let impossible = pack
+        .items
+        .iter()
+        .zip(items)
+        .filter_map(|(item, o)| {
+            let s = o.self_score?;
+            let possible = score::possible(item, &pack.scoring);
+            (!possible.admits(s)).then(|| ImpossibleSelfScore {
+                item: o.id.clone(),
+                title: o.title.clone(),
+                self_score: s,
+                possible,
+            })
+        })
+        .collect();
     let mut self_total = 0.0;
     let mut assessed_total = 0.0;
     let mut differences = Vec::new();
@@ -549,5 +582,6 @@ fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<Sel
         differences,
         not_self_scored,
         self_scored_not_counted,
+        impossible,
     })
 }

@@ -252,3 +252,34 @@ fn schema_describes_valid_submissions() {
     assert!(validator.is_valid(&load("tests/engine/subs/with-csv.yaml")));
     assert!(!validator.is_valid(&load("tests/engine/bad/types.yaml")));
 }
+
+#[test]
+fn self_scores_name_items_and_are_not_negative() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("tests/engine/subs/compliant.yaml")).expect("fixture");
+    let line = text.lines().count() + 2;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("submission.yaml");
+    std::fs::write(
+        &path,
+        format!("{text}self_scores:\n  COV-1: 3\n  FACT-01: -1\n"),
+    )
+    .expect("write");
+    let path = path.to_str().expect("utf-8 path");
+    let err = stderr_of_failure(&["assess", PACK, path]);
+    assert!(
+        err.contains(&format!(
+            "submission.yaml:{line}:3: unknown item `COV-1` in `self_scores`"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `COV-01`?"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "submission.yaml:{}:12: a self-score cannot be negative: `-1`",
+            line + 1
+        )),
+        "{err}"
+    );
+}

@@ -474,6 +474,51 @@ fn self_scores_are_set_beside_the_computed_ones() {
 }
 
 #[test]
+fn self_scores_that_the_scoring_cannot_give_are_listed_as_impossible() {
+    let mut sub = compliant();
+    sub["self_scores"] = json!({
+        "FACT-01": 1,      // all or nothing: 0 or 2
+        "ALL-01": 2.5,     // additive parts of 1: 0, 1, 2 or 3
+        "COV-01": 500,     // more than its 3 points
+        "COV-02": 1.37,    // proportional: anything in [0, 2]
+        "EACH-01": 0.5,    // 1 per row, cap 1.5: 2, 1 or 0.5
+        "CNT-01": 0.1,     // 0.3 per meeting, cap 1.2 of 1.5: 1.5 … 0.3, or 0 with no data
+        "DL-02": 0.75,     // 0.5 per decision: 1.5, 1, 0.5, 0
+        "VETO-01": 1,      // a veto item carries no points
+        "BON-01": 1.5,     // bonus: anything in [0, 2]
+    });
+    let a = run(&sub);
+    let sa = a.self_assessment.as_ref().expect("self-assessment");
+    let impossible: Vec<(&str, f64)> = sa
+        .impossible
+        .iter()
+        .map(|i| (i.item.as_str(), i.self_score))
+        .collect();
+    assert_eq!(
+        impossible,
+        [
+            ("FACT-01", 1.0),
+            ("COV-01", 500.0),
+            ("CNT-01", 0.1),
+            ("DL-02", 0.75),
+            ("ALL-01", 2.5),
+            ("VETO-01", 1.0),
+        ]
+    );
+    let text = report::text(&a);
+    assert!(text.contains("自评分不可能"), "{text}");
+    assert!(text.contains("ALL-01"), "{text}");
+    assert!(text.contains("0、1、2、3"), "{text}");
+    let md = report::markdown(&a);
+    assert!(md.contains("自评分不可能"), "{md}");
+    let json: Value = serde_json::from_str(&report::json(&a)).expect("JSON");
+    let listed = &json["self_assessment"]["impossible"];
+    assert_eq!(listed[0]["item"], "FACT-01");
+    assert_eq!(listed[0]["self_score"], 1.0);
+    assert_eq!(listed[0]["possible"]["kind"], "values");
+}
+
+#[test]
 fn same_inputs_give_the_same_bytes() {
     let mut sub = compliant();
     set(&mut sub, "/registers/schools/0/legal_vp", json!(false));

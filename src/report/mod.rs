@@ -83,6 +83,41 @@ pub fn veto_summary(s: &crate::assess::Totals) -> String {
     }
 }
 
+/// What an item's scoring can give, in words: 可能的分值：0、2 / 5、4.5、…、1（每档0.5） /
+/// 0～5之间 / 一票否决项不计分.
+pub fn possible(p: &crate::score::Possible) -> String {
+    use crate::num::show;
+    use crate::score::Possible;
+    match p {
+        Possible::Values { values } => format!(
+            "可能的分值：{}",
+            values
+                .iter()
+                .map(|v| show(*v))
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+        Possible::Steps {
+            points,
+            step,
+            lowest,
+            or_zero,
+        } => format!(
+            "可能的分值：{}起每档减{}，最低{}{}",
+            show(*points),
+            show(*step),
+            show(*lowest),
+            if *or_zero && *lowest > 0.0 {
+                "；缺数据时为0"
+            } else {
+                ""
+            }
+        ),
+        Possible::Range { max } => format!("可能的分值：0～{}", show(*max)),
+        Possible::Veto => "一票否决项不计分，自评分只能为0".into(),
+    }
+}
+
 /// A status as reports write it: 达标, 部分达标, 未达标, 不适用, 缺数据, 豁免.
 pub fn status_label(status: crate::score::Status) -> &'static str {
     use crate::score::Status;

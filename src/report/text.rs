@@ -125,6 +125,18 @@ pub fn text(a: &Assessment) -> String {
             }
             out.push_str(&format!("{t}\n"));
         }
+        if !sa.impossible.is_empty() {
+            let mut t = table(&["编号", "考核内容", "自评分", "说明"]);
+            for i in &sa.impossible {
+                t.add_row(vec![
+                    Cell::new(&i.item),
+                    Cell::new(&i.title),
+                    right(show(i.self_score)),
+                    Cell::new(super::possible(&i.possible)),
+                ]);
+            }
+            out.push_str(&format!("自评分不可能（该项计分方式得不到此分）\n{t}\n"));
+        }
         if !sa.self_scored_not_counted.is_empty() {
             out.push_str(&format!(
                 "不适用或豁免但填报了自评分：{}\n",
