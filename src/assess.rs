@@ -31,7 +31,26 @@ pub struct Assessment {
     pub items: Vec<ItemOutcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub self_assessment: Option<SelfAssessment>,
-    pub warnings: Vec<String>,
+    /// The waivers applied (those not expired by the assessment date), in their order.
+    pub waivers: Vec<Waiver>,
+    /// Written as their words, one string each.
+    #[serde(serialize_with = "crate::report::with_text::warnings")]
+    pub warnings: Vec<Warning>,
+}
+
+/// What the report warns about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Warning {
+    /// A waiver that ran out before the assessment date: not applied.
+    WaiverExpired {
+        item: String,
+        expires_on: jiff::civil::Date,
+        assessed_on: jiff::civil::Date,
+    },
+    /// A row waiver names rows that the submission does not have.
+    WaivedRowsUnknown { item: String, rows: Vec<String> },
+    /// A row waiver of an item whose check reads no rows: it exempts nothing.
+    WaivedRowsWithoutRows { item: String, rows: Vec<String> },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -239,14 +258,18 @@ pub fn assess(
         .filter(|w| {
             let live = w.expires_on >= submission.assessed_on;
             if !live {
-                warnings.push(format!(
-                    "{}的豁免已于{}到期（早于考核日期{}），未予适用",
-                    w.item, w.expires_on, submission.assessed_on
-                ));
+                warnings.push(Warning::WaiverExpired {
+                    item: w.item.clone(),
+                    expires_on: w.expires_on,
+                    assessed_on: submission.assessed_on,
+                });
             }
             live
         })
         .collect();
+    for w in &active {
+        warnings.extend(row_waiver_warning(pack, submission, w));
+    }
     let items: Vec<ItemOutcome> = pack
         .items
         .iter()
@@ -345,8 +368,46 @@ pub fn assess(
         sections,
         items,
         self_assessment,
+        waivers: active.into_iter().cloned().collect(),
         warnings,
     }
+}
+
+/// A row waiver whose rows the item's check cannot exempt: its check reads no rows, or the
+/// submission has no such rows in the registers it reads.
+fn row_waiver_warning(pack: &Pack, submission: &Submission, w: &Waiver) -> Option<Warning> {
+    if w.rows.is_empty() {
+        return None;
+    }
+    let item = pack.item(&w.item)?;
+    let registers = item.check.kind.spec().registers();
+    if registers.is_empty() {
+        return Some(Warning::WaivedRowsWithoutRows {
+            item: w.item.clone(),
+            rows: w.rows.clone(),
+        });
+    }
+    let mut keys: HashSet<String> = HashSet::new();
+    for name in registers {
+        let Some((index, _, register)) = pack.data.registers.get_full(name) else {
+            continue;
+        };
+        let Some(Some(table)) = submission.registers.get(index) else {
+            continue;
+        };
+        let key = register.columns.get_index_of(&register.key).unwrap_or(0);
+        keys.extend((0..table.rows.len()).map(|r| table.key(r, key)));
+    }
+    let unknown: Vec<String> = w
+        .rows
+        .iter()
+        .filter(|r| !keys.contains(*r))
+        .cloned()
+        .collect();
+    (!unknown.is_empty()).then(|| Warning::WaivedRowsUnknown {
+        item: w.item.clone(),
+        rows: unknown,
+    })
 }
 
 fn outcome(

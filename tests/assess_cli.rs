@@ -283,3 +283,27 @@ fn self_scores_name_items_and_are_not_negative() {
         "{err}"
     );
 }
+
+#[test]
+fn an_item_or_row_waived_twice_is_an_error_at_the_second_waiver() {
+    let err = stderr_of_failure(&[
+        "assess",
+        PACK,
+        "tests/engine/subs/compliant.yaml",
+        "--waivers",
+        "tests/engine/bad/duplicate-waivers.yaml",
+    ]);
+    assert!(
+        err.contains(
+            "error[duplicate-waiver]: tests/engine/bad/duplicate-waivers.yaml:11:11: row `一小` of `COV-01` is waived twice"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "error[duplicate-waiver]: tests/engine/bad/duplicate-waivers.yaml:16:11: `FACT-01` is waived twice"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("first waived here"), "{err}");
+}

@@ -408,7 +408,7 @@ fn waiver_that_expired_yesterday_is_ignored_with_a_warning() {
     assert_eq!(item(&a, "FACT-01").status, Status::Fail);
     assert_eq!(a.warnings.len(), 1);
     assert!(
-        a.warnings[0].contains("已于2024-03-14到期"),
+        report::warning(&a.warnings[0]).contains("已于2024-03-14到期"),
         "{:?}",
         a.warnings
     );
@@ -441,6 +441,65 @@ fn row_waiver_exempts_only_that_row() {
     // 一小 is exempt: 2 of 2 remaining schools have a VP → pass.
     assert_eq!((cov.status, cov.awarded), (Status::Pass, 3.0));
     assert_eq!(cov.waived_rows, ["一小"]);
+}
+
+#[test]
+fn row_waivers_of_unknown_rows_or_of_checks_without_rows_are_warned() {
+    let a = run_with(
+        &compliant(),
+        &[
+            waiver("COV-01", &["一小", "三小"], "2024-12-31"),
+            waiver("FACT-01", &["一小"], "2024-12-31"),
+            waiver("EACH-01", &["一小"], "2024-12-31"),
+        ],
+    );
+    assert_eq!(a.warnings.len(), 2, "{:?}", a.warnings);
+    let text = report::text(&a);
+    assert!(
+        text.contains("warning: COV-01的豁免列出的行在报送数据中不存在：三小"),
+        "{text}"
+    );
+    assert!(
+        text.contains("warning: FACT-01的豁免列出了行（一小），但该项检查不按行计"),
+        "{text}"
+    );
+    let md = report::markdown(&a);
+    assert!(md.contains("三小"), "{md}");
+}
+
+#[test]
+fn applied_waivers_are_listed_in_the_reports() {
+    let mut sub = compliant();
+    set(&mut sub, "/facts/group", json!(false));
+    let a = run_with(
+        &sub,
+        &[
+            waiver("COV-01", &["一小"], "2024-12-31"),
+            waiver("FACT-01", &[], "2024-03-15"),
+            waiver("DL-01", &[], "2024-03-14"),
+        ],
+    );
+    let applied: Vec<&str> = a.waivers.iter().map(|w| w.item.as_str()).collect();
+    assert_eq!(applied, ["COV-01", "FACT-01"]);
+    let text = report::text(&a);
+    assert!(text.contains("豁免（2项）"), "{text}");
+    assert!(
+        text.contains("COV-01（一小）：机构调整；批准：市教育局；有效期至2024-12-31"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FACT-01：机构调整；批准：市教育局；有效期至2024-03-15"),
+        "{text}"
+    );
+    let md = report::markdown(&a);
+    assert!(md.contains("## 豁免"), "{md}");
+    assert!(
+        md.contains("| COV-01 | 一小 | 机构调整 | 市教育局 | 2024-12-31 |"),
+        "{md}"
+    );
+    let json: Value = serde_json::from_str(&report::json(&a)).expect("JSON");
+    assert_eq!(json["waivers"][1]["item"], "FACT-01");
+    assert_eq!(json["waivers"][1]["approved_by"], "市教育局");
 }
 
 #[test]

@@ -53,6 +53,8 @@ codes! {
         "An id or a name is defined twice.";
     DuplicateValue = "duplicate-value",
         "A list holds the same value twice.";
+    DuplicateWaiver = "duplicate-waiver",
+        "Two waivers exempt the same item, or the same row of an item.";
     EmptyFile = "empty-file",
         "A file is empty or holds only comments.";
     EmptyValue = "empty-value",

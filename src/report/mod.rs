@@ -118,6 +118,26 @@ pub fn possible(p: &crate::score::Possible) -> String {
     }
 }
 
+/// A warning as reports write it.
+pub fn warning(w: &crate::assess::Warning) -> String {
+    use crate::assess::Warning;
+    match w {
+        Warning::WaiverExpired {
+            item,
+            expires_on,
+            assessed_on,
+        } => format!("{item}的豁免已于{expires_on}到期（早于考核日期{assessed_on}），未予适用"),
+        Warning::WaivedRowsUnknown { item, rows } => format!(
+            "{item}的豁免列出的行在报送数据中不存在：{}",
+            rows.join("、")
+        ),
+        Warning::WaivedRowsWithoutRows { item, rows } => format!(
+            "{item}的豁免列出了行（{}），但该项检查不按行计，豁免未起作用",
+            rows.join("、")
+        ),
+    }
+}
+
 /// A status as reports write it: 达标, 部分达标, 未达标, 不适用, 缺数据, 豁免.
 pub fn status_label(status: crate::score::Status) -> &'static str {
     use crate::score::Status;

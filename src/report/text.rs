@@ -64,7 +64,7 @@ pub fn text(a: &Assessment) -> String {
     }
     out.push_str(&format!("一票否决：{}\n", super::veto_summary(s)));
     for w in &a.warnings {
-        out.push_str(&format!("warning: {w}\n"));
+        out.push_str(&format!("warning: {}\n", super::warning(w)));
     }
 
     let mut sections = table(&["板块", "分值", "计分基数", "得分", "扣分", "问题项"]);
@@ -98,6 +98,20 @@ pub fn text(a: &Assessment) -> String {
         out.push_str(&format!("\n问题清单（按失分排序）\n{t}\n"));
         for o in &gaps {
             out.push_str(&gap_detail(o));
+        }
+    }
+    if !a.waivers.is_empty() {
+        out.push_str(&format!("\n豁免（{}项）\n", a.waivers.len()));
+        for w in &a.waivers {
+            let rows = if w.rows.is_empty() {
+                String::new()
+            } else {
+                format!("（{}）", w.rows.join("、"))
+            };
+            out.push_str(&format!(
+                "  {}{rows}：{}；批准：{}；有效期至{}\n",
+                w.item, w.reason, w.approved_by, w.expires_on
+            ));
         }
     }
     if let Some(sa) = &a.self_assessment {
