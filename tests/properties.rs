@@ -4,7 +4,8 @@
 //! document or register deleted) and copying random rows:
 //!
 //! 1. every item's points lie in [0, its points], and a `per_unit` deduction stays within its
-//!    `cap` (when the item has data: missing data scores 0);
+//!    `cap` (when the item has data, or is scored over the parts of `all`: otherwise missing
+//!    data scores 0);
 //! 2. the base, bonus and score (and each section's subtotal) are what the item outcomes add
 //!    up to, to 0.01;
 //! 3. restoring one broken value to its compliant value never lowers an item's points or the
@@ -855,9 +856,10 @@ fn check_bounds_and_totals(t: &Target, a: &Assessment) -> Result<(), TestCaseErr
                 );
                 // Missing data scores 0 whatever the cap (README: "Missing data scores 0
                 // unless the pack says `missing_data: not_applicable`"), so the cap binds
-                // the other verdicts only.
+                // the other verdicts only, and items over the parts of `all`, whose missing
+                // parts count as failing units.
                 if let Deduct::PerUnit { cap: Some(cap), .. } = item.deduct
-                    && o.status != Status::MissingData
+                    && (o.status != Status::MissingData || !o.parts.is_empty())
                 {
                     prop_assert!(
                         o.deducted <= cap + TOL,
