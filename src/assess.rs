@@ -31,11 +31,30 @@ pub struct Assessment {
     pub items: Vec<ItemOutcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub self_assessment: Option<SelfAssessment>,
-    pub warnings: Vec<String>,
+    /// The waivers applied (those not expired by the assessment date), in their order.
+    pub waivers: Vec<Waiver>,
+    /// Written as their words, one string each.
+    #[serde(serialize_with = "crate::report::with_text::warnings")]
+    pub warnings: Vec<Warning>,
     /// Rectification templates that could not be rendered (over their budget): the
     /// assessment is not to be handed out.
     #[serde(skip)]
     pub render_errors: Vec<String>,
+}
+
+/// What the report warns about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Warning {
+    /// A waiver that ran out before the assessment date: not applied.
+    WaiverExpired {
+        item: String,
+        expires_on: jiff::civil::Date,
+        assessed_on: jiff::civil::Date,
+    },
+    /// A row waiver names rows that the submission does not have.
+    WaivedRowsUnknown { item: String, rows: Vec<String> },
+    /// A row waiver of an item whose check reads no rows: it exempts nothing.
+    WaivedRowsWithoutRows { item: String, rows: Vec<String> },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,6 +96,9 @@ pub struct Totals {
     pub vetoed: bool,
     /// Ids of the veto items that failed.
     pub vetoes: Vec<String>,
+    /// Ids of the veto items whose data is missing (待核实): not fired, but not certified
+    /// either.
+    pub vetoes_unverified: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -173,6 +195,20 @@ pub struct SelfAssessment {
     pub not_self_scored: Vec<String>,
     /// Items that do not count (not applicable, waived) but carry a self-score.
     pub self_scored_not_counted: Vec<String>,
+    /// Self-scores that the item's scoring cannot give (自评分不可能): more than its points,
+    /// between the only values it gives, or any but 0 on a veto item.
+    pub impossible: Vec<ImpossibleSelfScore>,
+}
+
+/// A self-score the item's scoring cannot give.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImpossibleSelfScore {
+    pub item: String,
+    pub title: String,
+    pub self_score: f64,
+    /// What the item's scoring can give, with its words under `text`.
+    #[serde(serialize_with = "crate::report::with_text::possible")]
+    pub possible: score::Possible,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -226,14 +262,18 @@ pub fn assess(
         .filter(|w| {
             let live = w.expires_on >= submission.assessed_on;
             if !live {
-                warnings.push(format!(
-                    "{}的豁免已于{}到期（早于考核日期{}），未予适用",
-                    w.item, w.expires_on, submission.assessed_on
-                ));
+                warnings.push(Warning::WaiverExpired {
+                    item: w.item.clone(),
+                    expires_on: w.expires_on,
+                    assessed_on: submission.assessed_on,
+                });
             }
             live
         })
         .collect();
+    for w in &active {
+        warnings.extend(row_waiver_warning(pack, submission, w));
+    }
     let mut render_errors = Vec::new();
     let items: Vec<ItemOutcome> = pack
         .items
@@ -290,13 +330,18 @@ pub fn assess(
         .filter(|o| o.kind == ItemKind::Veto && o.status == Status::Fail)
         .map(|o| o.id.clone())
         .collect();
+    let vetoes_unverified: Vec<String> = items
+        .iter()
+        .filter(|o| o.kind == ItemKind::Veto && o.status == Status::MissingData)
+        .map(|o| o.id.clone())
+        .collect();
     let grade_by_score = score::grade(&pack.scoring, score_value);
     let vetoed = !vetoes.is_empty();
     let grade = match (&pack.scoring.veto, vetoed) {
         (Some(v), true) => v.grade.clone(),
         _ => grade_by_score.clone(),
     };
-    let self_assessment = self_assessment(&items, submission);
+    let self_assessment = self_assessment(pack, &items, submission);
 
     Assessment {
         schema: SCHEMA_VERSION,
@@ -323,13 +368,52 @@ pub fn assess(
             grade,
             vetoed,
             vetoes,
+            vetoes_unverified,
         },
         sections,
         items,
         self_assessment,
+        waivers: active.into_iter().cloned().collect(),
         warnings,
         render_errors,
     }
+}
+
+/// A row waiver whose rows the item's check cannot exempt: its check reads no rows, or the
+/// submission has no such rows in the registers it reads.
+fn row_waiver_warning(pack: &Pack, submission: &Submission, w: &Waiver) -> Option<Warning> {
+    if w.rows.is_empty() {
+        return None;
+    }
+    let item = pack.item(&w.item)?;
+    let registers = item.check.kind.spec().registers();
+    if registers.is_empty() {
+        return Some(Warning::WaivedRowsWithoutRows {
+            item: w.item.clone(),
+            rows: w.rows.clone(),
+        });
+    }
+    let mut keys: HashSet<String> = HashSet::new();
+    for name in registers {
+        let Some((index, _, register)) = pack.data.registers.get_full(name) else {
+            continue;
+        };
+        let Some(Some(table)) = submission.registers.get(index) else {
+            continue;
+        };
+        let key = register.columns.get_index_of(&register.key).unwrap_or(0);
+        keys.extend((0..table.rows.len()).map(|r| table.key(r, key)));
+    }
+    let unknown: Vec<String> = w
+        .rows
+        .iter()
+        .filter(|r| !keys.contains(*r))
+        .cloned()
+        .collect();
+    (!unknown.is_empty()).then(|| Warning::WaivedRowsUnknown {
+        item: w.item.clone(),
+        rows: unknown,
+    })
 }
 
 fn outcome(
@@ -500,10 +584,29 @@ fn rectification(
     }))
 }
 
-fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<SelfAssessment> {
+fn self_assessment(
+    pack: &Pack,
+    items: &[ItemOutcome],
+    submission: &Submission,
+) -> Option<SelfAssessment> {
     if submission.self_scores.is_empty() {
         return None;
     }
+    let impossible = pack
+        .items
+        .iter()
+        .zip(items)
+        .filter_map(|(item, o)| {
+            let s = o.self_score?;
+            let possible = score::possible(item, &pack.scoring);
+            (!possible.admits(s)).then(|| ImpossibleSelfScore {
+                item: o.id.clone(),
+                title: o.title.clone(),
+                self_score: s,
+                possible,
+            })
+        })
+        .collect();
     let mut self_total = 0.0;
     let mut assessed_total = 0.0;
     let mut differences = Vec::new();
@@ -544,5 +647,6 @@ fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<Sel
         differences,
         not_self_scored,
         self_scored_not_counted,
+        impossible,
     })
 }

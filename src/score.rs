@@ -237,11 +237,20 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
             explain: vec![ScoreStep::Passed { points }],
         };
     }
-    let missing = result.verdict == CheckVerdict::MissingData;
     // Sub-parts score on their own (各得N分): a part whose data is missing earns nothing, the
     // others keep their points.
     let additive = item.deduct == Deduct::Style(DeductStyle::Additive) && !result.parts.is_empty();
-    let (awarded, line) = if missing && !additive {
+    // `per_unit` over the parts of `all`: a part whose data is missing is a failing unit, so
+    // the item scores per unit (and says `missing_data`) rather than 0, and supplying the
+    // data never lowers its points.
+    let per_part = matches!(item.deduct, Deduct::PerUnit { .. }) && !result.parts.is_empty();
+    let missing = result.verdict == CheckVerdict::MissingData
+        || (per_part
+            && result
+                .parts
+                .iter()
+                .any(|p| p.verdict == CheckVerdict::MissingData));
+    let (awarded, line) = if missing && !additive && !per_part {
         (0.0, ScoreStep::MissingData { points })
     } else {
         match item.deduct {
@@ -314,6 +323,118 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
         vetoed: false,
         gap: status.is_gap(),
         explain: vec![line],
+    }
+}
+
+/// The points an item's scoring can give, whatever the data: what a self-score (自评分) is
+/// held to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Possible {
+    /// Only these values: 0 or the points (all or nothing), or the sums of the parts' points
+    /// (`additive`).
+    Values { values: Vec<f64> },
+    /// `points`, `points − step`, `points − 2 × step`, ... down to `lowest` (`per_unit`, where
+    /// the cap or 0 stops the deduction); and 0 when `or_zero` (missing data scores 0 under
+    /// `missing_data: fail`, whatever the cap).
+    Steps {
+        points: f64,
+        step: f64,
+        lowest: f64,
+        or_zero: bool,
+    },
+    /// Any value from 0 to `max` (`proportional`, bonus items).
+    Range { max: f64 },
+    /// A veto item carries no points: no self-score but 0.
+    Veto,
+}
+
+/// Above this many additive parts, their sums are not listed: any value up to the points is
+/// taken as possible.
+const MAX_LISTED_PARTS: usize = 12;
+
+impl Possible {
+    /// Whether `score` is one of the possible points (to the 0.01 points are rounded to).
+    pub fn admits(&self, score: f64) -> bool {
+        const TOL: f64 = 0.005;
+        match self {
+            Possible::Values { values } => values.iter().any(|v| (v - score).abs() < TOL),
+            Possible::Range { max } => score > -TOL && score < max + TOL,
+            Possible::Veto => score.abs() < TOL,
+            Possible::Steps {
+                points,
+                step,
+                lowest,
+                or_zero,
+            } => {
+                if *or_zero && score.abs() < TOL {
+                    return true;
+                }
+                if score > points + TOL || score < lowest - TOL {
+                    return false;
+                }
+                if (score - lowest).abs() < TOL {
+                    return true;
+                }
+                let k = ((points - score) / step).round();
+                (num::round2(points - k * step) - score).abs() < TOL
+            }
+        }
+    }
+}
+
+/// The points `item`'s scoring can give under `scoring` (see [`Possible`]).
+pub fn possible(item: &Item, scoring: &Scoring) -> Possible {
+    let points = item.points;
+    match item.kind {
+        ItemKind::Veto => return Possible::Veto,
+        ItemKind::Bonus => return Possible::Range { max: points },
+        ItemKind::Standard => {}
+    }
+    match item.deduct {
+        Deduct::Style(DeductStyle::All) => Possible::Values {
+            values: if points > 0.0 {
+                vec![0.0, points]
+            } else {
+                vec![0.0]
+            },
+        },
+        Deduct::Style(DeductStyle::Proportional) => Possible::Range { max: points },
+        Deduct::Style(DeductStyle::Additive) => {
+            let parts: Vec<f64> = match &item.check.kind {
+                crate::checks::Kind::All(all) => all.0.iter().filter_map(|c| c.points).collect(),
+                _ => Vec::new(),
+            };
+            if parts.is_empty() || parts.len() > MAX_LISTED_PARTS {
+                return Possible::Range { max: points };
+            }
+            let mut values = vec![0.0];
+            for p in parts {
+                let more: Vec<f64> = values.iter().map(|v| num::round2(v + p)).collect();
+                for v in more {
+                    if !values.iter().any(|w| (w - v).abs() < 0.005) {
+                        values.push(v);
+                    }
+                }
+            }
+            values.retain(|v| *v <= points + 0.005);
+            values.sort_by(f64::total_cmp);
+            Possible::Values { values }
+        }
+        Deduct::PerUnit { per_unit, cap } => {
+            let limit = cap.unwrap_or(points).min(points);
+            if per_unit <= 0.0 {
+                return Possible::Values {
+                    values: vec![points],
+                };
+            }
+            Possible::Steps {
+                points,
+                step: per_unit,
+                lowest: num::round2(points - limit),
+                or_zero: scoring.missing_data == MissingDataPolicy::Fail,
+            }
+        }
     }
 }
 

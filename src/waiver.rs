@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::diag::{Code, Diagnostic, FileId, Location, Sources, Target, did_you_mean};
-use crate::pack::Pack;
+use crate::pack::{ItemKind, Pack};
 use crate::source::{self, Confined, SourceError};
 use crate::yaml::{Node, Value};
 
@@ -139,11 +139,19 @@ pub fn read_list(
     file: FileId,
     sources: &Sources,
 ) -> Result<Vec<Waiver>, Vec<Diagnostic>> {
-    let mut out = Vec::new();
+    let mut out: Vec<Waiver> = Vec::new();
+    // The index in `entries` of each waiver read.
+    let mut at: Vec<usize> = Vec::new();
     let mut problems = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         match read_entry(pack, entry, &format!("{pointer}/{i}"), file, sources) {
-            Ok(w) => out.push(w),
+            Ok(w) => {
+                if let Some(d) = duplicate(&w, &out, &at, i, pointer, file, sources) {
+                    problems.push(d);
+                }
+                out.push(w);
+                at.push(i);
+            }
             Err(mut p) => problems.append(&mut p),
         }
     }
@@ -152,6 +160,38 @@ pub fn read_list(
     } else {
         Err(problems)
     }
+}
+
+/// The error for waiver `w` (entry `i`) when an earlier one exempts the same item (either
+/// of them whole) or the same row of it.
+fn duplicate(
+    w: &Waiver,
+    earlier: &[Waiver],
+    at: &[usize],
+    i: usize,
+    pointer: &str,
+    file: FileId,
+    sources: &Sources,
+) -> Option<Diagnostic> {
+    let loc = |j: usize| Location {
+        file,
+        pos: sources.locate(file, &format!("{pointer}/{j}/item"), Target::Value),
+    };
+    earlier.iter().zip(at).find_map(|(first, &j)| {
+        if first.item != w.item {
+            return None;
+        }
+        let message = if first.rows.is_empty() || w.rows.is_empty() {
+            format!("`{}` is waived twice", w.item)
+        } else {
+            let row = w.rows.iter().find(|r| first.rows.contains(r))?;
+            format!("row `{row}` of `{}` is waived twice", w.item)
+        };
+        Some(
+            Diagnostic::error(Code::DuplicateWaiver, loc(i), message)
+                .with_related(loc(j), "first waived here"),
+        )
+    })
 }
 
 fn read_entry(
@@ -226,6 +266,15 @@ fn read_entry(
             d = d.with_help(format!("did you mean `{s}`?"));
         }
         problems.push(d);
+    }
+    if let Some(id) = &item
+        && pack.item(id).is_some_and(|i| i.kind == ItemKind::Veto)
+    {
+        problems.push(Diagnostic::error(
+            Code::VetoWaiver,
+            at(format!("{base}/item"), Target::Value),
+            format!("`{id}` is a veto item, which cannot be waived"),
+        ));
     }
     let expires_on = expires.and_then(|s| match crate::text::parse_date(&s) {
         Some(d) => Some(d),

@@ -134,9 +134,22 @@ fn fail_under_and_fail_on_veto_set_exit_code_1() {
         .args(["assess", PACK, vetoed])
         .assert()
         .code(0)
-        .stdout(contains("一票否决：VETO-01"));
+        .stdout(contains("一票否决：触发 VETO-01"));
     kaohe()
         .args(["assess", PACK, vetoed, "--fail-on-veto"])
+        .assert()
+        .code(1);
+    // A veto item whose data is missing cannot be certified: --fail-on-veto fails too.
+    let unverified = dir.path().join("unverified.yaml");
+    std::fs::write(&unverified, text.replace("  interfered: false\n", "")).expect("write");
+    let unverified = unverified.to_str().expect("utf-8 path");
+    kaohe()
+        .args(["assess", PACK, unverified])
+        .assert()
+        .code(0)
+        .stdout(contains("一票否决：待核实 VETO-01"));
+    kaohe()
+        .args(["assess", PACK, unverified, "--fail-on-veto"])
         .assert()
         .code(1);
 }
@@ -238,4 +251,59 @@ fn schema_describes_valid_submissions() {
     assert!(errors.is_empty(), "{errors:#?}");
     assert!(validator.is_valid(&load("tests/engine/subs/with-csv.yaml")));
     assert!(!validator.is_valid(&load("tests/engine/bad/types.yaml")));
+}
+
+#[test]
+fn self_scores_name_items_and_are_not_negative() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("tests/engine/subs/compliant.yaml")).expect("fixture");
+    let line = text.lines().count() + 2;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("submission.yaml");
+    std::fs::write(
+        &path,
+        format!("{text}self_scores:\n  COV-1: 3\n  FACT-01: -1\n"),
+    )
+    .expect("write");
+    let path = path.to_str().expect("utf-8 path");
+    let err = stderr_of_failure(&["assess", PACK, path]);
+    assert!(
+        err.contains(&format!(
+            "submission.yaml:{line}:3: unknown item `COV-1` in `self_scores`"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `COV-01`?"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "submission.yaml:{}:12: a self-score cannot be negative: `-1`",
+            line + 1
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_item_or_row_waived_twice_is_an_error_at_the_second_waiver() {
+    let err = stderr_of_failure(&[
+        "assess",
+        PACK,
+        "tests/engine/subs/compliant.yaml",
+        "--waivers",
+        "tests/engine/bad/duplicate-waivers.yaml",
+    ]);
+    assert!(
+        err.contains(
+            "error[duplicate-waiver]: tests/engine/bad/duplicate-waivers.yaml:11:11: row `一小` of `COV-01` is waived twice"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "error[duplicate-waiver]: tests/engine/bad/duplicate-waivers.yaml:16:11: `FACT-01` is waived twice"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("first waived here"), "{err}");
 }

@@ -356,6 +356,47 @@ fn veto_forces_the_veto_grade_and_keeps_the_score() {
     assert_eq!(a.score.vetoes, ["VETO-01"]);
 }
 
+#[test]
+fn veto_with_missing_data_is_unverified_not_cleared() {
+    let mut sub = compliant();
+    sub["facts"]
+        .as_object_mut()
+        .expect("facts")
+        .remove("interfered");
+    let a = run(&sub);
+    assert_eq!(item(&a, "VETO-01").status, Status::MissingData);
+    assert!(!a.score.vetoed);
+    assert!(a.score.vetoes.is_empty());
+    assert_eq!(a.score.vetoes_unverified, ["VETO-01"]);
+    let text = report::text(&a);
+    assert!(text.contains("一票否决：待核实 VETO-01"), "{text}");
+    assert!(!text.contains("一票否决：未触发"), "{text}");
+    let md = report::markdown(&a).expect("markdown");
+    assert!(md.contains("| 一票否决 | 待核实：VETO-01"), "{md}");
+    let json: Value = serde_json::from_str(&report::json(&a)).expect("JSON");
+    assert_eq!(json["score"]["vetoes_unverified"], json!(["VETO-01"]));
+}
+
+#[test]
+fn veto_header_says_triggered_or_not_triggered() {
+    let a = run(&compliant());
+    assert!(report::text(&a).contains("一票否决：未触发"));
+    assert!(
+        report::markdown(&a)
+            .expect("markdown")
+            .contains("| 一票否决 | 未触发 |")
+    );
+    let mut sub = compliant();
+    set(&mut sub, "/facts/interfered", json!(true));
+    let a = run(&sub);
+    assert!(report::text(&a).contains("一票否决：触发 VETO-01"));
+    assert!(
+        report::markdown(&a)
+            .expect("markdown")
+            .contains("| 一票否决 | 触发：VETO-01 |")
+    );
+}
+
 fn waiver(item: &str, rows: &[&str], expires_on: &str) -> Waiver {
     Waiver {
         item: item.into(),
@@ -375,7 +416,7 @@ fn waiver_that_expired_yesterday_is_ignored_with_a_warning() {
     assert_eq!(item(&a, "FACT-01").status, Status::Fail);
     assert_eq!(a.warnings.len(), 1);
     assert!(
-        a.warnings[0].contains("已于2024-03-14到期"),
+        report::warning(&a.warnings[0]).contains("已于2024-03-14到期"),
         "{:?}",
         a.warnings
     );
@@ -411,6 +452,65 @@ fn row_waiver_exempts_only_that_row() {
 }
 
 #[test]
+fn row_waivers_of_unknown_rows_or_of_checks_without_rows_are_warned() {
+    let a = run_with(
+        &compliant(),
+        &[
+            waiver("COV-01", &["一小", "三小"], "2024-12-31"),
+            waiver("FACT-01", &["一小"], "2024-12-31"),
+            waiver("EACH-01", &["一小"], "2024-12-31"),
+        ],
+    );
+    assert_eq!(a.warnings.len(), 2, "{:?}", a.warnings);
+    let text = report::text(&a);
+    assert!(
+        text.contains("warning: COV-01的豁免列出的行在报送数据中不存在：三小"),
+        "{text}"
+    );
+    assert!(
+        text.contains("warning: FACT-01的豁免列出了行（一小），但该项检查不按行计"),
+        "{text}"
+    );
+    let md = report::markdown(&a).expect("markdown");
+    assert!(md.contains("三小"), "{md}");
+}
+
+#[test]
+fn applied_waivers_are_listed_in_the_reports() {
+    let mut sub = compliant();
+    set(&mut sub, "/facts/group", json!(false));
+    let a = run_with(
+        &sub,
+        &[
+            waiver("COV-01", &["一小"], "2024-12-31"),
+            waiver("FACT-01", &[], "2024-03-15"),
+            waiver("DL-01", &[], "2024-03-14"),
+        ],
+    );
+    let applied: Vec<&str> = a.waivers.iter().map(|w| w.item.as_str()).collect();
+    assert_eq!(applied, ["COV-01", "FACT-01"]);
+    let text = report::text(&a);
+    assert!(text.contains("豁免（2项）"), "{text}");
+    assert!(
+        text.contains("COV-01（一小）：机构调整；批准：市教育局；有效期至2024-12-31"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FACT-01：机构调整；批准：市教育局；有效期至2024-03-15"),
+        "{text}"
+    );
+    let md = report::markdown(&a).expect("markdown");
+    assert!(md.contains("## 豁免"), "{md}");
+    assert!(
+        md.contains("| COV-01 | 一小 | 机构调整 | 市教育局 | 2024-12-31 |"),
+        "{md}"
+    );
+    let json: Value = serde_json::from_str(&report::json(&a)).expect("JSON");
+    assert_eq!(json["waivers"][1]["item"], "FACT-01");
+    assert_eq!(json["waivers"][1]["approved_by"], "市教育局");
+}
+
+#[test]
 fn applies_if_false_is_not_applicable() {
     let mut sub = compliant();
     set(&mut sub, "/facts/has_schools", json!(false));
@@ -438,6 +538,51 @@ fn self_scores_are_set_beside_the_computed_ones() {
         ),
         ("COV-01", 3.0, 2.5, 0.5)
     );
+}
+
+#[test]
+fn self_scores_that_the_scoring_cannot_give_are_listed_as_impossible() {
+    let mut sub = compliant();
+    sub["self_scores"] = json!({
+        "FACT-01": 1,      // all or nothing: 0 or 2
+        "ALL-01": 2.5,     // additive parts of 1: 0, 1, 2 or 3
+        "COV-01": 500,     // more than its 3 points
+        "COV-02": 1.37,    // proportional: anything in [0, 2]
+        "EACH-01": 0.5,    // 1 per row, cap 1.5: 2, 1 or 0.5
+        "CNT-01": 0.1,     // 0.3 per meeting, cap 1.2 of 1.5: 1.5 … 0.3, or 0 with no data
+        "DL-02": 0.75,     // 0.5 per decision: 1.5, 1, 0.5, 0
+        "VETO-01": 1,      // a veto item carries no points
+        "BON-01": 1.5,     // bonus: anything in [0, 2]
+    });
+    let a = run(&sub);
+    let sa = a.self_assessment.as_ref().expect("self-assessment");
+    let impossible: Vec<(&str, f64)> = sa
+        .impossible
+        .iter()
+        .map(|i| (i.item.as_str(), i.self_score))
+        .collect();
+    assert_eq!(
+        impossible,
+        [
+            ("FACT-01", 1.0),
+            ("COV-01", 500.0),
+            ("CNT-01", 0.1),
+            ("DL-02", 0.75),
+            ("ALL-01", 2.5),
+            ("VETO-01", 1.0),
+        ]
+    );
+    let text = report::text(&a);
+    assert!(text.contains("自评分不可能"), "{text}");
+    assert!(text.contains("ALL-01"), "{text}");
+    assert!(text.contains("0、1、2、3"), "{text}");
+    let md = report::markdown(&a).expect("markdown");
+    assert!(md.contains("自评分不可能"), "{md}");
+    let json: Value = serde_json::from_str(&report::json(&a)).expect("JSON");
+    let listed = &json["self_assessment"]["impossible"];
+    assert_eq!(listed[0]["item"], "FACT-01");
+    assert_eq!(listed[0]["self_score"], 1.0);
+    assert_eq!(listed[0]["possible"]["kind"], "values");
 }
 
 #[test]

@@ -348,3 +348,24 @@ fn fixtures_copied_for_pack_tests_match_their_originals() {
         );
     }
 }
+
+#[test]
+fn a_veto_item_cannot_be_waived() {
+    let out = kaohe()
+        .args([
+            "assess",
+            PACK,
+            "fixtures/veto/submission.yaml",
+            "--waivers",
+            "fixtures/waivers-veto.yaml",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing is scored");
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(
+        err.contains("error[veto-waiver]: fixtures/waivers-veto.yaml:5:11: `VETO-01` is a veto item, which cannot be waived"),
+        "{err}"
+    );
+}

@@ -4,7 +4,8 @@
 //! document or register deleted) and copying random rows:
 //!
 //! 1. every item's points lie in [0, its points], and a `per_unit` deduction stays within its
-//!    `cap` (when the item has data: missing data scores 0);
+//!    `cap` (when the item has data, or is scored over the parts of `all`: otherwise missing
+//!    data scores 0);
 //! 2. the base, bonus and score (and each section's subtotal) are what the item outcomes add
 //!    up to, to 0.01;
 //! 3. restoring one broken value to its compliant value never lowers an item's points or the
@@ -13,10 +14,12 @@
 //!    only (see [`Reads::cell_restorable`] and [`Reads::fact_restorable`] for why);
 //! 4. the same submission gives the same JSON bytes.
 //!
-//! Two packs: `tests/engine/pack` (every check kind but `compare`, every deduction style) with
-//! `tests/engine/subs/compliant.yaml`, and the shipped `rules/edu-rule-of-law` with
+//! Three packs: `tests/engine/pack` (every check kind but `compare`, every deduction style) with
+//! `tests/engine/subs/compliant.yaml`; `tests/engine/per-unit-all` (items scored `per_unit`
+//! over an `all` check, where a part whose data is missing counts as a failing unit) with its
+//! tests' `compliant.yaml`; and the shipped `rules/edu-rule-of-law` with
 //! `fixtures/compliant/submission.yaml`, its `schools.csv` read in as inline rows. 128 cases
-//! per property on the first, 96 on the second.
+//! per property on the first two, 96 on the third.
 //!
 //! Runs are reproducible: a fixed seed and no persistence file, so every run tries the same
 //! cases, and a failure prints its shrunk input as the broken values by JSON pointer.
@@ -85,6 +88,16 @@ struct Target {
 fn engine() -> &'static Target {
     static T: OnceLock<Target> = OnceLock::new();
     T.get_or_init(|| Target::load("tests/engine/pack", "tests/engine/subs/compliant.yaml"))
+}
+
+fn per_unit_all() -> &'static Target {
+    static T: OnceLock<Target> = OnceLock::new();
+    T.get_or_init(|| {
+        Target::load(
+            "tests/engine/per-unit-all",
+            "tests/engine/per-unit-all/tests/fixtures/compliant.yaml",
+        )
+    })
 }
 
 fn shipped() -> &'static Target {
@@ -843,9 +856,10 @@ fn check_bounds_and_totals(t: &Target, a: &Assessment) -> Result<(), TestCaseErr
                 );
                 // Missing data scores 0 whatever the cap (README: "Missing data scores 0
                 // unless the pack says `missing_data: not_applicable`"), so the cap binds
-                // the other verdicts only.
+                // the other verdicts only, and items over the parts of `all`, whose missing
+                // parts count as failing units.
                 if let Deduct::PerUnit { cap: Some(cap), .. } = item.deduct
-                    && o.status != Status::MissingData
+                    && (o.status != Status::MissingData || !o.parts.is_empty())
                 {
                     prop_assert!(
                         o.deducted <= cap + TOL,
@@ -1108,7 +1122,7 @@ fn restoring(
 
 #[test]
 fn the_compliant_submissions_pass_every_item() {
-    for t in [engine(), shipped()] {
+    for t in [engine(), per_unit_all(), shipped()] {
         let a = t.assess(&t.compliant);
         for o in &a.items {
             if o.kind == ItemKind::Standard {
@@ -1144,6 +1158,27 @@ proptest! {
         focus in any::<(Index, Index, u64, u32)>(),
     ) {
         restoring(engine(), &broken, &copies, focus)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    #[test]
+    fn per_unit_all_pack_scores_stay_in_bounds_add_up_and_repeat(
+        broken in breakage(per_unit_all().slots.len()),
+        copies in copies(),
+    ) {
+        bounds_totals_and_bytes(per_unit_all(), &broken, &copies)?;
+    }
+
+    #[test]
+    fn per_unit_all_pack_restoring_a_value_never_lowers_a_score(
+        broken in breakage(per_unit_all().slots.len()),
+        copies in copies(),
+        focus in any::<(Index, Index, u64, u32)>(),
+    ) {
+        restoring(per_unit_all(), &broken, &copies, focus)?;
     }
 }
 

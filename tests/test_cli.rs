@@ -34,6 +34,14 @@ fn passing_pack_exits_0() {
 
 /// Each mismatch names the pack, case and item, what was expected, what the engine got, and
 /// how the engine reached it.
+/// A part of an `all` whose data is missing counts as a failing unit of `per_unit`: the
+/// item scores per unit and says 缺数据.
+#[test]
+fn per_unit_over_all_counts_missing_parts_as_failing_units() {
+    let out = run(&["test", "tests/engine/per-unit-all"], 0);
+    assert!(out.contains("0 wrong, 0 errors"), "{out}");
+}
+
 #[test]
 fn mismatches_are_named_with_the_engine_reasoning() {
     let out = run(&["test", "tests/engine/failing", "tests/engine/pack"], 1);
@@ -97,4 +105,57 @@ fn an_invalid_pack_fails_its_tests() {
 #[test]
 fn a_missing_pack_is_a_usage_error() {
     kaohe().args(["test", "no/such/pack"]).assert().code(2);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The engine pack copied to a temporary directory, with `case` appended to its test cases.
+fn engine_pack_with_case(case: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&root.join("tests/engine/pack"), &tmp.path().join("pack"));
+    let cases = tmp.path().join("pack/tests/cases.yaml");
+    let mut text = std::fs::read_to_string(&cases).expect("cases");
+    text.push_str(case);
+    std::fs::write(&cases, text).expect("write cases");
+    tmp
+}
+
+#[test]
+fn an_inline_waiver_of_a_veto_item_is_refused() {
+    let tmp = engine_pack_with_case(
+        "  - name: waived-veto
+    submission: fixtures/compliant.yaml
+    waivers:
+      - {item: VETO-01, reason: 干部已调离, approved_by: 市教育局, expires_on: 2099-12-31}
+    expect:
+      vetoes: []
+",
+    );
+    let out = kaohe()
+        .current_dir(tmp.path())
+        .args(["test", "pack"])
+        .output()
+        .expect("runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("`VETO-01` is a veto item, which cannot be waived"),
+        "{text}"
+    );
 }

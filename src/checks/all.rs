@@ -36,6 +36,10 @@ impl Spec for All {
         combine(ctx, &self.0, Combine::All)
     }
 
+    fn registers(&self) -> Vec<&str> {
+        parts_registers(&self.0)
+    }
+
     fn variables(&self) -> &'static [&'static str] {
         <Vars as super::Variables>::NAMES
     }
@@ -76,6 +80,19 @@ impl Spec for All {
         }
         out
     }
+}
+
+/// The registers the parts read, each once.
+pub(crate) fn parts_registers(parts: &[Check]) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for part in parts {
+        for r in part.kind.spec().registers() {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
 }
 
 /// Each part's mutants, with the other parts unchanged.
@@ -148,6 +165,11 @@ pub(crate) fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResu
                         .collect(),
                 });
             }
+        }
+        // A part of `all` whose data is missing is a failing unit for `per_unit`: it cannot
+        // count for more than a part that fails (the item stays `missing_data`).
+        if how == Combine::All && result.verdict == CheckVerdict::MissingData {
+            r.units += 1.0;
         }
         if result.verdict == CheckVerdict::Pass {
             r.counted += 1.0;

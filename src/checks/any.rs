@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::all::{Combine, Vars, combine, part_mutants};
+use super::all::{Combine, Vars, combine, part_mutants, parts_registers};
 use super::{Check, CheckResult, Context, Kind, Spec};
 use crate::pack::Origin;
 use crate::pack::validate::Validator;
@@ -20,6 +20,10 @@ impl Spec for Any {
 
     fn evaluate(&self, ctx: &Context) -> CheckResult {
         combine(ctx, &self.0, Combine::Any)
+    }
+
+    fn registers(&self) -> Vec<&str> {
+        parts_registers(&self.0)
     }
 
     fn variables(&self) -> &'static [&'static str] {

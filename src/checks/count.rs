@@ -102,6 +102,10 @@ impl Spec for Count {
         }
     }
 
+    fn registers(&self) -> Vec<&str> {
+        self.of.as_deref().into_iter().collect()
+    }
+
     fn evaluate(&self, ctx: &Context) -> CheckResult {
         let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
         let value: i64 = if let Some(of) = &self.of {

@@ -42,6 +42,10 @@ impl Spec for Coverage {
         }
     }
 
+    fn registers(&self) -> Vec<&str> {
+        vec![self.of.as_str()]
+    }
+
     fn evaluate(&self, ctx: &Context) -> CheckResult {
         let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
         let Some(s) = scope(ctx, &self.of, self.r#where.as_ref(), &mut r) else {

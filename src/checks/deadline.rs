@@ -148,6 +148,10 @@ impl Spec for Deadline {
         }
     }
 
+    fn registers(&self) -> Vec<&str> {
+        self.of.as_deref().into_iter().collect()
+    }
+
     fn evaluate(&self, ctx: &Context) -> CheckResult {
         let year = ctx.submission.year;
         let before = self.on_or_before.as_ref().and_then(|x| due_date(x, year));

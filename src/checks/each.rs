@@ -33,6 +33,10 @@ impl Spec for Each {
         super::validate_rows(v, &self.of, self.r#where.as_ref(), &self.require, at);
     }
 
+    fn registers(&self) -> Vec<&str> {
+        vec![self.of.as_str()]
+    }
+
     fn evaluate(&self, ctx: &Context) -> CheckResult {
         let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
         let Some(s) = scope(ctx, &self.of, self.r#where.as_ref(), &mut r) else {

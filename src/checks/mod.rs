@@ -119,6 +119,11 @@ pub trait Spec {
         false
     }
 
+    /// The registers whose rows it reads (and a row waiver can exempt).
+    fn registers(&self) -> Vec<&str> {
+        Vec::new()
+    }
+
     /// Whether it measures a share of its requirement, for a `proportional` deduction.
     fn measures_share(&self) -> bool {
         false

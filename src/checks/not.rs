@@ -16,6 +16,10 @@ impl Spec for Not {
         v.check(&self.0, at, false);
     }
 
+    fn registers(&self) -> Vec<&str> {
+        self.0.kind.spec().registers()
+    }
+
     fn evaluate(&self, ctx: &Context) -> CheckResult {
         let result = super::evaluate(ctx, &self.0);
         let verdict = match result.verdict {

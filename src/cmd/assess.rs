@@ -28,7 +28,7 @@ pub struct Args {
     /// Exit 1 when a score is below SCORE.
     #[arg(long, value_name = "SCORE")]
     pub fail_under: Option<f64>,
-    /// Exit 1 when a veto item failed.
+    /// Exit 1 when a veto item failed, or its data is missing (待核实: nobody can certify it).
     #[arg(long)]
     pub fail_on_veto: bool,
     /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
@@ -100,7 +100,7 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     let outcome = if assessments.iter().any(|a| {
         args.fail_under
             .is_some_and(|min| a.score.score + 1e-9 < min)
-            || (args.fail_on_veto && a.score.vetoed)
+            || (args.fail_on_veto && (a.score.vetoed || !a.score.vetoes_unverified.is_empty()))
     }) {
         Outcome::Problems
     } else {

@@ -53,6 +53,8 @@ codes! {
         "An id or a name is defined twice.";
     DuplicateValue = "duplicate-value",
         "A list holds the same value twice.";
+    DuplicateWaiver = "duplicate-waiver",
+        "Two waivers exempt the same item, or the same row of an item.";
     EmptyFile = "empty-file",
         "A file is empty or holds only comments.";
     EmptyValue = "empty-value",
@@ -117,6 +119,8 @@ codes! {
         "A pack has a veto item, but its scoring has no `veto`.";
     VetoPoints = "veto-points",
         "A veto item has points.";
+    VetoWaiver = "veto-waiver",
+        "A waiver names a veto item, which is a red line and cannot be waived.";
     WrongType = "wrong-type",
         "A value has the wrong type, such as text where a number or a list is expected.";
     YamlSyntax = "yaml-syntax",

@@ -118,6 +118,16 @@ pub mod with_text {
         with(r, super::requirement, s)
     }
 
+    /// Warnings as their words, one string each.
+    pub fn warnings<S: Serializer>(ws: &[crate::assess::Warning], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(ws.iter().map(crate::report::warning))
+    }
+
+    /// What an item's scoring can give, with its words under `text`.
+    pub fn possible<S: Serializer>(p: &crate::score::Possible, s: S) -> Result<S::Ok, S::Error> {
+        with(&Some(p), |p| crate::report::possible(p), s)
+    }
+
     /// A status and, under `status_label`, its words (flattened into the item).
     pub fn status<S: Serializer>(status: &crate::score::Status, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;

@@ -58,6 +58,86 @@ pub fn template_value(measure: &crate::checks::Measure) -> serde_json::Value {
     }
 }
 
+/// The veto line of a report header: 触发 (with the grade the score alone earns),
+/// 待核实 (data missing), or 未触发 when every veto item was judged and none fired.
+pub fn veto_summary(s: &crate::assess::Totals) -> String {
+    let mut parts = Vec::new();
+    if s.vetoed {
+        parts.push(format!(
+            "触发 {}（按分数为{}，否决后为{}）",
+            s.vetoes.join("、"),
+            s.grade_by_score,
+            s.grade
+        ));
+    }
+    if !s.vetoes_unverified.is_empty() {
+        parts.push(format!(
+            "待核实 {}（缺数据，无法确认未触发）",
+            s.vetoes_unverified.join("、")
+        ));
+    }
+    if parts.is_empty() {
+        "未触发".into()
+    } else {
+        parts.join("；")
+    }
+}
+
+/// What an item's scoring can give, in words: 可能的分值：0、2 / 5、4.5、…、1（每档0.5） /
+/// 0～5之间 / 一票否决项不计分.
+pub fn possible(p: &crate::score::Possible) -> String {
+    use crate::num::show;
+    use crate::score::Possible;
+    match p {
+        Possible::Values { values } => format!(
+            "可能的分值：{}",
+            values
+                .iter()
+                .map(|v| show(*v))
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+        Possible::Steps {
+            points,
+            step,
+            lowest,
+            or_zero,
+        } => format!(
+            "可能的分值：{}起每档减{}，最低{}{}",
+            show(*points),
+            show(*step),
+            show(*lowest),
+            if *or_zero && *lowest > 0.0 {
+                "；缺数据时为0"
+            } else {
+                ""
+            }
+        ),
+        Possible::Range { max } => format!("可能的分值：0～{}", show(*max)),
+        Possible::Veto => "一票否决项不计分，自评分只能为0".into(),
+    }
+}
+
+/// A warning as reports write it.
+pub fn warning(w: &crate::assess::Warning) -> String {
+    use crate::assess::Warning;
+    match w {
+        Warning::WaiverExpired {
+            item,
+            expires_on,
+            assessed_on,
+        } => format!("{item}的豁免已于{expires_on}到期（早于考核日期{assessed_on}），未予适用"),
+        Warning::WaivedRowsUnknown { item, rows } => format!(
+            "{item}的豁免列出的行在报送数据中不存在：{}",
+            rows.join("、")
+        ),
+        Warning::WaivedRowsWithoutRows { item, rows } => format!(
+            "{item}的豁免列出了行（{}），但该项检查不按行计，豁免未起作用",
+            rows.join("、")
+        ),
+    }
+}
+
 /// A status as reports write it: 达标, 部分达标, 未达标, 不适用, 缺数据, 豁免.
 pub fn status_label(status: crate::score::Status) -> &'static str {
     use crate::score::Status;

@@ -62,18 +62,9 @@ pub fn text(a: &Assessment) -> String {
         };
         out.push_str(&format!("加分：{}{capped}\n", show(s.bonus)));
     }
-    if s.vetoed {
-        out.push_str(&format!(
-            "一票否决：{}（按分数为{}，否决后为{}）\n",
-            s.vetoes.join("、"),
-            s.grade_by_score,
-            s.grade
-        ));
-    } else {
-        out.push_str("一票否决：未触发\n");
-    }
+    out.push_str(&format!("一票否决：{}\n", super::veto_summary(s)));
     for w in &a.warnings {
-        out.push_str(&format!("warning: {w}\n"));
+        out.push_str(&format!("warning: {}\n", super::warning(w)));
     }
 
     let mut sections = table(&["板块", "分值", "计分基数", "得分", "扣分", "问题项"]);
@@ -109,6 +100,20 @@ pub fn text(a: &Assessment) -> String {
             out.push_str(&gap_detail(o));
         }
     }
+    if !a.waivers.is_empty() {
+        out.push_str(&format!("\n豁免（{}项）\n", a.waivers.len()));
+        for w in &a.waivers {
+            let rows = if w.rows.is_empty() {
+                String::new()
+            } else {
+                format!("（{}）", w.rows.join("、"))
+            };
+            out.push_str(&format!(
+                "  {}{rows}：{}；批准：{}；有效期至{}\n",
+                w.item, w.reason, w.approved_by, w.expires_on
+            ));
+        }
+    }
     if let Some(sa) = &a.self_assessment {
         out.push_str(&format!(
             "\n自评分核对：自评分合计{}，核定各项得分合计{}（不含不适用、豁免项，未折算）\n",
@@ -133,6 +138,18 @@ pub fn text(a: &Assessment) -> String {
                 ]);
             }
             out.push_str(&format!("{t}\n"));
+        }
+        if !sa.impossible.is_empty() {
+            let mut t = table(&["编号", "考核内容", "自评分", "说明"]);
+            for i in &sa.impossible {
+                t.add_row(vec![
+                    Cell::new(&i.item),
+                    Cell::new(&i.title),
+                    right(show(i.self_score)),
+                    Cell::new(super::possible(&i.possible)),
+                ]);
+            }
+            out.push_str(&format!("自评分不可能（该项计分方式得不到此分）\n{t}\n"));
         }
         if !sa.self_scored_not_counted.is_empty() {
             out.push_str(&format!(

@@ -151,6 +151,7 @@ fn finish(
 ) -> Result<Submission, Vec<Diagnostic>> {
     let header = header(&doc, &mut problems);
     required(pack, &doc, &mut problems);
+    self_scores(pack, &doc, &mut problems);
     let mut diagnostics = Vec::new();
     let registers = registers(
         pack,
@@ -320,6 +321,36 @@ fn required(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
                 pointer,
                 false,
                 format!("missing required register `{name}` ({})", register.label),
+            ));
+        }
+    }
+}
+
+/// Every self-score names an item of the pack and is a score: not negative, not NaN.
+fn self_scores(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
+    for (item, score) in &doc.self_scores {
+        let pointer = format!("/self_scores/{}", crate::text::pointer_segment(item));
+        if pack.item(item).is_none() {
+            let mut p = problem(
+                &pointer,
+                true,
+                format!("unknown item `{item}` in `self_scores`"),
+            );
+            p.help = crate::diag::did_you_mean(item, pack.items.iter().map(|i| i.id.as_str()))
+                .map(|s| format!("did you mean `{s}`?"));
+            problems.push(p);
+        }
+        if !score.is_finite() {
+            problems.push(problem(
+                &pointer,
+                false,
+                format!("expected a score, found `{score}`"),
+            ));
+        } else if *score < 0.0 {
+            problems.push(problem(
+                &pointer,
+                false,
+                format!("a self-score cannot be negative: `{score}`"),
             ));
         }
     }
