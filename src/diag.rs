@@ -78,7 +78,13 @@ pub fn display_path(path: &Path) -> String {
                 .map(Path::to_path_buf)
         })
         .unwrap_or(path);
-    shown.to_string_lossy().replace('\\', "/")
+    let shown = shown.to_string_lossy().replace('\\', "/");
+    if shown.is_empty() {
+        // The current directory itself.
+        ".".to_string()
+    } else {
+        shown
+    }
 }
 
 /// Removes `.` and `name/..` from a path without touching the file system.

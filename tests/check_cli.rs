@@ -178,7 +178,20 @@ fn json_format_lists_diagnostics_per_pack() {
         .expect("kaohe runs");
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    // The pack is invalid, but its `pack.yaml` says what it is.
+    assert_eq!(json["packs"][0]["id"], "base");
     insta::assert_json_snapshot!("json__dangling_section", json);
+}
+
+#[test]
+fn the_current_directory_is_named_dot() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/packs/good/minimal");
+    kaohe()
+        .current_dir(&dir)
+        .args(["check", "."])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with(".: ok: pack `"));
 }
 
 #[test]

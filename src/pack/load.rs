@@ -28,6 +28,8 @@ pub enum LoadError {
 #[derive(Debug)]
 pub struct Loaded {
     pub pack: Option<Pack>,
+    /// The pack's id, when its `pack.yaml` could be read (even if the pack is not valid).
+    pub id: Option<String>,
     pub provenance: Provenance,
     /// The pack's own test files (not its bases'), read and typed once; their text and
     /// positions are in `sources`.
@@ -68,6 +70,7 @@ fn load_with(dir: &Path, with_tests: bool) -> Result<Loaded, LoadError> {
         tests: Vec::new(),
         with_tests,
         broken: HashSet::new(),
+        id: None,
     };
     let mut stack = Vec::new();
     let layer = loader.layer(dir, &mut stack, None);
@@ -107,6 +110,7 @@ fn load_with(dir: &Path, with_tests: bool) -> Result<Loaded, LoadError> {
         .all(|d| d.severity != diag::Severity::Error);
     Ok(Loaded {
         pack: if valid { pack } else { None },
+        id: loader.id,
         provenance,
         tests,
         sources: loader.sources,
@@ -125,6 +129,8 @@ struct Loader {
     /// Names defined by parts of the pack that were set aside because the schema found them
     /// wrong: a reference to one of them is a consequence, not another problem.
     broken: HashSet<String>,
+    /// The id of the first `pack.yaml` read: the pack's own (its bases are read after it).
+    id: Option<String>,
 }
 
 /// A pack as composed so far (a base with overlays applied).
@@ -350,6 +356,9 @@ impl Loader {
     fn layer_inner(&mut self, dir: &Path, stack: &mut Vec<PathBuf>) -> Option<Layer> {
         let (pack_file, file, mut complete) = self.read_pack_file(&dir.join("pack.yaml"))?;
         let at = Origin::new(pack_file, "");
+        if self.id.is_none() {
+            self.id = Some(file.pack.id.clone());
+        }
 
         let (mut draft, mut prov) = match &file.pack.extends {
             Some(rel) => {
