@@ -141,6 +141,61 @@ fn fail_under_and_fail_on_veto_set_exit_code_1() {
         .code(1);
 }
 
+/// A threshold that is not met says which bureau missed it, by how much, on stderr.
+#[test]
+fn unmet_thresholds_name_each_bureau() {
+    let sub = "tests/engine/subs/compliant.yaml";
+    let out = kaohe()
+        .args(["assess", PACK, sub, "--fail-under", "20.5"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert_eq!(
+        err,
+        "error: tests/engine/subs/compliant.yaml: bureau `演示区教育局`: score 20 is below \
+         `--fail-under 20.5`\n"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vetoed = dir.path().join("vetoed.yaml");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(sub)).expect("fixture");
+    std::fs::write(
+        &vetoed,
+        text.replace("interfered: false", "interfered: true"),
+    )
+    .expect("write");
+    let vetoed = vetoed.to_str().expect("utf-8 path");
+    let out = kaohe()
+        .args(["assess", PACK, sub, vetoed, "--fail-on-veto"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bureau `演示区教育局`: vetoed by `VETO-01` (`--fail-on-veto`)"),
+        "{err}"
+    );
+}
+
+/// `--fail-under` is a score the pack can give: finite, from 0 to its total and bonus cap.
+#[test]
+fn fail_under_must_be_a_possible_score() {
+    let sub = "tests/engine/subs/compliant.yaml";
+    for bad in ["NaN", "inf", "-1", "500"] {
+        let err = stderr_of_failure(&["assess", PACK, sub, &format!("--fail-under={bad}")]);
+        assert!(
+            err.contains("`--fail-under` is a score from 0 to"),
+            "{bad}: {err}"
+        );
+    }
+    kaohe()
+        .args(["assess", PACK, sub, "--fail-under", "0"])
+        .assert()
+        .code(0);
+}
+
 #[test]
 fn output_file_is_written_whole_or_not_at_all() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -25,10 +25,11 @@ pub struct Args {
     /// the report.
     #[arg(long, value_name = "ITEM")]
     pub explain: Option<String>,
-    /// Exit 1 when a score is below SCORE.
+    /// Exit 1 when a score is below SCORE (from 0 to the pack's total plus its bonus cap);
+    /// each bureau below it is named on stderr.
     #[arg(long, value_name = "SCORE")]
     pub fail_under: Option<f64>,
-    /// Exit 1 when a veto item failed.
+    /// Exit 1 when a veto item failed; each vetoed bureau is named on stderr.
     #[arg(long)]
     pub fail_on_veto: bool,
     /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
@@ -52,6 +53,16 @@ pub enum Format {
 /// diagnostics of bad input.
 pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     let pack = load_pack(&args.pack, color)?;
+    if let Some(min) = args.fail_under {
+        let max = pack.scoring.total + pack.scoring.bonus_cap.unwrap_or(0.0);
+        if !min.is_finite() || min < 0.0 || min > max {
+            return Err(CliError::Usage(format!(
+                "`--fail-under` is a score from 0 to {} (the pack's total and bonus cap), \
+                 not `{min}`",
+                fmt_score(max)
+            )));
+        }
+    }
     let waivers = match &args.waivers {
         Some(path) => waiver::load(&pack, path)
             .map_err(|e| CliError::Input(diag::render_human(&e.sources, &e.diagnostics, color)))?,
@@ -86,14 +97,38 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
         .iter()
         .map(|s| assess::assess(&pack, &digest, s, &waivers, options))
         .collect();
-    let outcome = if assessments.iter().any(|a| {
-        args.fail_under
-            .is_some_and(|min| a.score.score + 1e-9 < min)
-            || (args.fail_on_veto && a.score.vetoed)
-    }) {
-        Outcome::Problems
-    } else {
+    let mut unmet = Vec::new();
+    for (a, path) in assessments.iter().zip(&args.submissions) {
+        let bureau = format!(
+            "{}: bureau `{}`",
+            diag::display_path(path),
+            a.submission.bureau.name
+        );
+        if let Some(min) = args.fail_under
+            && a.score.score + 1e-9 < min
+        {
+            unmet.push(format!(
+                "{bureau}: score {} is below `--fail-under {}`",
+                fmt_score(a.score.score),
+                fmt_score(min)
+            ));
+        }
+        if args.fail_on_veto && a.score.vetoed {
+            unmet.push(format!(
+                "{bureau}: vetoed by {} (`--fail-on-veto`)",
+                a.score
+                    .vetoes
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    let outcome = if unmet.is_empty() {
         Outcome::Success
+    } else {
+        Outcome::Unmet(unmet)
     };
     let text = match args.explain.as_deref() {
         Some(id) => assessments
@@ -106,6 +141,12 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
         None => render(&assessments, args.format),
     };
     Ok((outcome, text))
+}
+
+/// A score as the reports round it (2 decimals), without trailing zeros.
+fn fmt_score(x: f64) -> String {
+    let rounded = (x * 100.0).round() / 100.0;
+    format!("{rounded}")
 }
 
 fn render(assessments: &[Assessment], format: Format) -> String {
