@@ -22,7 +22,8 @@ pub struct Args {
     #[arg(long)]
     pub waivers: Option<PathBuf>,
     /// Print how this item's verdict and points were computed, row by row, instead of
-    /// the report.
+    /// the report. Text only: it cannot be combined with `--format md` or `json` (the JSON
+    /// report gives each item's explanation under `explain`).
     #[arg(long, value_name = "ITEM")]
     pub explain: Option<String>,
     /// Exit 1 when a score is below SCORE (from 0 to the pack's total plus its bonus cap);
@@ -52,6 +53,16 @@ pub enum Format {
 /// The report goes to stdout or `args.output`; `main` writes it. `color` is for the
 /// diagnostics of bad input.
 pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
+    if args.explain.is_some() && args.format != Format::Text {
+        let format = match args.format {
+            Format::Md => "md",
+            _ => "json",
+        };
+        return Err(CliError::Usage(format!(
+            "`--explain` prints text and cannot be combined with `--format {format}` \
+             (the JSON report gives each item's explanation under `explain`)"
+        )));
+    }
     let pack = load_pack(&args.pack, color)?;
     if let Some(min) = args.fail_under {
         let max = pack.scoring.total + pack.scoring.bonus_cap.unwrap_or(0.0);
@@ -71,7 +82,14 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     if let Some(id) = args.explain.as_deref()
         && pack.item(id).is_none()
     {
-        let hint = did_you_mean(id, pack.items.iter().map(|i| i.id.as_str()))
+        // Item ids are matched exactly; one that differs only in case is the likeliest meant.
+        let same_but_case = pack
+            .items
+            .iter()
+            .map(|i| i.id.as_str())
+            .find(|i| i.eq_ignore_ascii_case(id));
+        let hint = same_but_case
+            .or_else(|| did_you_mean(id, pack.items.iter().map(|i| i.id.as_str())))
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         return Err(CliError::Usage(format!(
