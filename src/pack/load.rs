@@ -71,6 +71,7 @@ fn load_with(dir: &Path, with_tests: bool) -> Result<Loaded, LoadError> {
         with_tests,
         broken: HashSet::new(),
         id: None,
+        scoring_set_aside: false,
     };
     let mut stack = Vec::new();
     let layer = loader.layer(dir, &mut stack, None);
@@ -86,6 +87,7 @@ fn load_with(dir: &Path, with_tests: bool) -> Result<Loaded, LoadError> {
             &loader.sources,
             &mut diagnostics,
             loader.files,
+            loader.scoring_set_aside,
         )?;
         validate::validate(
             &pack,
@@ -131,6 +133,8 @@ struct Loader {
     broken: HashSet<String>,
     /// The id of the first `pack.yaml` read: the pack's own (its bases are read after it).
     id: Option<String>,
+    /// Whether some of a `scoring` was set aside (so a pack without one is no new problem).
+    scoring_set_aside: bool,
 }
 
 /// A pack as composed so far (a base with overlays applied).
@@ -302,6 +306,7 @@ impl Loader {
                 continue;
             };
             for (path, value) in removed {
+                self.scoring_set_aside |= path.first().is_some_and(|k| k == "scoring");
                 self.set_aside(&path, &value);
             }
             return Some((file, pack, false));
@@ -865,9 +870,23 @@ fn finish(
     sources: &Sources,
     diagnostics: &mut Vec<Diagnostic>,
     files: Vec<PathBuf>,
+    scoring_set_aside: bool,
 ) -> Option<Pack> {
     let meta = draft.meta?;
-    let Some(scoring) = draft.scoring else {
+    // A `scoring` the schema found wrong has been reported and set aside; the rest of the
+    // pack is still checked, against a scoring with no grades and no veto (its totals are not
+    // checked: the pack is incomplete).
+    let scoring = draft.scoring.or_else(|| {
+        scoring_set_aside.then(|| Scoring {
+            total: 0.0,
+            grades: Vec::new(),
+            bonus_cap: None,
+            veto: None,
+            missing_data: MissingDataPolicy::default(),
+            not_applicable: NotApplicablePolicy::default(),
+        })
+    });
+    let Some(scoring) = scoring else {
         if let Some(file) = prov.pack_file
             && !diagnostics.iter().any(|d| d.code == Code::MissingKey)
         {
@@ -916,6 +935,7 @@ fn consequence(d: &Diagnostic, broken: &HashSet<String>) -> bool {
     let reference = matches!(
         d.code,
         Code::UnknownItem
+            | Code::VetoGrade
             | Code::UnknownField
             | Code::UnknownRegister
             | Code::UnknownSection
