@@ -133,7 +133,13 @@ impl PackSchema {
         file: FileId,
         out: &mut Vec<(Diagnostic, Hint, String)>,
     ) {
-        let pointer = error.instance_path().as_str().to_string();
+        // The value a problem is about: an unknown key's own entry, else the value the error is at.
+        let mut pointer = error.instance_path().as_str().to_string();
+        if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind()
+            && let [name] = unexpected.as_slice()
+        {
+            pointer = format!("{pointer}/{}", escape(name));
+        }
         if keyword_pointer(error).as_deref() == Some(CHECK_KIND_KEYWORD) {
             let (d, hint) = check_kind(error, sources, file);
             out.push((d, hint, pointer));
