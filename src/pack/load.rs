@@ -659,6 +659,10 @@ impl Loader {
     }
 
     fn unknown_target(&mut self, at: &Origin, what: &str, name: &str, candidates: &[&str]) {
+        if self.broken.contains(name) {
+            // Its definition was set aside, and reported.
+            return;
+        }
         let loc = self.loc(at, Target::Value);
         let mut d = Diagnostic::error(
             Code::BadOverride,
