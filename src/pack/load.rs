@@ -284,7 +284,8 @@ impl Loader {
                         break;
                     }
                 }
-                if path.is_empty() || path == ["pack"] {
+                // Without its `pack` block (id, `extends`) a file cannot be read as a pack.
+                if path.first().is_none_or(|k| k == "pack") {
                     ok = false;
                     break;
                 }
