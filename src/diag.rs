@@ -78,7 +78,13 @@ pub fn display_path(path: &Path) -> String {
                 .map(Path::to_path_buf)
         })
         .unwrap_or(path);
-    shown.to_string_lossy().replace('\\', "/")
+    let shown = shown.to_string_lossy().replace('\\', "/");
+    if shown.is_empty() {
+        // The current directory itself.
+        ".".to_string()
+    } else {
+        shown
+    }
 }
 
 /// Removes `.` and `name/..` from a path without touching the file system.
@@ -389,10 +395,18 @@ pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
         .version(env!("CARGO_PKG_VERSION"))
         .rules(rules)
         .build();
-    let run = sarif::Run::builder()
+    let mut run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
         .results(results)
+        // Columns count characters (`Position::col`), not UTF-16 code units.
+        .column_kind(serde_json::json!("unicodeCodePoints"))
         .build();
+    if let Some(root) = srcroot_uri() {
+        run.original_uri_base_ids = Some(std::collections::BTreeMap::from([(
+            SRCROOT.to_string(),
+            sarif::ArtifactLocation::builder().uri(root).build(),
+        )]));
+    }
     let log = sarif::Sarif::builder()
         .version(serde_json::json!("2.1.0"))
         .schema(sarif::SCHEMA_URL)
@@ -403,13 +417,72 @@ pub fn render_sarif(reports: &[(&Sources, &[Diagnostic])]) -> String {
     text
 }
 
+/// The base of the URIs of files under the current directory.
+const SRCROOT: &str = "%SRCROOT%";
+
+/// Characters a URI path keeps as they are: RFC 3986's unreserved ones and `/`.
+const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A path as a `file://` URI: absolute, `/`-separated, percent-encoded, ending in `/` for a
+/// directory when `dir`.
+fn file_uri(path: &Path, dir: bool) -> String {
+    let mut text = path.to_string_lossy().replace('\\', "/");
+    if !text.starts_with('/') {
+        // A Windows path (`C:/...`) becomes `file:///C:/...`.
+        text.insert(0, '/');
+    }
+    if dir && !text.ends_with('/') {
+        text.push('/');
+    }
+    format!(
+        "file://{}",
+        percent_encoding::utf8_percent_encode(&text, URI_PATH)
+    )
+}
+
+/// The current directory as a `file://` URI: what `%SRCROOT%` stands for.
+fn srcroot_uri() -> Option<String> {
+    std::env::current_dir().ok().map(|cwd| file_uri(&cwd, true))
+}
+
+/// A SARIF artifact location for a file as `Sources` shows it: relative to `%SRCROOT%` when
+/// it is under the current directory, else a `file://` URI; percent-encoded either way.
+fn sarif_artifact(shown: &str) -> serde_sarif::sarif::ArtifactLocation {
+    use serde_sarif::sarif;
+
+    let path = Path::new(shown);
+    let inside = path.is_relative()
+        && !path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir));
+    if inside && std::env::current_dir().is_ok() {
+        return sarif::ArtifactLocation::builder()
+            .uri(percent_encoding::utf8_percent_encode(shown, URI_PATH).to_string())
+            .uri_base_id(SRCROOT)
+            .build();
+    }
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|cwd| normalize(&cwd.join(path)))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    sarif::ArtifactLocation::builder()
+        .uri(file_uri(&absolute, false))
+        .build()
+}
+
 /// A SARIF physical location: the file, and the line and column when known.
 fn sarif_physical(sources: &Sources, location: &Location) -> serde_sarif::sarif::PhysicalLocation {
     use serde_sarif::sarif;
 
-    let artifact = sarif::ArtifactLocation::builder()
-        .uri(sources.file(location.file).path.clone())
-        .build();
+    let artifact = sarif_artifact(&sources.file(location.file).path);
     match location.pos {
         Some(p) => sarif::PhysicalLocation::builder()
             .artifact_location(artifact)

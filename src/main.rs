@@ -57,6 +57,12 @@ fn main() -> ExitCode {
     match written {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Problems) => ExitCode::from(1),
+        Ok(Outcome::Unmet(reasons)) => {
+            for reason in reasons {
+                eprintln!("error: {reason}");
+            }
+            ExitCode::from(1)
+        }
         Err(CliError::Input(text)) => {
             eprint!("{text}");
             ExitCode::from(2)

@@ -31,7 +31,11 @@ pub struct Expectation {
 #[derive(Debug, Clone)]
 pub struct CaseError {
     pub name: String,
+    /// What went wrong, in one line.
     pub message: String,
+    /// The diagnostics that say where, rendered as `kaohe check` and `kaohe assess` show
+    /// them (empty when there are none).
+    pub details: String,
 }
 
 /// Everything one pack's tests found.
@@ -118,10 +122,20 @@ impl Suite {
                         submission,
                         waivers,
                     }),
-                    Err(diagnostics) => self.errors.push(CaseError {
-                        name,
-                        message: diag::render_human(&sources, &diagnostics, false),
-                    }),
+                    Err(problem) => {
+                        let message = problem
+                            .diagnostics
+                            .first()
+                            .map(|d| d.message.clone())
+                            .unwrap_or_else(|| "the case could not run".into());
+                        let mut details = diag::render_human(&sources, &problem.diagnostics, false);
+                        details.push_str(&problem.inner);
+                        self.errors.push(CaseError {
+                            name,
+                            message,
+                            details,
+                        });
+                    }
                 }
             }
         }
@@ -148,7 +162,8 @@ impl Suite {
             } else {
                 result.errors.push(CaseError {
                     name: case.name.clone(),
-                    message: assessment.render_errors.join("\n"),
+                    message: "a rectification template cannot be rendered".into(),
+                    details: assessment.render_errors.join("\n"),
                 });
             }
         }
@@ -173,6 +188,22 @@ impl Suite {
     }
 }
 
+/// Why a case cannot run: diagnostics located in the test file, and those of a submission
+/// or waivers file it names (already rendered: they are located in that file's sources).
+struct CaseProblem {
+    diagnostics: Vec<Diagnostic>,
+    inner: String,
+}
+
+impl From<Vec<Diagnostic>> for CaseProblem {
+    fn from(diagnostics: Vec<Diagnostic>) -> CaseProblem {
+        CaseProblem {
+            diagnostics,
+            inner: String::new(),
+        }
+    }
+}
+
 /// The case's submission and waivers, from files or inline.
 fn prepare(
     pack: &Pack,
@@ -181,7 +212,7 @@ fn prepare(
     file: diag::FileId,
     at: &str,
     base: &Path,
-) -> Result<(crate::submission::Submission, Vec<Waiver>), Vec<Diagnostic>> {
+) -> Result<(crate::submission::Submission, Vec<Waiver>), CaseProblem> {
     let located = |sources: &Sources, pointer: &str, message: String| {
         vec![Diagnostic::error(
             Code::TestCase,
@@ -199,22 +230,22 @@ fn prepare(
             Some(rel) => {
                 let file = confine(base, rel, "submission")
                     .map_err(|message| located(sources, &submission_at, message))?;
-                crate::submission::load_confined(pack, &file).map_err(|e| {
-                    located(
+                crate::submission::load_confined(pack, &file).map_err(|e| CaseProblem {
+                    diagnostics: located(
                         sources,
                         &submission_at,
-                        format!(
-                            "the submission `{rel}` is not valid:\n{}",
-                            diag::render_human(&e.sources, &e.diagnostics, false)
-                        ),
-                    )
+                        format!("the submission `{rel}` is not valid"),
+                    ),
+                    inner: diag::render_human(&e.sources, &e.diagnostics, false),
                 })?
             }
             None => {
                 crate::submission::load_inline(pack, node, sources, file, &submission_at, base)?
             }
         },
-        None => return Err(located(sources, at, "the case has no `submission`".into())),
+        None => {
+            return Err(located(sources, at, "the case has no `submission`".into()).into());
+        }
     };
     let waivers_at = format!("{at}/waivers");
     let waivers = match case.get("waivers") {
@@ -223,26 +254,22 @@ fn prepare(
             (_, Some(rel)) => {
                 let file = confine(base, rel, "waivers file")
                     .map_err(|message| located(sources, &waivers_at, message))?;
-                waiver::load_confined(pack, &file).map_err(|e| {
-                    located(
+                waiver::load_confined(pack, &file).map_err(|e| CaseProblem {
+                    diagnostics: located(
                         sources,
                         &waivers_at,
-                        format!(
-                            "the waivers `{rel}` are not valid:\n{}",
-                            diag::render_human(&e.sources, &e.diagnostics, false)
-                        ),
-                    )
+                        format!("the waivers `{rel}` are not valid"),
+                    ),
+                    inner: diag::render_human(&e.sources, &e.diagnostics, false),
                 })?
             }
             (yaml::Value::Seq(entries), None) => {
                 waiver::read_list(pack, entries, &waivers_at, file, sources)?
             }
             _ => {
-                return Err(located(
-                    sources,
-                    &waivers_at,
-                    "`waivers` is a path or a list".into(),
-                ));
+                return Err(
+                    located(sources, &waivers_at, "`waivers` is a path or a list".into()).into(),
+                );
             }
         },
     };
@@ -368,7 +395,10 @@ pub fn render_human(results: &[PackResult]) -> String {
             }
         }
         for e in &r.errors {
-            out.push_str(&format!("ERROR {}: {}\n", e.name, e.message.trim_end()));
+            out.push_str(&format!("ERROR {}: {}\n{}", e.name, e.message, e.details));
+            if !e.details.is_empty() && !e.details.ends_with('\n') {
+                out.push('\n');
+            }
         }
         let verdict = if r.passed() { "ok" } else { "FAILED" };
         out.push_str(&format!(
@@ -440,17 +470,22 @@ pub fn render_junit(results: &[PackResult]) -> String {
                                 }
                             }
                             for e in &r.errors {
-                                let class =
-                                    e.name.rsplit_once('/').map(|(c, _)| c).unwrap_or(&e.name);
+                                // A case's error is in its pack's class (a case's name is
+                                // `pack/case`, a pack's own error is named by the pack).
                                 w.create_element("testcase")
                                     .with_attributes([
-                                        ("classname", class),
+                                        ("classname", r.pack.as_str()),
                                         ("name", e.name.as_str()),
                                     ])
                                     .write_inner_content(|w| {
+                                        let text = if e.details.is_empty() {
+                                            &e.message
+                                        } else {
+                                            &e.details
+                                        };
                                         w.create_element("error")
-                                            .with_attribute(("message", "the case could not run"))
-                                            .write_text_content(BytesText::new(&e.message))?;
+                                            .with_attribute(("message", e.message.as_str()))
+                                            .write_text_content(BytesText::new(text))?;
                                         Ok(())
                                     })?;
                             }

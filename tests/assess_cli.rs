@@ -105,6 +105,88 @@ fn explain_shows_the_computation_row_by_row() {
     );
 }
 
+/// The explanation ends with the item's status, which a check line's `→ 未达标` (about the
+/// check's requirement) does not contradict.
+#[test]
+fn explain_ends_with_the_items_status() {
+    let text = stdout_of(&[
+        "assess",
+        PACK,
+        "tests/engine/subs/with-csv.yaml",
+        "--explain",
+        "COV-02",
+    ]);
+    assert!(text.contains("状态：部分达标"), "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some("结论：部分达标，得1.67分"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_suggests_an_id_that_differs_in_case() {
+    let err = stderr_of_failure(&[
+        "assess",
+        PACK,
+        "tests/engine/subs/with-csv.yaml",
+        "--explain",
+        "cov-02",
+    ]);
+    assert!(
+        err.contains("the pack has no item `cov-02`; did you mean `COV-02`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explain_is_text_only() {
+    for format in ["json", "md"] {
+        let err = stderr_of_failure(&[
+            "assess",
+            PACK,
+            "tests/engine/subs/with-csv.yaml",
+            "--explain",
+            "COV-02",
+            "--format",
+            format,
+        ]);
+        assert!(
+            err.contains(&format!("cannot be combined with `--format {format}`")),
+            "{err}"
+        );
+    }
+}
+
+/// Rows left out of the range because a `where` column is empty are counted apart from rows
+/// whose value does not match.
+#[test]
+fn explain_counts_rows_left_out_for_an_empty_column() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sub = dir.path().join("unfilled.yaml");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engine/subs/compliant.yaml"),
+    )
+    .expect("fixture");
+    std::fs::write(
+        &sub,
+        text.replace("{name: 一小, stage: 小学, ", "{name: 一小, "),
+    )
+    .expect("write");
+    let out = stdout_of(&[
+        "assess",
+        PACK,
+        sub.to_str().expect("utf-8 path"),
+        "--explain",
+        "COV-01",
+    ]);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("学校：共4行") && l.ends_with("，纳入2行（1行学段未填写）")),
+        "{out}"
+    );
+}
+
 #[test]
 fn fail_under_and_fail_on_veto_set_exit_code_1() {
     let sub = "tests/engine/subs/compliant.yaml";
@@ -152,6 +234,61 @@ fn fail_under_and_fail_on_veto_set_exit_code_1() {
         .args(["assess", PACK, unverified, "--fail-on-veto"])
         .assert()
         .code(1);
+}
+
+/// A threshold that is not met says which bureau missed it, by how much, on stderr.
+#[test]
+fn unmet_thresholds_name_each_bureau() {
+    let sub = "tests/engine/subs/compliant.yaml";
+    let out = kaohe()
+        .args(["assess", PACK, sub, "--fail-under", "20.5"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert_eq!(
+        err,
+        "error: tests/engine/subs/compliant.yaml: bureau `演示区教育局`: score 20 is below \
+         `--fail-under 20.5`\n"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vetoed = dir.path().join("vetoed.yaml");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(sub)).expect("fixture");
+    std::fs::write(
+        &vetoed,
+        text.replace("interfered: false", "interfered: true"),
+    )
+    .expect("write");
+    let vetoed = vetoed.to_str().expect("utf-8 path");
+    let out = kaohe()
+        .args(["assess", PACK, sub, vetoed, "--fail-on-veto"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bureau `演示区教育局`: vetoed by `VETO-01` (`--fail-on-veto`)"),
+        "{err}"
+    );
+}
+
+/// `--fail-under` is a score the pack can give: finite, from 0 to its total and bonus cap.
+#[test]
+fn fail_under_must_be_a_possible_score() {
+    let sub = "tests/engine/subs/compliant.yaml";
+    for bad in ["NaN", "inf", "-1", "500"] {
+        let err = stderr_of_failure(&["assess", PACK, sub, &format!("--fail-under={bad}")]);
+        assert!(
+            err.contains("`--fail-under` is a score from 0 to"),
+            "{bad}: {err}"
+        );
+    }
+    kaohe()
+        .args(["assess", PACK, sub, "--fail-under", "0"])
+        .assert()
+        .code(0);
 }
 
 #[test]

@@ -42,6 +42,8 @@ fn per_unit_over_all_counts_missing_parts_as_failing_units() {
     assert!(out.contains("0 wrong, 0 errors"), "{out}");
 }
 
+/// Each mismatch names the pack, case and item, what was expected, what the engine got, and
+/// how the engine reached it.
 #[test]
 fn mismatches_are_named_with_the_engine_reasoning() {
     let out = run(&["test", "tests/engine/failing", "tests/engine/pack"], 1);
@@ -107,17 +109,95 @@ fn a_missing_pack_is_a_usage_error() {
     kaohe().args(["test", "no/such/pack"]).assert().code(2);
 }
 
+/// A copy of `tests/engine/pack` whose `compliant` case names a submission with a bad year.
+fn pack_with_invalid_submission() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engine/pack");
+    copy_dir(&from, &tmp.path().join("pack"));
+    let fixture = tmp.path().join("pack/tests/fixtures/compliant.yaml");
+    let text = std::fs::read_to_string(&fixture).expect("fixture");
+    let broken: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("year:") {
+                "year: twenty".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&fixture, broken.join("\n") + "\n").expect("write fixture");
+    tmp
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
         let entry = entry.expect("entry");
         let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
+        if entry.path().is_dir() {
             copy_dir(&entry.path(), &target);
         } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
+            std::fs::copy(entry.path(), target).expect("copy");
         }
     }
+}
+
+/// A case whose submission is invalid is named, then its problems are shown as `kaohe assess`
+/// shows them: not indented, without blank lines inside.
+#[test]
+fn an_invalid_submission_is_shown_as_assess_shows_it() {
+    let tmp = pack_with_invalid_submission();
+    let out = kaohe()
+        .current_dir(tmp.path())
+        .args(["test", "pack"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let assess = kaohe()
+        .current_dir(tmp.path())
+        .args(["assess", "pack", "pack/tests/fixtures/compliant.yaml"])
+        .output()
+        .expect("runs");
+    assert_eq!(assess.status.code(), Some(2));
+    let shown = String::from_utf8(assess.stderr).expect("utf-8");
+    assert!(shown.contains("`year` must be a year"), "{shown}");
+    assert!(
+        text.contains(shown.trim_end()),
+        "kaohe test shows:\n{text}\nkaohe assess shows:\n{shown}"
+    );
+    assert!(
+        text.contains(
+            "ERROR engine-demo/compliant: the submission `fixtures/compliant.yaml` is not valid\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("\n\n\n"), "{text}");
+}
+
+/// JUnit names an invalid pack's suite by its id and gives its problems in the error text.
+#[test]
+fn junit_shows_an_invalid_packs_problems() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    corpus::materialise("dangling-section", tmp.path());
+    let out = kaohe()
+        .current_dir(tmp.path())
+        .args(["test", "--format", "junit", "dangling-section"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains(r#"<testsuite name="base""#), "{text}");
+    assert!(
+        text.contains(r#"<testcase classname="base" name="base">"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"<error message="the pack is not valid; run `kaohe check`">"#),
+        "{text}"
+    );
+    assert!(text.contains("names section `schols`"), "{text}");
 }
 
 /// The engine pack copied to a temporary directory, with `case` appended to its test cases.

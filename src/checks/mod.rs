@@ -416,6 +416,9 @@ pub enum Step {
         /// The `where` conditions.
         filter: Vec<Described>,
         included: usize,
+        /// Rows left out because a `where` column has no value (rather than a value that
+        /// does not match): the column's label and how many rows, in the order first met.
+        unfilled: Vec<(String, usize)>,
     },
     /// Rows a waiver exempts, by key.
     Waived { keys: Vec<String> },
@@ -681,8 +684,27 @@ pub(crate) fn scope<'a>(
         )
     });
     let mut rows = Vec::with_capacity(table.rows.len());
+    let mut unfilled: Vec<(String, usize)> = Vec::new();
     for (i, row) in table.rows.iter().enumerate() {
-        if compiled.as_ref().is_some_and(|c| !c.holds(row)) {
+        if let Some(c) = &compiled
+            && !c.holds(row)
+        {
+            // Counted as unfilled only when no condition of the range fails outright.
+            let misses = c.misses(row);
+            let missing = if misses.iter().all(|v| matches!(v, Verdict::Missing(_))) {
+                misses.into_iter().find_map(|v| match v {
+                    Verdict::Missing(Miss::NoValue { label }) => Some(label),
+                    _ => None,
+                })
+            } else {
+                None
+            };
+            if let Some(label) = missing {
+                match unfilled.iter_mut().find(|(l, _)| *l == label) {
+                    Some((_, n)) => *n += 1,
+                    None => unfilled.push((label, 1)),
+                }
+            }
             continue;
         }
         if !ctx.waived_rows.is_empty() {
@@ -699,6 +721,7 @@ pub(crate) fn scope<'a>(
         total: table.rows.len(),
         filter: compiled.map(|c| c.describe_each()).unwrap_or_default(),
         included: rows.len(),
+        unfilled,
     });
     if !r.waived_rows.is_empty() {
         r.explain.push(Step::Waived {

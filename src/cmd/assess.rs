@@ -22,13 +22,16 @@ pub struct Args {
     #[arg(long)]
     pub waivers: Option<PathBuf>,
     /// Print how this item's verdict and points were computed, row by row, instead of
-    /// the report.
+    /// the report. Text only: it cannot be combined with `--format md` or `json` (the JSON
+    /// report gives each item's explanation under `explain`).
     #[arg(long, value_name = "ITEM")]
     pub explain: Option<String>,
-    /// Exit 1 when a score is below SCORE.
+    /// Exit 1 when a score is below SCORE (from 0 to the pack's total plus its bonus cap);
+    /// each bureau below it is named on stderr.
     #[arg(long, value_name = "SCORE")]
     pub fail_under: Option<f64>,
-    /// Exit 1 when a veto item failed, or its data is missing (待核实: nobody can certify it).
+    /// Exit 1 when a veto item failed, or its data is missing (待核实: nobody can certify it);
+    /// each such bureau is named on stderr.
     #[arg(long)]
     pub fail_on_veto: bool,
     /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
@@ -51,7 +54,27 @@ pub enum Format {
 /// The report goes to stdout or `args.output`; `main` writes it. `color` is for the
 /// diagnostics of bad input.
 pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
+    if args.explain.is_some() && args.format != Format::Text {
+        let format = match args.format {
+            Format::Md => "md",
+            _ => "json",
+        };
+        return Err(CliError::Usage(format!(
+            "`--explain` prints text and cannot be combined with `--format {format}` \
+             (the JSON report gives each item's explanation under `explain`)"
+        )));
+    }
     let pack = load_pack(&args.pack, color)?;
+    if let Some(min) = args.fail_under {
+        let max = pack.scoring.total + pack.scoring.bonus_cap.unwrap_or(0.0);
+        if !min.is_finite() || min < 0.0 || min > max {
+            return Err(CliError::Usage(format!(
+                "`--fail-under` is a score from 0 to {} (the pack's total and bonus cap), \
+                 not `{min}`",
+                fmt_score(max)
+            )));
+        }
+    }
     let waivers = match &args.waivers {
         Some(path) => waiver::load(&pack, path)
             .map_err(|e| CliError::Input(diag::render_human(&e.sources, &e.diagnostics, color)))?,
@@ -60,7 +83,14 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     if let Some(id) = args.explain.as_deref()
         && pack.item(id).is_none()
     {
-        let hint = did_you_mean(id, pack.items.iter().map(|i| i.id.as_str()))
+        // Item ids are matched exactly; one that differs only in case is the likeliest meant.
+        let same_but_case = pack
+            .items
+            .iter()
+            .map(|i| i.id.as_str())
+            .find(|i| i.eq_ignore_ascii_case(id));
+        let hint = same_but_case
+            .or_else(|| did_you_mean(id, pack.items.iter().map(|i| i.id.as_str())))
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         return Err(CliError::Usage(format!(
@@ -97,14 +127,45 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     if !render_errors.is_empty() {
         return Err(CliError::Input(render_errors.concat()));
     }
-    let outcome = if assessments.iter().any(|a| {
-        args.fail_under
-            .is_some_and(|min| a.score.score + 1e-9 < min)
-            || (args.fail_on_veto && (a.score.vetoed || !a.score.vetoes_unverified.is_empty()))
-    }) {
-        Outcome::Problems
-    } else {
+    let mut unmet = Vec::new();
+    for (a, path) in assessments.iter().zip(&args.submissions) {
+        let bureau = format!(
+            "{}: bureau `{}`",
+            diag::display_path(path),
+            a.submission.bureau.name
+        );
+        if let Some(min) = args.fail_under
+            && a.score.score + 1e-9 < min
+        {
+            unmet.push(format!(
+                "{bureau}: score {} is below `--fail-under {}`",
+                fmt_score(a.score.score),
+                fmt_score(min)
+            ));
+        }
+        let named = |ids: &[String]| {
+            ids.iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if args.fail_on_veto && a.score.vetoed {
+            unmet.push(format!(
+                "{bureau}: vetoed by {} (`--fail-on-veto`)",
+                named(&a.score.vetoes)
+            ));
+        }
+        if args.fail_on_veto && !a.score.vetoes_unverified.is_empty() {
+            unmet.push(format!(
+                "{bureau}: veto {} cannot be judged, its data is missing (`--fail-on-veto`)",
+                named(&a.score.vetoes_unverified)
+            ));
+        }
+    }
+    let outcome = if unmet.is_empty() {
         Outcome::Success
+    } else {
+        Outcome::Unmet(unmet)
     };
     let text = match args.explain.as_deref() {
         Some(id) => assessments
@@ -117,6 +178,12 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
         None => render(&assessments, args.format)?,
     };
     Ok((outcome, text))
+}
+
+/// A score as the reports round it (2 decimals), without trailing zeros.
+fn fmt_score(x: f64) -> String {
+    let rounded = (x * 100.0).round() / 100.0;
+    format!("{rounded}")
 }
 
 fn render(assessments: &[Assessment], format: Format) -> Result<String, CliError> {

@@ -78,7 +78,7 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
                 .iter()
                 .map(|(dir, l)| JsonPack {
                     path: diag::display_path(dir),
-                    id: l.pack.as_ref().map(|p| p.meta.id.as_str()),
+                    id: l.id.as_deref(),
                     valid: l.is_valid(),
                     diagnostics: diag::json_diagnostics(&l.sources, &l.diagnostics),
                 })

@@ -13,12 +13,14 @@ use crate::diag;
 use crate::pack::{self, Pack};
 
 /// What a command tells `main` about how it went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Done, nothing wrong: exit 0.
     Success,
-    /// Done, and it found problems (or a threshold was not met): exit 1.
+    /// Done, and it found problems: exit 1.
     Problems,
+    /// Done, and a threshold was not met: exit 1, with one line per reason on stderr.
+    Unmet(Vec<String>),
 }
 
 /// Bad input or usage: exit 2.

@@ -32,22 +32,23 @@ pub enum Format {
 /// The output goes to stdout or `args.output`; `main` writes it.
 pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     let mut results = Vec::with_capacity(args.packs.len());
-    let mut problems = String::new();
     for dir in &args.packs {
         let loaded = pack::load(dir).map_err(|e| CliError::Usage(e.to_string()))?;
         match &loaded.pack {
             Some(_) => results.push(verify::run(&loaded)),
             None => {
-                problems.push_str(&diag::render_human(
-                    &loaded.sources,
-                    &loaded.diagnostics,
-                    color,
-                ));
+                // Named by its id when its `pack.yaml` says it, else by its directory.
+                let name = loaded.id.clone().unwrap_or_else(|| diag::display_path(dir));
                 results.push(verify::PackResult {
-                    pack: diag::display_path(dir),
+                    pack: name.clone(),
                     errors: vec![verify::CaseError {
-                        name: diag::display_path(dir),
+                        name,
                         message: "the pack is not valid; run `kaohe check`".into(),
+                        details: diag::render_human(
+                            &loaded.sources,
+                            &loaded.diagnostics,
+                            color && args.format == Format::Human,
+                        ),
                     }],
                     ..verify::PackResult::default()
                 });
@@ -60,7 +61,7 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
         Outcome::Problems
     };
     let text = match args.format {
-        Format::Human => format!("{problems}{}", verify::render_human(&results)),
+        Format::Human => verify::render_human(&results),
         Format::Junit => verify::render_junit(&results),
     };
     Ok((outcome, text))

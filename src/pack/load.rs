@@ -1,6 +1,7 @@
 //! Reading a pack directory: each file parsed, checked against the schema, read into the
 //! model; base packs loaded through `extends`; overrides applied; then semantic validation.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -27,6 +28,8 @@ pub enum LoadError {
 #[derive(Debug)]
 pub struct Loaded {
     pub pack: Option<Pack>,
+    /// The pack's id, when its `pack.yaml` could be read (even if the pack is not valid).
+    pub id: Option<String>,
     pub provenance: Provenance,
     /// The pack's own test files (not its bases'), read and typed once; their text and
     /// positions are in `sources`.
@@ -66,6 +69,9 @@ fn load_with(dir: &Path, with_tests: bool) -> Result<Loaded, LoadError> {
         files: Vec::new(),
         tests: Vec::new(),
         with_tests,
+        broken: HashSet::new(),
+        id: None,
+        scoring_set_aside: false,
     };
     let mut stack = Vec::new();
     let layer = loader.layer(dir, &mut stack, None);
@@ -81,6 +87,7 @@ fn load_with(dir: &Path, with_tests: bool) -> Result<Loaded, LoadError> {
             &loader.sources,
             &mut diagnostics,
             loader.files,
+            loader.scoring_set_aside,
         )?;
         validate::validate(
             &pack,
@@ -98,12 +105,14 @@ fn load_with(dir: &Path, with_tests: bool) -> Result<Loaded, LoadError> {
         validate::tests(&pack, &tests, &loader.sources, &mut diagnostics);
         Some(pack)
     });
+    diagnostics.retain(|d| !consequence(d, &loader.broken));
     diag::sort(&mut diagnostics);
     let valid = diagnostics
         .iter()
         .all(|d| d.severity != diag::Severity::Error);
     Ok(Loaded {
         pack: if valid { pack } else { None },
+        id: loader.id,
         provenance,
         tests,
         sources: loader.sources,
@@ -119,6 +128,13 @@ struct Loader {
     /// Test files read, with the directory of the pack they belong to.
     tests: Vec<(PathBuf, FileId, TestFile)>,
     with_tests: bool,
+    /// Names defined by parts of the pack that were set aside because the schema found them
+    /// wrong: a reference to one of them is a consequence, not another problem.
+    broken: HashSet<String>,
+    /// The id of the first `pack.yaml` read: the pack's own (its bases are read after it).
+    id: Option<String>,
+    /// Whether some of a `scoring` was set aside (so a pack without one is no new problem).
+    scoring_set_aside: bool,
 }
 
 /// A pack as composed so far (a base with overlays applied).
@@ -157,6 +173,40 @@ impl Loader {
 
     /// Reads one YAML file, checks it against the schema, and reads it into `T`.
     fn read<T: DeserializeOwned>(&mut self, path: &Path, role: Role) -> Option<(FileId, T)> {
+        let (file, json, problems) = self.read_value(path, role)?;
+        if !problems.is_empty() {
+            return None;
+        }
+        self.typed(file, json)
+    }
+
+    /// Reads `json` into `T`, reporting a failure (which the schema should have prevented).
+    fn typed<T: DeserializeOwned>(
+        &mut self,
+        file: FileId,
+        json: serde_json::Value,
+    ) -> Option<(FileId, T)> {
+        match serde_json::from_value::<T>(json) {
+            Ok(value) => Some((file, value)),
+            Err(e) => {
+                self.error(Diagnostic::error(
+                    Code::Schema,
+                    Location { file, pos: None },
+                    format!("cannot read the file: {e}"),
+                ));
+                None
+            }
+        }
+    }
+
+    /// Reads one YAML file and checks it against the schema. Returns the document with the
+    /// JSON pointers of the values the schema found wrong (already reported), so that the
+    /// caller can set those values aside and read the rest.
+    fn read_value(
+        &mut self,
+        path: &Path,
+        role: Role,
+    ) -> Option<(FileId, serde_json::Value, Vec<String>)> {
         self.files.push(path.to_path_buf());
         let text = match source::read_text(path) {
             Ok(text) => text,
@@ -200,22 +250,77 @@ impl Loader {
         }
         let json = root.to_json();
         self.sources.set_root(file, root);
-        let problems = self.schema.validate(role, &json, &self.sources, file);
-        if !problems.is_empty() {
-            self.diagnostics.extend(problems);
-            return None;
+        let problems = self.schema.validate_at(role, &json, &self.sources, file);
+        let mut pointers = Vec::with_capacity(problems.len());
+        for (d, pointer) in problems {
+            self.diagnostics.push(d);
+            pointers.push(pointer);
         }
-        match serde_json::from_value::<T>(json) {
-            Ok(value) => Some((file, value)),
-            Err(e) => {
-                self.error(Diagnostic::error(
-                    Code::Schema,
-                    Location { file, pos: None },
-                    format!("cannot read the file: {e}"),
-                ));
-                None
+        Some((file, json, pointers))
+    }
+
+    /// Reads `pack.yaml`. When the schema finds problems, the smallest parts of the document
+    /// that hold them (mappings' entries, from the innermost out) are set aside and the rest
+    /// is read, provided it is then valid; the second value is false in that case.
+    fn read_pack_file(&mut self, path: &Path) -> Option<(FileId, PackFile, bool)> {
+        let (file, json, problems) = self.read_value(path, Role::Pack)?;
+        if problems.is_empty() {
+            return self.typed(file, json).map(|(f, p)| (f, p, true));
+        }
+        let segments: Vec<Vec<String>> = problems.iter().map(|p| split_pointer(p)).collect();
+        let deepest = segments.iter().map(Vec::len).max().unwrap_or(0);
+        for depth in (1..=deepest).rev() {
+            let mut pruned = json.clone();
+            let mut removed = Vec::new();
+            let mut ok = true;
+            for path in &segments {
+                let mut path = path[..path.len().min(depth)].to_vec();
+                // Only a mapping's entry is set aside: removing a list's element would move
+                // the positions of the others.
+                while let Some(last) = path.last() {
+                    if last.parse::<usize>().is_ok() {
+                        path.pop();
+                    } else {
+                        break;
+                    }
+                }
+                // Without its `pack` block (id, `extends`) a file cannot be read as a pack.
+                if path.first().is_none_or(|k| k == "pack") {
+                    ok = false;
+                    break;
+                }
+                if let Some(value) = remove_at(&mut pruned, &path) {
+                    removed.push((path, value));
+                }
             }
+            if !ok {
+                break;
+            }
+            let schema = &self.schema;
+            if !schema
+                .validate_at(Role::Pack, &pruned, &self.sources, file)
+                .is_empty()
+            {
+                continue;
+            }
+            let Ok(pack) = serde_json::from_value::<PackFile>(pruned) else {
+                continue;
+            };
+            for (path, value) in removed {
+                self.scoring_set_aside |= path.first().is_some_and(|k| k == "scoring");
+                self.set_aside(&path, &value);
+            }
+            return Some((file, pack, false));
         }
+        None
+    }
+
+    /// Remembers the names a part of a pack file that was set aside defines, so that
+    /// references to them are not reported as well.
+    fn set_aside(&mut self, path: &[String], value: &serde_json::Value) {
+        let mut names = Vec::new();
+        collect_names(path.last().map(String::as_str), value, &mut names);
+        self.broken.extend(names);
     }
 
     /// Loads the pack in `dir` and, first, the packs it extends.
@@ -255,10 +360,11 @@ impl Loader {
     }
 
     fn layer_inner(&mut self, dir: &Path, stack: &mut Vec<PathBuf>) -> Option<Layer> {
-        let (pack_file, file): (FileId, PackFile) =
-            self.read(&dir.join("pack.yaml"), Role::Pack)?;
+        let (pack_file, file, mut complete) = self.read_pack_file(&dir.join("pack.yaml"))?;
         let at = Origin::new(pack_file, "");
-        let mut complete = true;
+        if self.id.is_none() {
+            self.id = Some(file.pack.id.clone());
+        }
 
         let (mut draft, mut prov) = match &file.pack.extends {
             Some(rel) => {
@@ -428,17 +534,50 @@ impl Loader {
     fn read_items(&mut self, dir: &Path, draft: &mut Draft, prov: &mut Provenance) -> bool {
         let mut complete = true;
         for path in yaml_files(&dir.join("items")) {
-            match self.read::<ItemsFile>(&path, Role::Items) {
-                Some((file, items)) => {
-                    for (i, item) in items.items.into_iter().enumerate() {
+            let Some((file, json, problems)) = self.read_value(&path, Role::Items) else {
+                complete = false;
+                continue;
+            };
+            if !problems.is_empty() {
+                complete = false;
+            }
+            let items = match json {
+                serde_json::Value::Object(mut map) => match map.remove("items") {
+                    Some(serde_json::Value::Array(items)) => items,
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            // An item the schema found wrong is set aside; the file's other items are read.
+            for (i, item) in items.into_iter().enumerate() {
+                let at = format!("/items/{i}");
+                let broken = problems
+                    .iter()
+                    .any(|p| p == &at || p.starts_with(&format!("{at}/")));
+                if broken {
+                    if let Some(id) = item.get("id").and_then(serde_json::Value::as_str) {
+                        self.broken.insert(id.to_string());
+                    }
+                    continue;
+                }
+                match serde_json::from_value::<Item>(item) {
+                    Ok(item) => {
                         draft.items.push(item);
                         prov.items.push(ItemOrigin {
-                            at: Origin::new(file, format!("/items/{i}")),
+                            at: Origin::new(file, at),
                             fields: IndexMap::new(),
                         });
                     }
+                    Err(e) => {
+                        complete = false;
+                        let loc = self.loc(&Origin::new(file, at), Target::Value);
+                        self.error(Diagnostic::error(
+                            Code::Schema,
+                            loc,
+                            format!("cannot read the item: {e}"),
+                        ));
+                    }
                 }
-                None => complete = false,
             }
         }
         complete
@@ -521,6 +660,10 @@ impl Loader {
     }
 
     fn unknown_target(&mut self, at: &Origin, what: &str, name: &str, candidates: &[&str]) {
+        if self.broken.contains(name) {
+            // Its definition was set aside, and reported.
+            return;
+        }
         let loc = self.loc(at, Target::Value);
         let mut d = Diagnostic::error(
             Code::BadOverride,
@@ -732,9 +875,23 @@ fn finish(
     sources: &Sources,
     diagnostics: &mut Vec<Diagnostic>,
     files: Vec<PathBuf>,
+    scoring_set_aside: bool,
 ) -> Option<Pack> {
     let meta = draft.meta?;
-    let Some(scoring) = draft.scoring else {
+    // A `scoring` the schema found wrong has been reported and set aside; the rest of the
+    // pack is still checked, against a scoring with no grades and no veto (its totals are not
+    // checked: the pack is incomplete).
+    let scoring = draft.scoring.or_else(|| {
+        scoring_set_aside.then(|| Scoring {
+            total: 0.0,
+            grades: Vec::new(),
+            bonus_cap: None,
+            veto: None,
+            missing_data: MissingDataPolicy::default(),
+            not_applicable: NotApplicablePolicy::default(),
+        })
+    });
+    let Some(scoring) = scoring else {
         if let Some(file) = prov.pack_file
             && !diagnostics.iter().any(|d| d.code == Code::MissingKey)
         {
@@ -776,4 +933,73 @@ pub fn still_valid(loaded: &Loaded, pack: &Pack) -> bool {
     diagnostics
         .iter()
         .all(|d| d.severity != diag::Severity::Error)
+}
+
+/// Whether `d` reports a reference to a name whose definition was set aside (and reported).
+fn consequence(d: &Diagnostic, broken: &HashSet<String>) -> bool {
+    let reference = matches!(
+        d.code,
+        Code::UnknownItem
+            | Code::VetoGrade
+            | Code::UnknownField
+            | Code::UnknownRegister
+            | Code::UnknownSection
+            | Code::UnknownSet
+            | Code::UnknownGrade
+    );
+    reference
+        && broken
+            .iter()
+            .any(|name| d.message.contains(&format!("`{name}`")))
+}
+
+/// The segments of a JSON pointer, unescaped.
+fn split_pointer(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// Removes the mapping entry at `path` from `root`, returning it.
+fn remove_at(root: &mut serde_json::Value, path: &[String]) -> Option<serde_json::Value> {
+    let (last, parents) = path.split_last()?;
+    let mut node = root;
+    for segment in parents {
+        node = match node {
+            serde_json::Value::Object(map) => map.get_mut(segment)?,
+            serde_json::Value::Array(list) => list.get_mut(segment.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    node.as_object_mut()?.shift_remove(last)
+}
+
+/// The names a part of a pack file defines: the entry's key, and the `id`s and `name`s of
+/// the sections and grades inside it.
+fn collect_names(key: Option<&str>, value: &serde_json::Value, out: &mut Vec<String>) {
+    if let Some(key) = key {
+        out.push(key.to_string());
+    }
+    match value {
+        serde_json::Value::Object(map) => {
+            for field in ["id", "name"] {
+                if let Some(name) = map.get(field).and_then(serde_json::Value::as_str) {
+                    out.push(name.to_string());
+                }
+            }
+            for (k, v) in map {
+                if v.is_object() || v.is_array() {
+                    collect_names(Some(k), v, out);
+                }
+            }
+        }
+        serde_json::Value::Array(list) => {
+            for v in list {
+                collect_names(None, v, out);
+            }
+        }
+        _ => {}
+    }
 }

@@ -78,6 +78,21 @@ impl PackSchema {
         sources: &Sources,
         file: FileId,
     ) -> Vec<Diagnostic> {
+        self.validate_at(role, instance, sources, file)
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect()
+    }
+
+    /// Validates one document and returns its problems, each with the JSON pointer of the
+    /// value it is about (so that a reader can set that part of the document aside).
+    pub fn validate_at(
+        &self,
+        role: Role,
+        instance: &Value,
+        sources: &Sources,
+        file: FileId,
+    ) -> Vec<(Diagnostic, String)> {
         let validator = match role {
             Role::Pack => &self.pack,
             Role::Items => &self.items,
@@ -91,21 +106,21 @@ impl PackSchema {
         // so is a check that names no kind next to an unknown key (most likely its kind, misspelt).
         let unknown: Vec<(String, Option<String>)> = found
             .iter()
-            .filter_map(|(_, hint)| match hint {
+            .filter_map(|(_, hint, _)| match hint {
                 Hint::Unknown { object, suggestion } => Some((object.clone(), suggestion.clone())),
                 _ => None,
             })
             .collect();
         found
             .into_iter()
-            .filter(|(_, hint)| match hint {
+            .filter(|(_, hint, _)| match hint {
                 Hint::Missing { object, key } => !unknown
                     .iter()
                     .any(|(o, s)| o == object && s.as_ref() == Some(key)),
                 Hint::NoKind { object } => !unknown.iter().any(|(o, _)| o == object),
                 _ => true,
             })
-            .map(|(d, _)| d)
+            .map(|(d, _, pointer)| (d, pointer))
             .collect()
     }
 
@@ -116,10 +131,18 @@ impl PackSchema {
         error: &ValidationError,
         sources: &Sources,
         file: FileId,
-        out: &mut Vec<(Diagnostic, Hint)>,
+        out: &mut Vec<(Diagnostic, Hint, String)>,
     ) {
+        // The value a problem is about: an unknown key's own entry, else the value the error is at.
+        let mut pointer = error.instance_path().as_str().to_string();
+        if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind()
+            && let [name] = unexpected.as_slice()
+        {
+            pointer = format!("{pointer}/{}", escape(name));
+        }
         if keyword_pointer(error).as_deref() == Some(CHECK_KIND_KEYWORD) {
-            out.push(check_kind(error, sources, file));
+            let (d, hint) = check_kind(error, sources, file);
+            out.push((d, hint, pointer));
             return;
         }
         if let ValidationErrorKind::OneOfNotValid { context }
@@ -145,7 +168,8 @@ impl PackSchema {
                 return;
             }
         }
-        out.push(self.diagnostic(error, sources, file));
+        let (d, hint) = self.diagnostic(error, sources, file);
+        out.push((d, hint, pointer));
     }
 
     /// The subschema that holds the keyword an error came from.

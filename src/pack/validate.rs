@@ -716,7 +716,10 @@ impl<'a> Validator<'a> {
                     let mut d = Diagnostic::error(
                         Code::TemplateVariable,
                         loc,
-                        format!("a `{kind}` check provides no variable `{var}`"),
+                        format!(
+                            "{} `{kind}` check provides no variable `{var}`",
+                            a_or_an(kind)
+                        ),
                     );
                     let all = COMMON_VARIABLES.iter().chain(provided.iter()).copied();
                     d = match did_you_mean(&var, all) {
@@ -869,6 +872,15 @@ impl<'a> Validator<'a> {
 impl Deduct {
     fn is_default_style(&self) -> bool {
         matches!(self, Deduct::Style(DeductStyle::All))
+    }
+}
+
+/// The indefinite article for `word`: "an" before a vowel ("an `each` check").
+pub(crate) fn a_or_an(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 

@@ -30,13 +30,26 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
             total,
             filter,
             included,
+            unfilled,
         } => {
             let filter = if filter.is_empty() {
                 String::new()
             } else {
                 format!("（范围：{}）", super::conditions(filter))
             };
-            out.push(format!("{register}：共{total}行{filter}，纳入{included}行"));
+            // Rows left out because a column of the range is empty, not because it differs.
+            let unfilled = if unfilled.is_empty() {
+                String::new()
+            } else {
+                let parts: Vec<String> = unfilled
+                    .iter()
+                    .map(|(label, n)| format!("{n}行{label}未填写"))
+                    .collect();
+                format!("（{}）", parts.join("，"))
+            };
+            out.push(format!(
+                "{register}：共{total}行{filter}，纳入{included}行{unfilled}"
+            ));
         }
         Step::Waived { keys } => out.push(format!("豁免：{}", keys.join("、"))),
         Step::Requires { conditions } => {

@@ -225,5 +225,12 @@ pub fn explain(a: &Assessment, item: &str) -> Option<String> {
         out.push_str(&line);
         out.push('\n');
     }
+    // The steps say whether each check met its requirement; the item's status (which a
+    // deduction can make 部分达标 although its check was not met) closes the explanation.
+    out.push_str(&format!(
+        "结论：{}，得{}分\n",
+        super::status_label(o.status),
+        show(o.awarded)
+    ));
     Some(out)
 }
