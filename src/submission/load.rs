@@ -151,6 +151,7 @@ fn finish(
 ) -> Result<Submission, Vec<Diagnostic>> {
     let header = header(&doc, &mut problems);
     required(pack, &doc, &mut problems);
+    ratios(pack, &doc, &mut problems);
     let mut diagnostics = Vec::new();
     let registers = registers(
         pack,
@@ -321,6 +322,47 @@ fn required(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
                 false,
                 format!("missing required register `{name}` ({})", register.label),
             ));
+        }
+    }
+}
+
+/// A part cannot exceed its whole: the numerator of a `ratio` check is at most its
+/// denominator, unless the check says `may_exceed`.
+fn ratios(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
+    let mut all = Vec::new();
+    for item in &pack.items {
+        item.check.ratios(&mut all);
+    }
+    let facts = &pack.data.facts;
+    let mut seen = std::collections::HashSet::new();
+    for ratio in all {
+        if ratio.may_exceed || !seen.insert((&ratio.numerator, &ratio.denominator)) {
+            continue;
+        }
+        let value = |name: &str| {
+            let (i, _, field) = facts.get_full(name)?;
+            let v = doc.facts[i].as_ref()?;
+            Some((v.as_f64()?, v, field))
+        };
+        let (Some((num, num_v, num_f)), Some((den, den_v, den_f))) =
+            (value(&ratio.numerator), value(&ratio.denominator))
+        else {
+            continue;
+        };
+        if num > den + 1e-9 {
+            let mut p = problem(
+                &format!("/facts/{}", crate::text::pointer_segment(&ratio.numerator)),
+                false,
+                format!(
+                    "`{num_v}` ({}) is more than `{den_v}` ({}), the whole it is part of",
+                    num_f.label, den_f.label
+                ),
+            );
+            p.help = Some(format!(
+                "the share {}/{} cannot exceed 100%; check both numbers",
+                ratio.numerator, ratio.denominator
+            ));
+            problems.push(p);
         }
     }
 }

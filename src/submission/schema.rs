@@ -93,8 +93,10 @@ pub fn submission_schema(pack: &Pack) -> Value {
 fn field_schema(field: &Field) -> Value {
     let mut schema = match field.ty {
         FieldType::Boolean => json!({"type": ["boolean", "null"]}),
-        FieldType::Integer => json!({"type": ["integer", "null"]}),
-        FieldType::Number => json!({"type": ["number", "null"]}),
+        FieldType::Integer if field.signed => json!({"type": ["integer", "null"]}),
+        FieldType::Integer => json!({"type": ["integer", "null"], "minimum": 0}),
+        FieldType::Number if field.signed => json!({"type": ["number", "null"]}),
+        FieldType::Number => json!({"type": ["number", "null"], "minimum": 0}),
         FieldType::Percent => {
             let accepts = |f| field.accept.is_empty() || field.accept.contains(&f);
             let mut forms = Vec::new();
