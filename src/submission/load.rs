@@ -281,7 +281,30 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
         }
         None => None,
     };
-    Some((bureau, year?, assessed_on?))
+    let (year, assessed_on) = (year?, assessed_on?);
+    if !assessed_in_time(year, assessed_on) {
+        let mut p = problem(
+            "/assessed_on",
+            false,
+            format!(
+                "`{assessed_on}` is not in the assessment year {year} or the two years after it"
+            ),
+        );
+        p.help = Some(format!(
+            "the assessment of {year} happens after the year's data is in: between {year}-01-01 and {}-12-31",
+            year + 2
+        ));
+        problems.push(p);
+        return None;
+    }
+    Some((bureau, year, assessed_on))
+}
+
+/// Whether an assessment on `on` can be of the year `year`: from the year's first day to
+/// the end of the second year after it.
+fn assessed_in_time(year: i32, on: Date) -> bool {
+    let y = i32::from(on.year());
+    (year..=year + 2).contains(&y)
 }
 
 /// Facts and registers the dictionary marks `required`.
@@ -451,5 +474,21 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
         let mut d = Diagnostic::error(Code::InvalidValue, Location { file, pos }, p.message);
         d.help = p.help;
         out.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assessed_on_falls_in_the_year_or_the_two_after() {
+        let d = |t: &str| crate::text::parse_date(t).expect("date");
+        assert!(assessed_in_time(2023, d("2024-03-20")));
+        assert!(assessed_in_time(2023, d("2023-01-01")));
+        assert!(assessed_in_time(2023, d("2025-12-31")));
+        assert!(!assessed_in_time(2023, d("2019-03-20")));
+        assert!(!assessed_in_time(2023, d("2022-12-31")));
+        assert!(!assessed_in_time(2023, d("2026-01-01")));
     }
 }
