@@ -104,6 +104,27 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(|err| syntax_error(&err))
 }
 
+/// Parses a document only to find positions in it, after it was read and found to have
+/// problems: as leniently as the readers that found them. Repeated keys are all kept (a JSON
+/// reader lets them through), keys are their text as written (`.inf:`, `1e309:`), and the
+/// nesting allowed is deeper than any reader's.
+pub fn parse_for_positions(text: &str) -> Result<Node, SyntaxError> {
+    let mut options = options();
+    options.duplicate_keys = DuplicateKeyPolicy::PassThrough;
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_depth = 80;
+    }
+    LENIENT_KEYS.with(|k| k.set(true));
+    let node = serde_saphyr::from_str_with_options::<Node>(text, options);
+    LENIENT_KEYS.with(|k| k.set(false));
+    node.map_err(|err| syntax_error(&err))
+}
+
+thread_local! {
+    /// Whether keys are read as written (for [`parse_for_positions`]).
+    static LENIENT_KEYS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Deserialises one document through a seed (for data read straight into a typed form).
 pub fn deserialize_seed<T, S>(text: &str, seed: S) -> Result<T, SyntaxError>
 where
@@ -256,6 +277,9 @@ struct KeyText(String);
 
 impl<'de> Deserialize<'de> for KeyText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if LENIENT_KEYS.with(|k| k.get()) {
+            return String::deserialize(deserializer).map(KeyText);
+        }
         match Value::deserialize(deserializer)? {
             Value::Str(s) => Ok(KeyText(s)),
             Value::Int(i) => Ok(KeyText(i.to_string())),
@@ -311,17 +335,25 @@ impl Node {
 
     /// Follows a JSON pointer (`/items/3/points`) as far as it goes. Returns the position of
     /// the deepest node reached and, when the pointer ends on a mapping entry, of its key.
-    pub fn locate(&self, pointer: &str) -> Located {
+    /// With `last`, the pointer's final key is the last entry of that name (where a file
+    /// that a JSON reader read repeats it).
+    pub fn locate(&self, pointer: &str, last: bool) -> Located {
         let mut node = self;
         let mut key = None;
         let mut complete = true;
-        for raw in pointer.split('/').skip(1) {
+        let segments = pointer.split('/').skip(1).count();
+        for (n, raw) in pointer.split('/').skip(1).enumerate() {
             let segment = raw.replace("~1", "/").replace("~0", "~");
             let next = match &node.value {
-                Value::Map(entries) => entries
-                    .iter()
-                    .find(|(k, _)| k.name == segment)
-                    .map(|(k, v)| (Some(k.pos), v)),
+                Value::Map(entries) => {
+                    let mut named = entries.iter().filter(|(k, _)| k.name == segment);
+                    let entry = if last && n + 1 == segments {
+                        named.next_back()
+                    } else {
+                        named.next()
+                    };
+                    entry.map(|(k, v)| (Some(k.pos), v))
+                }
                 Value::Seq(items) => segment
                     .parse::<usize>()
                     .ok()
@@ -402,11 +434,11 @@ mod tests {
     #[test]
     fn keeps_positions_of_keys_and_values() {
         let node = parse("a: 1\nb:\n  - x\n  - {c: true}\n").unwrap();
-        let loc = node.locate("/b/1/c");
+        let loc = node.locate("/b/1/c", false);
         assert_eq!((loc.value.line, loc.value.col), (4, 9));
         assert_eq!(loc.key.map(|k| (k.line, k.col, k.len)), Some((4, 6, 1)));
         assert!(loc.complete);
-        assert_eq!(node.locate("/a").value.col, 4);
+        assert_eq!(node.locate("/a", false).value.col, 4);
     }
 
     #[test]
@@ -422,6 +454,28 @@ mod tests {
     fn duplicate_keys_are_errors_with_a_position() {
         let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(err.pos.map(|p| p.line), Some(3), "{err:?}");
+    }
+
+    #[test]
+    fn positions_survive_what_readers_let_through() {
+        let node = parse_for_positions("a: 1\n.inf: 2\n1e309: 3\na: 4\n").unwrap();
+        assert_eq!(node.locate("/.inf", false).key.map(|k| k.line), Some(2));
+        assert_eq!(node.locate("/1e309", false).key.map(|k| k.line), Some(3));
+        assert_eq!(node.locate("/a", false).key.map(|k| k.line), Some(1));
+        assert_eq!(node.locate("/a", true).key.map(|k| k.line), Some(4));
+        // JSON nests up to 64 levels (the limit YAML has); the stack of a test thread is small.
+        let json = format!(
+            "{{\"a\": 1, \"a\": 2, \"b\": {}1{}}}",
+            "[".repeat(66),
+            "]".repeat(66)
+        );
+        let parsed = std::thread::Builder::new()
+            .stack_size(16 << 20)
+            .spawn(move || parse_for_positions(&json).map(|n| n.locate("/b", false).key))
+            .expect("thread")
+            .join()
+            .expect("no panic");
+        assert_eq!(parsed.map(|k| k.map(|k| k.col)), Ok(Some(18)));
     }
 
     #[test]

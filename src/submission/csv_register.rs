@@ -76,14 +76,14 @@ pub fn read(
     // Which dictionary column each CSV column holds.
     let mut mapping: Vec<Option<usize>> = Vec::with_capacity(headers.len());
     let mut seen: HashMap<usize, usize> = HashMap::new();
-    let lines: Vec<&str> = body.lines().collect();
+    let lines = Lines::new(&body);
     for (i, header) in headers.iter().enumerate() {
         let header = header.trim();
         let column_index = register
             .columns
             .iter()
             .position(|(col_name, field)| col_name == header || field.label == header);
-        let col = field_column(lines.first().copied().unwrap_or(""), i);
+        let col = field_column(lines.text(1), i);
         match column_index {
             Some(index) => {
                 if seen.insert(index, i).is_some() {
@@ -134,7 +134,7 @@ pub fn read(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| lines.line_of(p.byte())).unwrap_or(0);
                 problem(
                     &mut found,
                     line,
@@ -145,11 +145,11 @@ pub fn read(
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let raw_line = lines
-            .get(line.saturating_sub(1) as usize)
-            .copied()
-            .unwrap_or("");
+        let line = record
+            .position()
+            .map(|p| lines.line_of(p.byte()))
+            .unwrap_or(0);
+        let raw_line = lines.text(line);
         if record.len() != headers.len() {
             problem(
                 &mut found,
@@ -211,6 +211,54 @@ pub fn read(
     ok.then_some(table)
 }
 
+/// The lines of a CSV text, ended by `\n`, `\r\n` or a lone `\r` (Excel on Windows writes
+/// `\r\n`, old Mac software `\r`), as the CSV reader ends records.
+struct Lines<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends && i + 1 < bytes.len() {
+                starts.push(i + 1);
+            }
+        }
+        Lines { text, starts }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    fn line_of(&self, offset: u64) -> u64 {
+        let mut offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        // The reader may place a record at the line end before it (the `\n` of `\r\n`).
+        let bytes = self.text.as_bytes();
+        while matches!(bytes.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        self.starts.partition_point(|&s| s <= offset) as u64
+    }
+
+    /// The text of 1-based line `line`, without its line end.
+    fn text(&self, line: u64) -> &'a str {
+        let Some(i) = (line as usize).checked_sub(1) else {
+            return "";
+        };
+        let Some(&start) = self.starts.get(i) else {
+            return "";
+        };
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\r', '\n'])
+    }
+}
+
 /// The 1-based character column where field `index` of a CSV line starts.
 fn field_column(line: &str, index: usize) -> u32 {
     let mut field = 0;
@@ -226,4 +274,27 @@ fn field_column(line: &str, index: usize) -> u32 {
         }
     }
     line.chars().count() as u32 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_end_with_lf_crlf_or_cr() {
+        for text in [
+            "a,b\nc,d\ne,f\n",
+            "a,b\r\nc,d\r\ne,f\r\n",
+            "a,b\rc,d\re,f\r",
+        ] {
+            let lines = Lines::new(text);
+            let e = text.find('e').expect("e") as u64;
+            assert_eq!(lines.line_of(e), 3, "{text:?}");
+            assert_eq!(lines.text(3), "e,f", "{text:?}");
+            assert_eq!(lines.line_of(0), 1);
+            let before_c = text.find('c').expect("c") as u64 - 1;
+            assert_eq!(lines.line_of(before_c), 2, "{text:?}");
+            assert_eq!(lines.text(1), "a,b");
+        }
+    }
 }

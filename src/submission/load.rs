@@ -62,7 +62,13 @@ fn load_from(
         problems: &problems,
     };
     let parsed = if is_json {
-        read_json(body, seed)
+        match too_deep(body) {
+            Some(pos) => Err((
+                Some(pos),
+                format!("the document nests more than {MAX_JSON_DEPTH} levels deep"),
+            )),
+            None => read_json(body, seed),
+        }
     } else {
         yaml::deserialize_seed(body, seed).map_err(|e| (e.pos, e.message))
     };
@@ -178,6 +184,43 @@ fn finish(
         }),
         _ => Err(diagnostics),
     }
+}
+
+/// How deep a JSON submission may nest, as deep as YAML files may.
+const MAX_JSON_DEPTH: usize = 64;
+
+/// Where a JSON text first nests deeper than [`MAX_JSON_DEPTH`] (brackets in strings aside).
+fn too_deep(body: &str) -> Option<yaml::Pos> {
+    let (mut depth, mut line, mut col) = (0usize, 1u32, 0u32);
+    let (mut in_string, mut escaped) = (false, false);
+    for c in body.chars() {
+        col += 1;
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return Some(yaml::Pos { line, col, len: 1 });
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            '\n' => {
+                line += 1;
+                col = 0;
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn read_json(body: &str, seed: DocumentSeed) -> Result<Document, (Option<yaml::Pos>, String)> {
@@ -461,7 +504,7 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
     let (file, prefix) = match place {
         Place::File(file) => {
             let text = sources.file(*file).text.clone();
-            if let Ok(root) = yaml::parse(&text) {
+            if let Ok(root) = yaml::parse_for_positions(&text) {
                 sources.set_root(*file, root);
             }
             (*file, "")
@@ -469,17 +512,89 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
         Place::Inline { file, pointer } => (*file, pointer.as_str()),
     };
     for p in problems {
-        let target = if p.at_key { Target::Key } else { Target::Value };
+        let target = if p.at_key {
+            Target::LastKey
+        } else {
+            Target::Value
+        };
         let pos = sources.locate(file, &format!("{prefix}{}", p.pointer), target);
-        let mut d = Diagnostic::error(Code::InvalidValue, Location { file, pos }, p.message);
+        let written = pos.and_then(|pos| token(&sources.file(file).text, pos));
+        let message = match written {
+            Some(token) if !p.at_key => as_written(&p.message, token),
+            _ => p.message,
+        };
+        let mut d = Diagnostic::error(Code::InvalidValue, Location { file, pos }, message);
         d.help = p.help;
         out.push(d);
     }
 }
 
+/// The text of the token at `pos`.
+fn token(text: &str, pos: yaml::Pos) -> Option<&str> {
+    let line = text.lines().nth((pos.line as usize).checked_sub(1)?)?;
+    let start = line
+        .char_indices()
+        .nth((pos.col as usize).checked_sub(1)?)
+        .map(|(i, _)| i)?;
+    let end = line[start..]
+        .char_indices()
+        .nth(pos.len as usize)
+        .map_or(line.len(), |(i, _)| start + i);
+    Some(&line[start..end])
+}
+
+/// The message with a number it quotes as the file wrote it: a number too large for an
+/// integer is read as a float, which would echo `99999999999999999999` as
+/// `100000000000000000000`.
+fn as_written(message: &str, token: &str) -> String {
+    let token = token.trim();
+    let Ok(value) = token.parse::<f64>() else {
+        return message.to_string();
+    };
+    let mut parts: Vec<&str> = message.split('`').collect();
+    for (i, part) in parts.iter_mut().enumerate() {
+        if i % 2 == 1 && *part != token && part.parse::<f64>() == Ok(value) {
+            *part = token;
+            break;
+        }
+    }
+    parts.join("`")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_echoed_as_written() {
+        assert_eq!(
+            as_written(
+                "found number `100000000000000000000`",
+                "99999999999999999999"
+            ),
+            "found number `99999999999999999999`"
+        );
+        assert_eq!(as_written("found `三`", "三"), "found `三`");
+        let text = "a:\n  b: 99999999999999999999\n";
+        let pos = yaml::Pos {
+            line: 2,
+            col: 6,
+            len: 20,
+        };
+        assert_eq!(token(text, pos), Some("99999999999999999999"));
+    }
+
+    #[test]
+    fn json_nesting_is_bounded() {
+        let deep = format!("{{\"a\": {}{}}}", "[".repeat(64), "]".repeat(64));
+        assert_eq!(too_deep(&deep).map(|p| p.col), Some(70));
+        let fine = format!(
+            "{{\"a\": \"[[[[\", \"b\": {}{}}}",
+            "[".repeat(63),
+            "]".repeat(63)
+        );
+        assert_eq!(too_deep(&fine), None);
+    }
 
     #[test]
     fn assessed_on_falls_in_the_year_or_the_two_after() {

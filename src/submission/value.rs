@@ -63,6 +63,9 @@ impl Raw {
             Raw::Null => "nothing".into(),
             Raw::Bool(b) => format!("boolean `{b}`"),
             Raw::Int(i) => format!("integer `{i}`"),
+            Raw::Float(x) if x.fract() == 0.0 && x.abs() >= 9.2e18 => {
+                format!("integer `{x}`, which is too large")
+            }
             Raw::Float(x) => format!("number `{x}`"),
             Raw::Str(s) => format!("string `{s}`"),
             Raw::List(_) => "a list".into(),
