@@ -80,6 +80,9 @@ fn options() -> Options {
     options.strict_booleans = true;
     options.leading_zero_numbers_as_strings = true;
     options.underscored_numbers_as_strings = true;
+    // `!!python/object`, `!!binary`, `!custom`: kaohe's files have no use for tags beyond
+    // YAML's core schema; one is a mistake or an attack, not something to ignore.
+    options.reject_unsupported_tags = true;
     options
 }
 
@@ -100,6 +103,9 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             },
             value: Value::Null,
         });
+    }
+    if let Some(err) = binary_tag(text) {
+        return Err(err);
     }
     serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(|err| syntax_error(&err))
 }
@@ -136,10 +142,60 @@ where
             message: format!("file is larger than the {MAX_INPUT_BYTES} bytes kaohe reads"),
         });
     }
+    if let Some(err) = binary_tag(text) {
+        return Err(err);
+    }
     serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
         seed.deserialize(de)
     })
     .map_err(|err| syntax_error(&err))
+}
+
+/// A `!!binary` tag, which the parser decodes rather than refuses as it refuses other tags
+/// beyond the core schema: where the first one is written, outside quotes and comments.
+fn binary_tag(text: &str) -> Option<SyntaxError> {
+    if !text.contains("!!binary") && !text.contains("2002:binary") {
+        return None;
+    }
+    for (n, line) in text.lines().enumerate() {
+        let (mut quote, mut prev) = (None, ' ');
+        for (col, (i, c)) in line.char_indices().enumerate() {
+            match (quote, c) {
+                (Some(q), _) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '#') if prev.is_whitespace() => break,
+                (None, '"' | '\'') if prev.is_whitespace() || "[{,:".contains(prev) => {
+                    quote = Some(c)
+                }
+                (None, '!') if prev.is_whitespace() || "[{,:-".contains(prev) => {
+                    let rest = &line[i..];
+                    if rest.starts_with("!!binary")
+                        || rest.starts_with("!<tag:yaml.org,2002:binary>")
+                    {
+                        let len = rest
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or(rest)
+                            .chars()
+                            .count();
+                        return Some(SyntaxError {
+                            pos: Some(Pos {
+                                line: n as u32 + 1,
+                                col: col as u32 + 1,
+                                len: len as u32,
+                            }),
+                            message:
+                                "unsupported tag `!!binary`: a value is text, not encoded data"
+                                    .into(),
+                        });
+                    }
+                }
+                _ => {}
+            }
+            prev = c;
+        }
+    }
+    None
 }
 
 fn syntax_error(err: &serde_saphyr::Error) -> SyntaxError {
@@ -172,8 +228,10 @@ fn clean_message(err: &serde_saphyr::Error) -> String {
     if let Some(rest) = first.strip_prefix("budget breached: ") {
         return if rest.starts_with("Depth") {
             "the document nests more than 64 levels deep".into()
+        } else if rest.contains("Alias") || rest.contains("Anchor") {
+            "the document repeats its aliases (`*name`) too many times".into()
         } else {
-            format!("the document is larger than kaohe reads ({rest})")
+            "the document is larger than kaohe reads".into()
         };
     }
     if first.starts_with("multiple YAML documents") {
@@ -476,6 +534,34 @@ mod tests {
             .join()
             .expect("no panic");
         assert_eq!(parsed.map(|k| k.map(|k| k.col)), Ok(Some(18)));
+    }
+
+    #[test]
+    fn tags_beyond_the_core_schema_are_refused() {
+        let err = parse("a: !!python/object:os.system x\n").unwrap_err();
+        assert!(err.message.contains("unsupported tag"), "{err:?}");
+        let err = parse("a: 1\nb: [x, !!binary aGVsbG8=]\n").unwrap_err();
+        assert_eq!(err.pos.map(|p| (p.line, p.col)), Some((2, 8)), "{err:?}");
+        assert!(parse("a: \"!!binary x\" # !!binary\nb: !!str 1\n").is_ok());
+    }
+
+    #[test]
+    fn an_alias_bomb_is_one_plain_line() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let prev = if i == 1 {
+                "a".to_string()
+            } else {
+                format!("b{}", i - 1)
+            };
+            text += &format!(
+                "b{i}: &b{i} [{}]\n",
+                vec![format!("*{prev}"); 10].join(", ")
+            );
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(!err.message.contains('{'), "{err:?}");
+        assert!(err.message.contains("aliases"), "{err:?}");
     }
 
     #[test]

@@ -57,6 +57,23 @@ pub fn read(
         found.push(d);
     };
 
+    if body.trim().is_empty() {
+        let mut d = Diagnostic::error(
+            Code::EmptyFile,
+            Location {
+                file,
+                pos: Some(Pos {
+                    line: 1,
+                    col: 1,
+                    len: 0,
+                }),
+            },
+            format!("the CSV file of register `{name}` is empty"),
+        );
+        d.help = Some("the first row names the columns; each row after it is a record".into());
+        diagnostics.push(d);
+        return None;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(body.as_bytes());
@@ -70,6 +87,7 @@ pub fn read(
                 format!("cannot read the CSV header: {e}"),
                 None,
             );
+            diagnostics.extend(found);
             return None;
         }
     };
@@ -78,12 +96,26 @@ pub fn read(
     let mut seen: HashMap<usize, usize> = HashMap::new();
     let lines = Lines::new(&body);
     for (i, header) in headers.iter().enumerate() {
-        let header = header.trim();
+        let col = field_column(lines.text(1), i);
+        if let Some((at, c)) = header.chars().enumerate().find(|(_, c)| invisible(*c)) {
+            problem(
+                &mut found,
+                1,
+                col + at as u32,
+                format!(
+                    "the header `{}` holds an invisible character (U+{:04X})",
+                    header.trim().replace(invisible, ""),
+                    c as u32
+                ),
+                Some("delete it: retype the column name".into()),
+            );
+        }
+        let cleaned = header.replace(invisible, "");
+        let header = cleaned.trim();
         let column_index = register
             .columns
             .iter()
             .position(|(col_name, field)| col_name == header || field.label == header);
-        let col = field_column(lines.text(1), i);
         match column_index {
             Some(index) => {
                 if seen.insert(index, i).is_some() {
@@ -130,7 +162,17 @@ pub fn read(
     let key_column = register.columns.get_index_of(&register.key);
     let mut keys: HashMap<String, u64> = HashMap::new();
     let mut table = Table::default();
-    for record in reader.records() {
+    let records: Vec<_> = reader.records().collect();
+    // Where each record starts, and so where the one before it ends.
+    let starts: Vec<usize> = records
+        .iter()
+        .map(|r| match r {
+            Ok(r) => r.position().map(|p| p.byte()),
+            Err(e) => e.position().map(|p| p.byte()),
+        })
+        .map(|b| b.and_then(|b| usize::try_from(b).ok()).unwrap_or(0))
+        .collect();
+    for (n, record) in records.into_iter().enumerate() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -150,6 +192,28 @@ pub fn read(
             .map(|p| lines.line_of(p.byte()))
             .unwrap_or(0);
         let raw_line = lines.text(line);
+        let start = record
+            .position()
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(0);
+        let end = starts.get(n + 1).copied().unwrap_or(body.len());
+        if body
+            .get(start..end.max(start))
+            .is_some_and(|span| span.matches('"').count() % 2 == 1)
+        {
+            let col = raw_line
+                .chars()
+                .position(|c| c == '"')
+                .map_or(1, |c| c as u32 + 1);
+            problem(
+                &mut found,
+                line,
+                col,
+                "a quote `\"` opened here is not closed".into(),
+                Some("close it at the end of the cell, and write a quote inside a quoted cell as `\"\"`".into()),
+            );
+            break;
+        }
         if record.len() != headers.len() {
             problem(
                 &mut found,
@@ -170,6 +234,38 @@ pub fn read(
             let Some((_, field)) = register.columns.get_index(index) else {
                 continue;
             };
+            let at = field_column(raw_line, i);
+            let raw_cell = raw_line
+                .chars()
+                .skip(at.saturating_sub(1) as usize)
+                .take_while(|c| *c != ',');
+            let quoted = raw_line.chars().nth(at.saturating_sub(1) as usize) == Some('"');
+            if !quoted && cell.contains('"') {
+                let offset = raw_cell.take_while(|c| *c != '"').count() as u32;
+                problem(
+                    &mut found,
+                    line,
+                    at + offset,
+                    format!("a stray quote `\"` in the cell `{cell}`"),
+                    Some(
+                        "put the whole cell in quotes and write the quote as `\"\"`, or remove it"
+                            .into(),
+                    ),
+                );
+            }
+            if let Some((n, c)) = cell
+                .chars()
+                .enumerate()
+                .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            {
+                problem(
+                    &mut found,
+                    line,
+                    at + n as u32,
+                    format!("the cell holds a control character (U+{:04X})", c as u32),
+                    Some("delete it: cells hold text".into()),
+                );
+            }
             match convert_csv_cell(field, cell) {
                 Ok(value) => row[index] = value,
                 Err(e) => problem(
@@ -257,6 +353,11 @@ impl<'a> Lines<'a> {
             .unwrap_or("")
             .trim_end_matches(['\r', '\n'])
     }
+}
+
+/// A character that shows nothing: zero-width spaces and joiners, a BOM, control characters.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}') || c.is_control()
 }
 
 /// The 1-based character column where field `index` of a CSV line starts.

@@ -279,7 +279,10 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
             }
         }
     }
-    if doc.keys.contains("bureau") && bureau.name.trim().is_empty() {
+    if doc.keys.contains("bureau")
+        && bureau.name.trim().is_empty()
+        && !problems.iter().any(|p| p.pointer == "/bureau")
+    {
         problems.push(problem("/bureau", false, "the bureau has no `name`"));
     }
     for key in ["bureau", "year", "assessed_on"] {
