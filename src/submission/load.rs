@@ -158,6 +158,7 @@ fn finish(
     let header = header(&doc, &mut problems);
     required(pack, &doc, &mut problems);
     ratios(pack, &doc, &mut problems);
+    self_scores(pack, &doc, &mut problems);
     let mut diagnostics = Vec::new();
     let registers = registers(
         pack,
@@ -292,6 +293,8 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
     }
     let year = match &doc.year {
         Some(Raw::Int(y)) if (1900..=2200).contains(y) => Some(*y as i32),
+        // `2023.0` is the year 2023, as a JSON Schema integer is.
+        Some(Raw::Float(y)) if y.fract() == 0.0 && (1900.0..=2200.0).contains(y) => Some(*y as i32),
         Some(other) => {
             problems.push(problem(
                 "/year",
@@ -390,6 +393,25 @@ fn required(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
                 pointer,
                 false,
                 format!("missing required register `{name}` ({})", register.label),
+            ));
+        }
+    }
+}
+
+/// Self-scores are of items of the pack, and not negative.
+fn self_scores(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
+    for (id, score) in &doc.self_scores {
+        let pointer = format!("/self_scores/{}", crate::text::pointer_segment(id));
+        if !pack.items.iter().any(|i| &i.id == id) {
+            let mut p = problem(&pointer, true, format!("unknown item `{id}`"));
+            p.help = crate::diag::did_you_mean(id, pack.items.iter().map(|i| i.id.as_str()))
+                .map(|s| format!("did you mean `{s}`?"));
+            problems.push(p);
+        } else if *score < 0.0 {
+            problems.push(problem(
+                &pointer,
+                false,
+                format!("the self-score `{score}` of `{id}` is negative"),
             ));
         }
     }
