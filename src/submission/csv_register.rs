@@ -197,14 +197,24 @@ pub fn read(
             .and_then(|p| usize::try_from(p.byte()).ok())
             .unwrap_or(0);
         let end = starts.get(n + 1).copied().unwrap_or(body.len());
-        if body
-            .get(start..end.max(start))
-            .is_some_and(|span| span.matches('"').count() % 2 == 1)
+        // A quote that opens a cell and is never closed swallows the rest of the file: the
+        // last record, with an odd number of quotes.
+        let opening = raw_line
+            .chars()
+            .enumerate()
+            .scan(',', |prev, (i, c)| {
+                let opens = c == '"' && *prev == ',';
+                *prev = c;
+                Some((i, opens))
+            })
+            .find(|(_, opens)| *opens)
+            .map(|(i, _)| i as u32 + 1);
+        if let Some(col) = opening
+            && n + 1 == starts.len()
+            && body
+                .get(start..end.max(start))
+                .is_some_and(|span| span.matches('"').count() % 2 == 1)
         {
-            let col = raw_line
-                .chars()
-                .position(|c| c == '"')
-                .map_or(1, |c| c as u32 + 1);
             problem(
                 &mut found,
                 line,
