@@ -111,6 +111,16 @@ fn cases(dir: &Path) -> Vec<(String, PathBuf)> {
             "service_satisfaction: 97.5%",
             "service_satisfaction: 97.5",
         ),
+        (
+            "blank-optional-values",
+            "rule_of_law_meetings: 3",
+            "rule_of_law_meetings: \"\"\n  annual_report_published_on: \" \"",
+        ),
+        (
+            "blank-required-fact",
+            "leading_group_established: true",
+            "leading_group_established: \"\"",
+        ),
         ("year-as-float", "year: 2023", "year: 2023.0"),
         ("year-fraction", "year: 2023", "year: 2023.5"),
         (

@@ -177,6 +177,10 @@ fn field_schema(field: &Field, nullable: bool) -> Value {
         }
         FieldType::List => json!({"type": types(&["array"]), "items": {"enum": field.values}}),
     };
+    // Blank text is no value, as an empty CSV cell is.
+    if nullable && field.ty != FieldType::String {
+        schema = json!({"anyOf": [schema, {"type": "string", "pattern": r"^\s*$"}]});
+    }
     if let Some(obj) = schema.as_object_mut() {
         obj.insert("title".into(), Value::String(field.label.clone()));
         if let Some(d) = &field.description {
