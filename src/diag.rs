@@ -52,9 +52,9 @@ impl Sources {
     /// A pointer that runs past the tree lands on the deepest node found.
     pub fn locate(&self, id: FileId, pointer: &str, target: Target) -> Option<Pos> {
         let root = self.files.get(id)?.root.as_ref()?;
-        let found = root.locate(pointer);
+        let found = root.locate(pointer, target == Target::LastKey);
         Some(match target {
-            Target::Key if found.complete => found.key.unwrap_or(found.value),
+            Target::Key | Target::LastKey if found.complete => found.key.unwrap_or(found.value),
             _ => found.value,
         })
     }
@@ -64,6 +64,9 @@ impl Sources {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Key,
+    /// The key of the last entry of that name, where a file repeats it (a JSON reader lets
+    /// repeated keys through).
+    LastKey,
     Value,
 }
 
@@ -233,6 +236,21 @@ pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: bool) 
     out
 }
 
+/// Line `number` (1-based) of a text whose lines end with `\n`, `\r\n` or a lone `\r`.
+fn source_line(text: &str, number: u32) -> Option<&str> {
+    let mut rest = text;
+    for _ in 1..number {
+        let end = rest.find(['\r', '\n'])?;
+        let skip = if rest[end..].starts_with("\r\n") {
+            2
+        } else {
+            1
+        };
+        rest = &rest[end + skip..];
+    }
+    Some(&rest[..rest.find(['\r', '\n']).unwrap_or(rest.len())])
+}
+
 /// The one source line of a location, with a caret under the token.
 fn snippet<'a>(
     sources: &'a Sources,
@@ -241,7 +259,7 @@ fn snippet<'a>(
 ) -> Option<Snippet<'a, annotate_snippets::Annotation<'a>>> {
     let pos = location.pos?;
     let file = sources.file(location.file);
-    let line = file.text.lines().nth(pos.line.checked_sub(1)? as usize)?;
+    let line = source_line(&file.text, pos.line)?;
     let start = char_to_byte(line, pos.col.saturating_sub(1) as usize);
     let token_chars = if pos.len == 0 { 1 } else { pos.len as usize };
     let mut end = char_to_byte(line, pos.col.saturating_sub(1) as usize + token_chars);

@@ -24,8 +24,14 @@ pub fn parse_date(text: &str) -> Option<Date> {
 /// A percentage written with its sign, `95%` or `99.5%` (spaces around allowed), as a
 /// fraction (0.95).
 pub fn percent(text: &str) -> Option<f64> {
-    let number = text.trim().strip_suffix('%')?;
-    let value: f64 = number.trim().parse().ok()?;
+    let number = text.trim().strip_suffix('%')?.trim();
+    // Digits, then optionally a point and digits: not `+95`, `1e2`, `.5` or `inf`.
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
     value.is_finite().then_some(value / 100.0)
 }
 
@@ -83,6 +89,10 @@ mod tests {
         assert_eq!(percent(" 99.5 % "), Some(0.995));
         assert_eq!(percent("95"), None);
         assert_eq!(percent("inf%"), None);
+        for odd in ["+95%", "1e1%", ".5%", "95.%", "-5%", "9 5%"] {
+            assert_eq!(percent(odd), None, "{odd}");
+        }
+        assert_eq!(percent("95 %"), Some(0.95));
         assert_eq!(bare_percent(0.95, true, true), Ok(0.95));
         assert_eq!(bare_percent(95.0, true, true), Ok(0.95));
         assert_eq!(bare_percent(95.0, false, true), Ok(0.95));

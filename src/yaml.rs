@@ -80,6 +80,9 @@ fn options() -> Options {
     options.strict_booleans = true;
     options.leading_zero_numbers_as_strings = true;
     options.underscored_numbers_as_strings = true;
+    // `!!python/object`, `!!binary`, `!custom`: kaohe's files have no use for tags beyond
+    // YAML's core schema; one is a mistake or an attack, not something to ignore.
+    options.reject_unsupported_tags = true;
     options
 }
 
@@ -101,7 +104,31 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             value: Value::Null,
         });
     }
+    if let Some(err) = binary_tag(text) {
+        return Err(err);
+    }
     serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(|err| syntax_error(&err))
+}
+
+/// Parses a document only to find positions in it, after it was read and found to have
+/// problems: as leniently as the readers that found them. Repeated keys are all kept (a JSON
+/// reader lets them through), keys are their text as written (`.inf:`, `1e309:`), and the
+/// nesting allowed is deeper than any reader's.
+pub fn parse_for_positions(text: &str) -> Result<Node, SyntaxError> {
+    let mut options = options();
+    options.duplicate_keys = DuplicateKeyPolicy::PassThrough;
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_depth = 80;
+    }
+    LENIENT_KEYS.with(|k| k.set(true));
+    let node = serde_saphyr::from_str_with_options::<Node>(text, options);
+    LENIENT_KEYS.with(|k| k.set(false));
+    node.map_err(|err| syntax_error(&err))
+}
+
+thread_local! {
+    /// Whether keys are read as written (for [`parse_for_positions`]).
+    static LENIENT_KEYS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Deserialises one document through a seed (for data read straight into a typed form).
@@ -115,10 +142,60 @@ where
             message: format!("file is larger than the {MAX_INPUT_BYTES} bytes kaohe reads"),
         });
     }
+    if let Some(err) = binary_tag(text) {
+        return Err(err);
+    }
     serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
         seed.deserialize(de)
     })
     .map_err(|err| syntax_error(&err))
+}
+
+/// A `!!binary` tag, which the parser decodes rather than refuses as it refuses other tags
+/// beyond the core schema: where the first one is written, outside quotes and comments.
+fn binary_tag(text: &str) -> Option<SyntaxError> {
+    if !text.contains("!!binary") && !text.contains("2002:binary") {
+        return None;
+    }
+    for (n, line) in text.lines().enumerate() {
+        let (mut quote, mut prev) = (None, ' ');
+        for (col, (i, c)) in line.char_indices().enumerate() {
+            match (quote, c) {
+                (Some(q), _) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '#') if prev.is_whitespace() => break,
+                (None, '"' | '\'') if prev.is_whitespace() || "[{,:".contains(prev) => {
+                    quote = Some(c)
+                }
+                (None, '!') if prev.is_whitespace() || "[{,:-".contains(prev) => {
+                    let rest = &line[i..];
+                    if rest.starts_with("!!binary")
+                        || rest.starts_with("!<tag:yaml.org,2002:binary>")
+                    {
+                        let len = rest
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or(rest)
+                            .chars()
+                            .count();
+                        return Some(SyntaxError {
+                            pos: Some(Pos {
+                                line: n as u32 + 1,
+                                col: col as u32 + 1,
+                                len: len as u32,
+                            }),
+                            message:
+                                "unsupported tag `!!binary`: a value is text, not encoded data"
+                                    .into(),
+                        });
+                    }
+                }
+                _ => {}
+            }
+            prev = c;
+        }
+    }
+    None
 }
 
 fn syntax_error(err: &serde_saphyr::Error) -> SyntaxError {
@@ -151,8 +228,10 @@ fn clean_message(err: &serde_saphyr::Error) -> String {
     if let Some(rest) = first.strip_prefix("budget breached: ") {
         return if rest.starts_with("Depth") {
             "the document nests more than 64 levels deep".into()
+        } else if rest.contains("Alias") || rest.contains("Anchor") {
+            "the document repeats its aliases (`*name`) too many times".into()
         } else {
-            format!("the document is larger than kaohe reads ({rest})")
+            "the document is larger than kaohe reads".into()
         };
     }
     if first.starts_with("multiple YAML documents") {
@@ -256,6 +335,9 @@ struct KeyText(String);
 
 impl<'de> Deserialize<'de> for KeyText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if LENIENT_KEYS.with(|k| k.get()) {
+            return String::deserialize(deserializer).map(KeyText);
+        }
         match Value::deserialize(deserializer)? {
             Value::Str(s) => Ok(KeyText(s)),
             Value::Int(i) => Ok(KeyText(i.to_string())),
@@ -311,17 +393,25 @@ impl Node {
 
     /// Follows a JSON pointer (`/items/3/points`) as far as it goes. Returns the position of
     /// the deepest node reached and, when the pointer ends on a mapping entry, of its key.
-    pub fn locate(&self, pointer: &str) -> Located {
+    /// With `last`, the pointer's final key is the last entry of that name (where a file
+    /// that a JSON reader read repeats it).
+    pub fn locate(&self, pointer: &str, last: bool) -> Located {
         let mut node = self;
         let mut key = None;
         let mut complete = true;
-        for raw in pointer.split('/').skip(1) {
+        let segments = pointer.split('/').skip(1).count();
+        for (n, raw) in pointer.split('/').skip(1).enumerate() {
             let segment = raw.replace("~1", "/").replace("~0", "~");
             let next = match &node.value {
-                Value::Map(entries) => entries
-                    .iter()
-                    .find(|(k, _)| k.name == segment)
-                    .map(|(k, v)| (Some(k.pos), v)),
+                Value::Map(entries) => {
+                    let mut named = entries.iter().filter(|(k, _)| k.name == segment);
+                    let entry = if last && n + 1 == segments {
+                        named.next_back()
+                    } else {
+                        named.next()
+                    };
+                    entry.map(|(k, v)| (Some(k.pos), v))
+                }
                 Value::Seq(items) => segment
                     .parse::<usize>()
                     .ok()
@@ -402,11 +492,11 @@ mod tests {
     #[test]
     fn keeps_positions_of_keys_and_values() {
         let node = parse("a: 1\nb:\n  - x\n  - {c: true}\n").unwrap();
-        let loc = node.locate("/b/1/c");
+        let loc = node.locate("/b/1/c", false);
         assert_eq!((loc.value.line, loc.value.col), (4, 9));
         assert_eq!(loc.key.map(|k| (k.line, k.col, k.len)), Some((4, 6, 1)));
         assert!(loc.complete);
-        assert_eq!(node.locate("/a").value.col, 4);
+        assert_eq!(node.locate("/a", false).value.col, 4);
     }
 
     #[test]
@@ -422,6 +512,56 @@ mod tests {
     fn duplicate_keys_are_errors_with_a_position() {
         let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(err.pos.map(|p| p.line), Some(3), "{err:?}");
+    }
+
+    #[test]
+    fn positions_survive_what_readers_let_through() {
+        let node = parse_for_positions("a: 1\n.inf: 2\n1e309: 3\na: 4\n").unwrap();
+        assert_eq!(node.locate("/.inf", false).key.map(|k| k.line), Some(2));
+        assert_eq!(node.locate("/1e309", false).key.map(|k| k.line), Some(3));
+        assert_eq!(node.locate("/a", false).key.map(|k| k.line), Some(1));
+        assert_eq!(node.locate("/a", true).key.map(|k| k.line), Some(4));
+        // JSON nests up to 64 levels (the limit YAML has); the stack of a test thread is small.
+        let json = format!(
+            "{{\"a\": 1, \"a\": 2, \"b\": {}1{}}}",
+            "[".repeat(66),
+            "]".repeat(66)
+        );
+        let parsed = std::thread::Builder::new()
+            .stack_size(16 << 20)
+            .spawn(move || parse_for_positions(&json).map(|n| n.locate("/b", false).key))
+            .expect("thread")
+            .join()
+            .expect("no panic");
+        assert_eq!(parsed.map(|k| k.map(|k| k.col)), Ok(Some(18)));
+    }
+
+    #[test]
+    fn tags_beyond_the_core_schema_are_refused() {
+        let err = parse("a: !!python/object:os.system x\n").unwrap_err();
+        assert!(err.message.contains("unsupported tag"), "{err:?}");
+        let err = parse("a: 1\nb: [x, !!binary aGVsbG8=]\n").unwrap_err();
+        assert_eq!(err.pos.map(|p| (p.line, p.col)), Some((2, 8)), "{err:?}");
+        assert!(parse("a: \"!!binary x\" # !!binary\nb: !!str 1\n").is_ok());
+    }
+
+    #[test]
+    fn an_alias_bomb_is_one_plain_line() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let prev = if i == 1 {
+                "a".to_string()
+            } else {
+                format!("b{}", i - 1)
+            };
+            text += &format!(
+                "b{i}: &b{i} [{}]\n",
+                vec![format!("*{prev}"); 10].join(", ")
+            );
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(!err.message.contains('{'), "{err:?}");
+        assert!(err.message.contains("aliases"), "{err:?}");
     }
 
     #[test]

@@ -284,6 +284,25 @@ fn bad_fixtures_exit_2_with_located_messages() {
         assert_eq!(out.status.code(), Some(2), "{case}: {stderr}");
         assert!(out.stdout.is_empty(), "{case}: a report was printed");
         assert!(stderr.starts_with("error["), "{case}: {stderr}");
+        // Every message is located (`path:line:col:`), one line, and quotes nothing of the
+        // parser's internals (`RecordedAnchorEvents { .. }`, "recursion limit exceeded").
+        for line in stderr.lines().filter(|l| l.starts_with("error[")) {
+            let (_, rest) = line.split_once("]: ").expect("code");
+            let mut parts = rest.splitn(4, ':');
+            let (_, l, c) = (parts.next(), parts.next(), parts.next());
+            let located = [l, c]
+                .iter()
+                .all(|p| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())));
+            assert!(located, "{case}: not located: {line}");
+            for internal in [
+                "{",
+                "recursion limit",
+                "expected mapping start",
+                " cells, the header",
+            ] {
+                assert!(!line.contains(internal), "{case}: {line}");
+            }
+        }
         let name = case.trim_start_matches("fixtures/bad/").replace('/', "_");
         insta::assert_snapshot!(format!("bad_{name}"), stderr);
     }

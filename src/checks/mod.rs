@@ -39,6 +39,22 @@ pub struct Check {
     pub kind: Kind,
 }
 
+impl Check {
+    /// Every `ratio` in this check and its parts.
+    pub fn ratios<'a>(&'a self, out: &mut Vec<&'a ratio::Ratio>) {
+        match &self.kind {
+            Kind::Ratio(r) => out.push(r),
+            Kind::All(all::All(parts)) | Kind::Any(any::Any(parts)) => {
+                for part in parts {
+                    part.ratios(out);
+                }
+            }
+            Kind::Not(not::Not(inner)) => inner.ratios(out),
+            _ => {}
+        }
+    }
+}
+
 /// Declares the check kinds: each is a module with a type implementing [`Spec`], selected in
 /// a pack by its key. Adding a kind is a new module and one line here.
 macro_rules! kinds {

@@ -15,6 +15,10 @@ pub struct Ratio {
     pub numerator: String,
     pub denominator: String,
     pub min: Percent,
+    /// Whether the numerator may exceed the denominator; otherwise a submission whose
+    /// numerator does is refused as impossible data.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub may_exceed: bool,
 }
 
 crate::variables! {

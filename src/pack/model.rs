@@ -120,6 +120,9 @@ pub struct Field {
     pub values: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accept: Vec<PercentForm>,
+    /// An `integer` or `number` that may be negative (counts and amounts never are).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub signed: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }

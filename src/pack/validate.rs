@@ -250,6 +250,18 @@ impl<'a> Validator<'a> {
                 message,
             );
         }
+        if field.signed && !matches!(field.ty, FieldType::Integer | FieldType::Number) {
+            let message = format!(
+                "`signed` only applies to `integer` and `number`, not `{}`",
+                field.ty.name()
+            );
+            self.error(
+                Code::MisplacedKey,
+                &origin.join("signed"),
+                Target::Key,
+                message,
+            );
+        }
     }
 
     // ---- sections, grades, points ------------------------------------------------------

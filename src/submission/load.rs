@@ -62,7 +62,13 @@ fn load_from(
         problems: &problems,
     };
     let parsed = if is_json {
-        read_json(body, seed)
+        match too_deep(body) {
+            Some(pos) => Err((
+                Some(pos),
+                format!("the document nests more than {MAX_JSON_DEPTH} levels deep"),
+            )),
+            None => read_json(body, seed),
+        }
     } else {
         yaml::deserialize_seed(body, seed).map_err(|e| (e.pos, e.message))
     };
@@ -151,6 +157,7 @@ fn finish(
 ) -> Result<Submission, Vec<Diagnostic>> {
     let header = header(&doc, &mut problems);
     required(pack, &doc, &mut problems);
+    ratios(pack, &doc, &mut problems);
     self_scores(pack, &doc, &mut problems);
     let mut diagnostics = Vec::new();
     let registers = registers(
@@ -178,6 +185,43 @@ fn finish(
         }),
         _ => Err(diagnostics),
     }
+}
+
+/// How deep a JSON submission may nest, as deep as YAML files may.
+const MAX_JSON_DEPTH: usize = 64;
+
+/// Where a JSON text first nests deeper than [`MAX_JSON_DEPTH`] (brackets in strings aside).
+fn too_deep(body: &str) -> Option<yaml::Pos> {
+    let (mut depth, mut line, mut col) = (0usize, 1u32, 0u32);
+    let (mut in_string, mut escaped) = (false, false);
+    for c in body.chars() {
+        col += 1;
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return Some(yaml::Pos { line, col, len: 1 });
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            '\n' => {
+                line += 1;
+                col = 0;
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn read_json(body: &str, seed: DocumentSeed) -> Result<Document, (Option<yaml::Pos>, String)> {
@@ -236,7 +280,10 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
             }
         }
     }
-    if doc.keys.contains("bureau") && bureau.name.trim().is_empty() {
+    if doc.keys.contains("bureau")
+        && bureau.name.trim().is_empty()
+        && !problems.iter().any(|p| p.pointer == "/bureau")
+    {
         problems.push(problem("/bureau", false, "the bureau has no `name`"));
     }
     for key in ["bureau", "year", "assessed_on"] {
@@ -246,6 +293,8 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
     }
     let year = match &doc.year {
         Some(Raw::Int(y)) if (1900..=2200).contains(y) => Some(*y as i32),
+        // `2023.0` is the year 2023, as a JSON Schema integer is.
+        Some(Raw::Float(y)) if y.fract() == 0.0 && (1900.0..=2200.0).contains(y) => Some(*y as i32),
         Some(other) => {
             problems.push(problem(
                 "/year",
@@ -281,7 +330,30 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
         }
         None => None,
     };
-    Some((bureau, year?, assessed_on?))
+    let (year, assessed_on) = (year?, assessed_on?);
+    if !assessed_in_time(year, assessed_on) {
+        let mut p = problem(
+            "/assessed_on",
+            false,
+            format!(
+                "`{assessed_on}` is not in the assessment year {year} or the two years after it"
+            ),
+        );
+        p.help = Some(format!(
+            "the assessment of {year} happens after the year's data is in: between {year}-01-01 and {}-12-31",
+            year + 2
+        ));
+        problems.push(p);
+        return None;
+    }
+    Some((bureau, year, assessed_on))
+}
+
+/// Whether an assessment on `on` can be of the year `year`: from the year's first day to
+/// the end of the second year after it.
+fn assessed_in_time(year: i32, on: Date) -> bool {
+    let y = i32::from(on.year());
+    (year..=year + 2).contains(&y)
 }
 
 /// Facts and registers the dictionary marks `required`.
@@ -352,6 +424,47 @@ fn self_scores(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
                 false,
                 format!("a self-score cannot be negative: `{score}`"),
             ));
+        }
+    }
+}
+
+/// A part cannot exceed its whole: the numerator of a `ratio` check is at most its
+/// denominator, unless the check says `may_exceed`.
+fn ratios(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
+    let mut all = Vec::new();
+    for item in &pack.items {
+        item.check.ratios(&mut all);
+    }
+    let facts = &pack.data.facts;
+    let mut seen = std::collections::HashSet::new();
+    for ratio in all {
+        if ratio.may_exceed || !seen.insert((&ratio.numerator, &ratio.denominator)) {
+            continue;
+        }
+        let value = |name: &str| {
+            let (i, _, field) = facts.get_full(name)?;
+            let v = doc.facts[i].as_ref()?;
+            Some((v.as_f64()?, v, field))
+        };
+        let (Some((num, num_v, num_f)), Some((den, den_v, den_f))) =
+            (value(&ratio.numerator), value(&ratio.denominator))
+        else {
+            continue;
+        };
+        if num > den + 1e-9 {
+            let mut p = problem(
+                &format!("/facts/{}", crate::text::pointer_segment(&ratio.numerator)),
+                false,
+                format!(
+                    "`{num_v}` ({}) is more than `{den_v}` ({}), the whole it is part of",
+                    num_f.label, den_f.label
+                ),
+            );
+            p.help = Some(format!(
+                "the share {}/{} cannot exceed 100%; check both numbers",
+                ratio.numerator, ratio.denominator
+            ));
+            problems.push(p);
         }
     }
 }
@@ -427,7 +540,7 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
     let (file, prefix) = match place {
         Place::File(file) => {
             let text = sources.file(*file).text.clone();
-            if let Ok(root) = yaml::parse(&text) {
+            if let Ok(root) = yaml::parse_for_positions(&text) {
                 sources.set_root(*file, root);
             }
             (*file, "")
@@ -435,10 +548,98 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
         Place::Inline { file, pointer } => (*file, pointer.as_str()),
     };
     for p in problems {
-        let target = if p.at_key { Target::Key } else { Target::Value };
+        let target = if p.at_key {
+            Target::LastKey
+        } else {
+            Target::Value
+        };
         let pos = sources.locate(file, &format!("{prefix}{}", p.pointer), target);
-        let mut d = Diagnostic::error(Code::InvalidValue, Location { file, pos }, p.message);
+        let written = pos.and_then(|pos| token(&sources.file(file).text, pos));
+        let message = match written {
+            Some(token) if !p.at_key => as_written(&p.message, token),
+            _ => p.message,
+        };
+        let mut d = Diagnostic::error(Code::InvalidValue, Location { file, pos }, message);
         d.help = p.help;
         out.push(d);
+    }
+}
+
+/// The text of the token at `pos`.
+fn token(text: &str, pos: yaml::Pos) -> Option<&str> {
+    let line = text.lines().nth((pos.line as usize).checked_sub(1)?)?;
+    let start = line
+        .char_indices()
+        .nth((pos.col as usize).checked_sub(1)?)
+        .map(|(i, _)| i)?;
+    let end = line[start..]
+        .char_indices()
+        .nth(pos.len as usize)
+        .map_or(line.len(), |(i, _)| start + i);
+    Some(&line[start..end])
+}
+
+/// The message with a number it quotes as the file wrote it: a number too large for an
+/// integer is read as a float, which would echo `99999999999999999999` as
+/// `100000000000000000000`.
+fn as_written(message: &str, token: &str) -> String {
+    let token = token.trim();
+    let Ok(value) = token.parse::<f64>() else {
+        return message.to_string();
+    };
+    let mut parts: Vec<&str> = message.split('`').collect();
+    for (i, part) in parts.iter_mut().enumerate() {
+        if i % 2 == 1 && *part != token && part.parse::<f64>() == Ok(value) {
+            *part = token;
+            break;
+        }
+    }
+    parts.join("`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_echoed_as_written() {
+        assert_eq!(
+            as_written(
+                "found number `100000000000000000000`",
+                "99999999999999999999"
+            ),
+            "found number `99999999999999999999`"
+        );
+        assert_eq!(as_written("found `三`", "三"), "found `三`");
+        let text = "a:\n  b: 99999999999999999999\n";
+        let pos = yaml::Pos {
+            line: 2,
+            col: 6,
+            len: 20,
+        };
+        assert_eq!(token(text, pos), Some("99999999999999999999"));
+    }
+
+    #[test]
+    fn json_nesting_is_bounded() {
+        let deep = format!("{{\"a\": {}{}}}", "[".repeat(64), "]".repeat(64));
+        assert_eq!(too_deep(&deep).map(|p| p.col), Some(70));
+        let fine = format!(
+            "{{\"a\": \"[[[[\", \"b\": {}{}}}",
+            "[".repeat(63),
+            "]".repeat(63)
+        );
+        assert_eq!(too_deep(&fine), None);
+    }
+
+    #[test]
+    fn assessed_on_falls_in_the_year_or_the_two_after() {
+        let d = |t: &str| crate::text::parse_date(t).expect("date");
+        assert!(assessed_in_time(2023, d("2024-03-20")));
+        assert!(assessed_in_time(2023, d("2023-01-01")));
+        assert!(assessed_in_time(2023, d("2025-12-31")));
+        assert!(!assessed_in_time(2023, d("2019-03-20")));
+        assert!(!assessed_in_time(2023, d("2022-12-31")));
+        assert!(!assessed_in_time(2023, d("2026-01-01")));
     }
 }

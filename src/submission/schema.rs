@@ -1,16 +1,28 @@
 //! The JSON Schema of a submission to a pack, derived from its data dictionary
-//! (`kaohe schema PACK`).
+//! (`kaohe schema PACK`). It accepts what `kaohe assess` accepts, as far as a schema can say:
+//! what it cannot (a date that does not exist is left to `format: date`; duplicate register
+//! keys, a ratio's numerator above its denominator, an assessment date far from the year, the
+//! content of CSV files) only kaohe checks.
 
 use serde_json::{Map, Value, json};
 
 use crate::pack::{Field, FieldType, Pack, PercentForm};
+
+/// A percentage written with `%`, as `text::percent` reads it, from 0% to 100%.
+pub const PERCENT_PATTERN: &str = r"^\s*0*(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)\s*%\s*$";
+
+/// A date written `YYYY-MM-DD`.
+const DATE_PATTERN: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
+/// Text with something in it: kaohe reads blank text as no value.
+const NOT_BLANK: &str = r"\S";
 
 /// A JSON Schema 2020-12 document for submissions to `pack`.
 pub fn submission_schema(pack: &Pack) -> Value {
     let mut facts = Map::new();
     let mut required_facts = Vec::new();
     for (name, field) in &pack.data.facts {
-        facts.insert(name.clone(), field_schema(field));
+        facts.insert(name.clone(), field_schema(field, !field.required));
         if field.required {
             required_facts.push(Value::String(name.clone()));
         }
@@ -20,7 +32,7 @@ pub fn submission_schema(pack: &Pack) -> Value {
     for (name, register) in &pack.data.registers {
         let mut columns = Map::new();
         for (col, field) in &register.columns {
-            columns.insert(col.clone(), field_schema(field));
+            columns.insert(col.clone(), field_schema(field, *col != register.key));
         }
         let row = json!({
             "type": "object",
@@ -28,20 +40,23 @@ pub fn submission_schema(pack: &Pack) -> Value {
             "required": [register.key],
             "additionalProperties": false,
         });
+        let mut forms = vec![
+            json!({"type": "array", "items": row}),
+            json!({"type": "string", "description": "Path of a UTF-8 CSV file whose header names every column."}),
+        ];
+        if register.required {
+            required_registers.push(Value::String(name.clone()));
+        } else {
+            forms.push(json!({"type": "null"}));
+        }
         registers.insert(
             name.clone(),
             json!({
                 "title": register.label,
                 "description": format!("Rows of {} (key: `{}`), or the path of a CSV file relative to the submission.", register.label, register.key),
-                "oneOf": [
-                    {"type": "array", "items": row},
-                    {"type": "string", "description": "Path of a UTF-8 CSV file whose header names every column."}
-                ]
+                "oneOf": forms
             }),
         );
-        if register.required {
-            required_registers.push(Value::String(name.clone()));
-        }
     }
     let mut evidence = Map::new();
     for (name, kind) in &pack.data.evidence {
@@ -50,17 +65,34 @@ pub fn submission_schema(pack: &Pack) -> Value {
             json!({
                 "title": kind.label,
                 "description": "A document reference, or a list of them.",
-                "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+                "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, {"type": "null"}]
             }),
         );
     }
     let item_ids: Vec<&str> = pack.items.iter().map(|i| i.id.as_str()).collect();
+    // A section that must hold something must be given, as a mapping.
+    let mut required = vec!["bureau", "year", "assessed_on"];
+    let section = |needed: bool| {
+        if needed {
+            json!("object")
+        } else {
+            json!(["object", "null"])
+        }
+    };
+    if !required_facts.is_empty() {
+        required.push("facts");
+    }
+    if !required_registers.is_empty() {
+        required.push("registers");
+    }
+    let facts_type = section(!required_facts.is_empty());
+    let registers_type = section(!required_registers.is_empty());
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": format!("{} 报送数据", pack.meta.title),
         "description": format!("A submission to rule pack `{}` {}: one bureau, one year.", pack.meta.id, pack.meta.version),
         "type": "object",
-        "required": ["bureau", "year", "assessed_on"],
+        "required": required,
         "additionalProperties": false,
         "properties": {
             "bureau": {
@@ -69,20 +101,24 @@ pub fn submission_schema(pack: &Pack) -> Value {
                 "required": ["name"],
                 "additionalProperties": false,
                 "properties": {
-                    "name": {"title": "单位名称", "type": "string", "minLength": 1},
+                    "name": {"title": "单位名称", "type": ["string", "integer"], "pattern": NOT_BLANK},
                     "region_code": {"title": "行政区划代码", "type": ["string", "integer"]},
-                    "level": {"title": "层级", "type": "string"}
+                    "level": {"title": "层级", "type": ["string", "integer"]}
                 }
             },
             "year": {"title": "考核年度", "type": "integer", "minimum": 1900, "maximum": 2200},
-            "assessed_on": {"title": "考核日期", "type": "string", "format": "date"},
-            "facts": {"title": "事实", "type": "object", "properties": facts, "required": required_facts, "additionalProperties": false},
-            "registers": {"title": "台账", "type": "object", "properties": registers, "required": required_registers, "additionalProperties": false},
-            "evidence": {"title": "佐证材料", "type": "object", "properties": evidence, "additionalProperties": false},
-            "departments": {"title": "科室负责人", "type": "object", "additionalProperties": {"type": "string"}},
+            "assessed_on": {
+                "title": "考核日期",
+                "description": "In the assessment year or the two years after it.",
+                "type": "string", "format": "date", "pattern": DATE_PATTERN
+            },
+            "facts": {"title": "事实", "type": facts_type, "properties": facts, "required": required_facts, "additionalProperties": false},
+            "registers": {"title": "台账", "type": registers_type, "properties": registers, "required": required_registers, "additionalProperties": false},
+            "evidence": {"title": "佐证材料", "type": ["object", "null"], "properties": evidence, "additionalProperties": false},
+            "departments": {"title": "科室负责人", "type": ["object", "null"], "additionalProperties": {"type": "string"}},
             "self_scores": {
                 "title": "自评分",
-                "type": "object",
+                "type": ["object", "null"],
                 "propertyNames": {"enum": item_ids},
                 "additionalProperties": {"type": "number", "minimum": 0}
             }
@@ -90,41 +126,61 @@ pub fn submission_schema(pack: &Pack) -> Value {
     })
 }
 
-fn field_schema(field: &Field) -> Value {
+/// The schema of a value of `field`; `null` (no value) only when `nullable`.
+fn field_schema(field: &Field, nullable: bool) -> Value {
+    let types = |names: &[&str]| {
+        let mut names: Vec<&str> = names.to_vec();
+        if nullable {
+            names.push("null");
+        }
+        json!(names)
+    };
     let mut schema = match field.ty {
-        FieldType::Boolean => json!({"type": ["boolean", "null"]}),
-        FieldType::Integer => json!({"type": ["integer", "null"]}),
-        FieldType::Number => json!({"type": ["number", "null"]}),
+        FieldType::Boolean => json!({"type": types(&["boolean"])}),
+        FieldType::Integer => {
+            let min = if field.signed { i64::MIN } else { 0 };
+            json!({"type": types(&["integer"]), "minimum": min, "maximum": i64::MAX})
+        }
+        FieldType::Number if field.signed => json!({"type": types(&["number"])}),
+        FieldType::Number => json!({"type": types(&["number"]), "minimum": 0}),
         FieldType::Percent => {
             let accepts = |f| field.accept.is_empty() || field.accept.contains(&f);
             let mut forms = Vec::new();
             if accepts(PercentForm::Percent) {
-                forms.push(json!({"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?%$"}));
+                forms.push(json!({"type": "string", "pattern": PERCENT_PATTERN}));
             }
             match (accepts(PercentForm::Fraction), accepts(PercentForm::Whole)) {
-                (true, true) => forms.push(json!({"type": "number", "minimum": 0, "maximum": 100})),
                 (true, false) => forms.push(json!({"type": "number", "minimum": 0, "maximum": 1})),
-                (false, true) => {
-                    forms.push(json!({"type": "number", "minimum": 0, "maximum": 100}))
-                }
+                (_, true) => forms.push(json!({"type": "number", "minimum": 0, "maximum": 100})),
                 (false, false) => {}
             }
-            forms.push(json!({"type": "null"}));
+            if nullable {
+                forms.push(json!({"type": "null"}));
+            }
             json!({"anyOf": forms})
         }
-        FieldType::Date => json!({"type": ["string", "null"], "format": "date"}),
-        FieldType::String => json!({"type": ["string", "integer", "null"]}),
+        FieldType::Date => {
+            json!({"type": types(&["string"]), "format": "date", "pattern": DATE_PATTERN})
+        }
+        FieldType::String if nullable => json!({"type": types(&["string", "integer"])}),
+        FieldType::String => json!({"type": ["string", "integer"], "pattern": NOT_BLANK}),
         FieldType::Enum => {
             let mut values: Vec<Value> = field
                 .values
                 .iter()
                 .map(|v| Value::String(v.clone()))
                 .collect();
-            values.push(Value::Null);
+            if nullable {
+                values.push(Value::Null);
+            }
             json!({"enum": values})
         }
-        FieldType::List => json!({"type": ["array", "null"], "items": {"enum": field.values}}),
+        FieldType::List => json!({"type": types(&["array"]), "items": {"enum": field.values}}),
     };
+    // Blank text is no value, as an empty CSV cell is.
+    if nullable && field.ty != FieldType::String {
+        schema = json!({"anyOf": [schema, {"type": "string", "pattern": r"^\s*$"}]});
+    }
     if let Some(obj) = schema.as_object_mut() {
         obj.insert("title".into(), Value::String(field.label.clone()));
         if let Some(d) = &field.description {

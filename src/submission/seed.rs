@@ -321,7 +321,10 @@ impl RawMapSeed<'_, '_> {
         self.seed.problem(
             self.pointer.to_string(),
             false,
-            "expected a mapping".into(),
+            format!(
+                "`{}` must be a mapping of names to values",
+                self.pointer.trim_start_matches('/')
+            ),
             None,
         );
         Ok(T::default())

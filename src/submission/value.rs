@@ -63,6 +63,9 @@ impl Raw {
             Raw::Null => "nothing".into(),
             Raw::Bool(b) => format!("boolean `{b}`"),
             Raw::Int(i) => format!("integer `{i}`"),
+            Raw::Float(x) if x.fract() == 0.0 && x.abs() >= 9.2e18 => {
+                format!("integer `{x}`, which is too large")
+            }
             Raw::Float(x) => format!("number `{x}`"),
             Raw::Str(s) => format!("string `{s}`"),
             Raw::List(_) => "a list".into(),
@@ -152,6 +155,12 @@ pub fn convert(field: &Field, raw: Raw) -> Result<Option<Value>, Invalid> {
         }
         (_, raw) => return Err(expected(field, &raw)),
     };
+    if !field.signed && value.as_f64().is_some_and(|x| x < 0.0) {
+        return Err(Invalid::new(format!(
+            "`{value}` is negative; {} cannot be less than 0",
+            field.label
+        )));
+    }
     Ok(Some(value))
 }
 
@@ -324,6 +333,7 @@ mod tests {
             required: false,
             values: vec!["小学".into(), "初中".into()],
             accept: accept.to_vec(),
+            signed: false,
             description: None,
         }
     }
@@ -345,6 +355,19 @@ mod tests {
         let only_fraction = field(FieldType::Percent, &[PercentForm::Fraction]);
         assert!(convert(&only_fraction, Raw::Int(95)).is_err());
         assert!(convert(&all, Raw::Str("120%".into())).is_err());
+    }
+
+    #[test]
+    fn counts_and_amounts_are_not_negative_unless_signed() {
+        let mut count = field(FieldType::Integer, &[]);
+        let err = convert(&count, Raw::Int(-3)).unwrap_err();
+        assert_eq!(err.message, "`-3` is negative; 比率 cannot be less than 0");
+        assert!(convert_csv_cell(&count, "-1").is_err());
+        count.signed = true;
+        assert_eq!(convert(&count, Raw::Int(-3)), Ok(Some(Value::Int(-3))));
+        let amount = field(FieldType::Number, &[]);
+        assert!(convert(&amount, Raw::Float(-0.5)).is_err());
+        assert!(convert(&amount, Raw::Int(0)).is_ok());
     }
 
     #[test]
