@@ -291,7 +291,7 @@ pub fn assess(
         (Some(v), true) => v.grade.clone(),
         _ => grade_by_score.clone(),
     };
-    let self_assessment = self_assessment(&items, submission);
+    let self_assessment = self_assessment(pack, &items, submission);
 
     Assessment {
         schema: SCHEMA_VERSION,
@@ -496,17 +496,26 @@ fn render(source: &str, vars: &IndexMap<String, Json>) -> String {
     .unwrap_or_else(|_| source.to_string())
 }
 
-fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<SelfAssessment> {
+/// Items are listed in section order (pack order within a section), as reports list them
+/// everywhere else.
+fn self_assessment(
+    pack: &Pack,
+    items: &[ItemOutcome],
+    submission: &Submission,
+) -> Option<SelfAssessment> {
     if submission.self_scores.is_empty() {
         return None;
     }
+    let section = |o: &ItemOutcome| pack.sections.iter().position(|s| s.id == o.section);
+    let mut items: Vec<&ItemOutcome> = items.iter().collect();
+    items.sort_by_key(|o| section(o));
     let mut self_total = 0.0;
     let mut assessed_total = 0.0;
     let mut differences = Vec::new();
     let mut not_self_scored = Vec::new();
     // Items that do not count (not applicable, waived) have no computed score to set a
     // self-score against.
-    let counted = |o: &&ItemOutcome| {
+    let counted = |o: &&&ItemOutcome| {
         o.kind != ItemKind::Veto && !matches!(o.status, Status::NotApplicable | Status::Waived)
     };
     let self_scored_not_counted = items
@@ -517,6 +526,7 @@ fn self_assessment(items: &[ItemOutcome], submission: &Submission) -> Option<Sel
         .map(|o| o.id.clone())
         .collect();
     for o in items.iter().filter(counted) {
+        let o = *o;
         assessed_total += o.awarded;
         match o.self_score {
             Some(s) => {

@@ -175,15 +175,22 @@ fn gap_detail(o: &ItemOutcome) -> String {
     }
     if let Some(r) = &o.rectification {
         out.push_str(&format!(
-            "  问题：{}\n  整改措施：{}\n  责任单位：{}",
-            r.problem, r.measure, r.owner
+            "  问题：{}\n  整改措施：{}\n",
+            r.problem, r.measure
         ));
+        if let Some(t) = &r.target {
+            out.push_str(&format!("  整改目标：{t}\n"));
+        }
+        out.push_str(&format!("  责任单位：{}", r.owner));
         if let Some(p) = &r.responsible {
             out.push_str(&format!("（{p}）"));
         }
         out.push('\n');
         if let Some(d) = &r.deadline {
             out.push_str(&format!("  整改时限：{d}\n"));
+        }
+        if !r.evidence.is_empty() {
+            out.push_str(&format!("  佐证材料：{}\n", r.evidence.join("、")));
         }
     }
     out
