@@ -228,7 +228,7 @@ fn submitted_text_is_escaped() {
         assert!(!line.starts_with("## 科"), "{line}");
     }
     assert!(
-        md.contains("大桥\\x1b]0;pwned\\x07小学\\|\\*粗\\*\\_x\\_\\[链\\](y)\\`c\\`"),
+        md.contains("大桥\\x1b\\]0;pwned\\x07小学\\|\\*粗\\*\\_x\\_\\[链\\](y)\\`c\\`"),
         "{md}"
     );
     // Every table row has as many cells as its header.

@@ -98,9 +98,7 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     let text = match args.explain.as_deref() {
         Some(id) => assessments
             .iter()
-            .filter_map(|a| {
-                report::explain(a, id).map(|t| format!("{}\n{t}", a.submission.bureau.name))
-            })
+            .filter_map(|a| report::explain(a, id))
             .collect::<Vec<_>>()
             .join("\n"),
         None => render(&assessments, args.format),

@@ -12,7 +12,15 @@ pub fn markdown(a: &Assessment) -> String {
         let text = crate::num::show(x);
         if x > 0.0 { format!("+{text}") } else { text }
     });
-    env.add_filter("cell", |s: String| s.replace('|', "\\|").replace('\n', " "));
+    // Every value the template writes is escaped: submitted text cannot make markup.
+    env.set_formatter(|out, _state, value| {
+        if value.is_undefined() || value.is_none() {
+            return Ok(());
+        }
+        let text = super::escape::markdown(&value.to_string());
+        out.write_str(&text)
+            .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
+    });
     let gaps = super::gaps(a);
     let ctx = minijinja::context! {
         a => minijinja::Value::from(minijinja::value::Serde(a)),

@@ -2,6 +2,7 @@
 //! the assessment holds; they compute no verdicts.
 
 mod conditions;
+pub mod escape;
 mod markdown;
 mod measure;
 pub mod steps;

@@ -10,12 +10,17 @@ use crate::score::Status;
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
-    t.set_header(header.iter().map(|h| Cell::new(*h)));
+    t.set_header(header.iter().map(cell));
     t
 }
 
+/// A table cell: submitted text with its control characters escaped.
+fn cell(text: impl AsRef<str>) -> Cell {
+    Cell::new(super::escape::terminal(text.as_ref()))
+}
+
 fn right(text: String) -> Cell {
-    Cell::new(text).set_alignment(CellAlignment::Right)
+    cell(text).set_alignment(CellAlignment::Right)
 }
 
 /// A summary for a terminal: score, grade, vetoes, sections, gaps by points lost.
@@ -79,7 +84,7 @@ pub fn text(a: &Assessment) -> String {
     let mut sections = table(&["板块", "分值", "计分基数", "得分", "扣分", "问题项"]);
     for sec in &a.sections {
         sections.add_row(vec![
-            Cell::new(&sec.title),
+            cell(&sec.title),
             right(show(sec.points)),
             right(show(sec.available)),
             right(show(sec.awarded)),
@@ -96,11 +101,19 @@ pub fn text(a: &Assessment) -> String {
         let mut t = table(&["编号", "考核内容", "状态", "实际", "要求", "扣分"]);
         for o in &gaps {
             t.add_row(vec![
-                Cell::new(&o.id),
-                Cell::new(&o.title),
-                Cell::new(super::status_label(o.status)),
-                Cell::new(o.measured.as_ref().map_or("—".into(), super::quantity)),
-                Cell::new(o.required.as_ref().map_or("—".into(), super::requirement)),
+                cell(&o.id),
+                cell(&o.title),
+                cell(super::status_label(o.status)),
+                cell(
+                    o.measured
+                        .as_ref()
+                        .map_or(String::from("—"), super::quantity),
+                ),
+                cell(
+                    o.required
+                        .as_ref()
+                        .map_or(String::from("—"), super::requirement),
+                ),
                 right(deduction(o)),
             ]);
         }
@@ -121,8 +134,8 @@ pub fn text(a: &Assessment) -> String {
             let mut t = table(&["编号", "考核内容", "自评分", "核定分", "差值"]);
             for d in &sa.differences {
                 t.add_row(vec![
-                    Cell::new(&d.item),
-                    Cell::new(&d.title),
+                    cell(&d.item),
+                    cell(&d.title),
                     right(show(d.self_score)),
                     right(show(d.assessed)),
                     right(if d.difference > 0.0 {
@@ -144,7 +157,7 @@ pub fn text(a: &Assessment) -> String {
             out.push_str(&format!("未自评：{}\n", sa.not_self_scored.join("、")));
         }
     }
-    out
+    super::escape::terminal_lines(&out)
 }
 
 /// What a gap costs: its points, or for a veto item whether it fired (否决) or could not be
@@ -197,9 +210,10 @@ fn gap_detail(o: &ItemOutcome) -> String {
 }
 
 /// How one item's verdict and points were computed.
+/// Starts with the bureau's name.
 pub fn explain(a: &Assessment, item: &str) -> Option<String> {
     let o = a.items.iter().find(|o| o.id == item)?;
-    let mut out = format!("{} {}\n", o.id, o.title);
+    let mut out = format!("{}\n{} {}\n", a.submission.bureau.name, o.id, o.title);
     out.push_str(&format!(
         "状态：{}  分值：{}  得分：{}  扣分：{}\n",
         super::status_label(o.status),
@@ -215,5 +229,5 @@ pub fn explain(a: &Assessment, item: &str) -> Option<String> {
         out.push_str(&line);
         out.push('\n');
     }
-    Some(out)
+    Some(super::escape::terminal_lines(&out))
 }
