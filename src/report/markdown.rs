@@ -25,6 +25,9 @@ pub fn markdown(a: &Assessment) -> String {
     let ctx = minijinja::context! {
         a => minijinja::Value::from(minijinja::value::Serde(a)),
         gaps => minijinja::Value::from(minijinja::value::Serde(&gaps)),
+        excluded => minijinja::Value::from(minijinja::value::Serde(super::excluded(a))),
+        bonus => minijinja::Value::from(minijinja::value::Serde(super::bonus(a))),
+        bonus_cap_note => super::bonus_cap_note(a),
     };
     match env.render_str(TEMPLATE, ctx) {
         Ok(text) => text,

@@ -3,12 +3,14 @@
 
 mod conditions;
 pub mod escape;
+mod listing;
 mod markdown;
 mod measure;
 pub mod steps;
 mod text;
 
 pub use conditions::{condition, conditions, miss, misses};
+pub use listing::{bonus, bonus_cap_note, excluded, in_section_order};
 pub use markdown::markdown;
 pub use measure::{comparison, part, parts, quantity, requirement, shortfall, with_text};
 pub use text::{explain, text};

@@ -93,6 +93,7 @@ pub fn text(a: &Assessment) -> String {
         ]);
     }
     out.push_str(&format!("\n板块得分\n{sections}\n"));
+    out.push_str(&excluded_and_bonus(a));
 
     let gaps = super::gaps(a);
     if gaps.is_empty() {
@@ -158,6 +159,44 @@ pub fn text(a: &Assessment) -> String {
         }
     }
     super::escape::terminal_lines(&out)
+}
+
+/// The items outside the scoring base, with why, and the bonus items.
+fn excluded_and_bonus(a: &Assessment) -> String {
+    let mut out = String::new();
+    let excluded = super::excluded(a);
+    if excluded.is_empty() {
+        out.push_str("\n不计分项：无\n");
+    } else {
+        let mut t = table(&["编号", "考核内容", "分值", "原因"]);
+        for e in &excluded {
+            t.add_row(vec![
+                cell(&e.id),
+                cell(&e.title),
+                right(e.points.clone()),
+                cell(&e.why),
+            ]);
+        }
+        out.push_str(&format!("\n不计分项（不计入计分基数）\n{t}\n"));
+    }
+    let bonus = super::bonus(a);
+    if !bonus.is_empty() {
+        let mut t = table(&["编号", "考核内容", "状态", "加分", "本项上限"]);
+        for b in &bonus {
+            t.add_row(vec![
+                cell(&b.id),
+                cell(&b.title),
+                cell(b.status),
+                right(b.awarded.clone()),
+                right(b.points.clone()),
+            ]);
+        }
+        out.push_str(&format!("\n加分项\n{t}\n"));
+        if let Some(note) = super::bonus_cap_note(a) {
+            out.push_str(&format!("{note}\n"));
+        }
+    }
+    out
 }
 
 /// What a gap costs: its points, or for a veto item whether it fired (否决) or could not be
