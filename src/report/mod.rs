@@ -13,7 +13,7 @@ pub use conditions::{condition, conditions, miss, misses};
 pub use listing::{bonus, bonus_cap_note, excluded, in_section_order};
 pub use markdown::markdown;
 pub use measure::{comparison, part, parts, quantity, requirement, shortfall, with_text};
-pub use text::{explain, text};
+pub use text::{DEFAULT_WIDTH, explain, text, text_in};
 
 use crate::assess::{Assessment, ItemOutcome};
 use crate::pack::ItemKind;

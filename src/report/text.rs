@@ -1,30 +1,177 @@
 //! The terminal report.
 
-use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use unicode_width::UnicodeWidthChar;
 
 use crate::assess::{Assessment, ItemOutcome};
 use crate::num::show;
 use crate::pack::ItemKind;
 use crate::score::Status;
 
-fn table(header: &[&str]) -> Table {
+/// The width a text report is laid out for when the terminal's is not known.
+pub const DEFAULT_WIDTH: usize = 80;
+
+/// A table that wraps its cells to fit `width` columns.
+fn table(header: &[&str], width: usize) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
     t.set_header(header.iter().map(cell));
     t
 }
 
-/// A table cell: submitted text with its control characters escaped.
+/// A table cell: submitted text with its control characters escaped, and without the
+/// characters terminals draw one or two columns wide as they please (they would shift the
+/// rest of the row).
 fn cell(text: impl AsRef<str>) -> Cell {
-    Cell::new(super::escape::terminal(text.as_ref()))
+    Cell::new(unambiguous(&super::escape::terminal(text.as_ref())))
+}
+
+fn unambiguous(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '“' => out.push('「'),
+            '”' => out.push('」'),
+            '‘' => out.push('『'),
+            '’' => out.push('』'),
+            '≥' => out.push_str("不低于"),
+            '≤' => out.push_str("不高于"),
+            '×' => out.push('x'),
+            '—' => out.push('-'),
+            '·' => out.push('・'),
+            '…' => out.push_str("..."),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Lines wider than `width` broken to fit, continuing under their text: after the
+/// indentation and a leading `- ` or a short `标签：`.
+fn fit(text: &str, width: usize) -> String {
+    let width = width.max(20);
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n') {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if columns(line) <= width {
+            out.push_str(line);
+            continue;
+        }
+        let indent = hanging_indent(line).min(width / 2);
+        let mut used = 0;
+        let mut first = true;
+        for token in tokens(line) {
+            let w = columns(token);
+            if used + w > width && used > if first { 0 } else { indent } {
+                // A closing mark does not start a line: the character before it comes along.
+                let carried = if token.starts_with(CLOSING) {
+                    out.pop().filter(|c| *c != ' ')
+                } else {
+                    None
+                };
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                used = indent;
+                first = false;
+                if let Some(c) = carried {
+                    out.push(c);
+                    used += char_columns(c);
+                }
+                if token == " " {
+                    continue;
+                }
+            }
+            if used + w > width {
+                // A token wider than a line: break it anywhere.
+                for c in token.chars() {
+                    let cw = char_columns(c);
+                    if used + cw > width {
+                        out.push('\n');
+                        out.push_str(&" ".repeat(indent));
+                        used = indent;
+                        first = false;
+                    }
+                    out.push(c);
+                    used += cw;
+                }
+                continue;
+            }
+            out.push_str(token);
+            used += w;
+        }
+    }
+    out
+}
+
+/// Marks that do not start a line.
+const CLOSING: &[char] = &[
+    '，', '。', '、', '；', '：', '）', '」', '”', '』', '！', '？',
+];
+
+/// Columns a character takes (CJK 2), as tables measure it.
+fn char_columns(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+fn columns(s: &str) -> usize {
+    s.chars().map(char_columns).sum()
+}
+
+/// Where a broken line continues: under the text after its indentation, a `- ` bullet or a
+/// label ending in `：` within the first 12 columns.
+fn hanging_indent(line: &str) -> usize {
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[spaces..];
+    if rest.starts_with("- ") {
+        return spaces + 2;
+    }
+    match rest.find('：') {
+        Some(i) if columns(&rest[..i]) <= 10 => spaces + columns(&rest[..i]) + 2,
+        _ => spaces,
+    }
+}
+
+/// Runs of ASCII letters, digits and punctuation stay whole; any other character is a token
+/// of its own.
+fn tokens(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in line.char_indices() {
+        let word = c.is_ascii_graphic();
+        match (start, word) {
+            (None, true) => start = Some(i),
+            (Some(_), true) => {}
+            (Some(s), false) => {
+                out.push(&line[s..i]);
+                start = None;
+                out.push(&line[i..i + c.len_utf8()]);
+            }
+            (None, false) => out.push(&line[i..i + c.len_utf8()]),
+        }
+    }
+    if let Some(s) = start {
+        out.push(&line[s..]);
+    }
+    out
 }
 
 fn right(text: String) -> Cell {
     cell(text).set_alignment(CellAlignment::Right)
 }
 
-/// A summary for a terminal: score, grade, vetoes, sections, gaps by points lost.
+/// A summary for a terminal of [`DEFAULT_WIDTH`] columns: score, grade, vetoes, sections,
+/// gaps by points lost.
 pub fn text(a: &Assessment) -> String {
+    text_in(a, DEFAULT_WIDTH)
+}
+
+/// The summary for a terminal `width` columns wide: tables wrap their cells and long lines
+/// are broken to fit.
+pub fn text_in(a: &Assessment, width: usize) -> String {
     let mut out = String::new();
     let b = &a.submission.bureau;
     out.push_str(&format!(
@@ -81,7 +228,10 @@ pub fn text(a: &Assessment) -> String {
         out.push_str(&format!("warning: {w}\n"));
     }
 
-    let mut sections = table(&["板块", "分值", "计分基数", "得分", "扣分", "问题项"]);
+    let mut sections = table(
+        &["板块", "分值", "计分基数", "得分", "扣分", "问题项"],
+        width,
+    );
     for sec in &a.sections {
         sections.add_row(vec![
             cell(&sec.title),
@@ -93,13 +243,13 @@ pub fn text(a: &Assessment) -> String {
         ]);
     }
     out.push_str(&format!("\n板块得分\n{sections}\n"));
-    out.push_str(&excluded_and_bonus(a));
+    out.push_str(&excluded_and_bonus(a, width));
 
     let gaps = super::gaps(a);
     if gaps.is_empty() {
         out.push_str("\n问题清单：无\n");
     } else {
-        let mut t = table(&["编号", "考核内容", "状态", "实际", "要求", "扣分"]);
+        let mut t = table(&["编号", "考核内容", "状态", "实际", "要求", "扣分"], width);
         for o in &gaps {
             t.add_row(vec![
                 cell(&o.id),
@@ -132,7 +282,7 @@ pub fn text(a: &Assessment) -> String {
         if sa.differences.is_empty() {
             out.push_str("各项自评分与核定分一致\n");
         } else {
-            let mut t = table(&["编号", "考核内容", "自评分", "核定分", "差值"]);
+            let mut t = table(&["编号", "考核内容", "自评分", "核定分", "差值"], width);
             for d in &sa.differences {
                 t.add_row(vec![
                     cell(&d.item),
@@ -158,17 +308,17 @@ pub fn text(a: &Assessment) -> String {
             out.push_str(&format!("未自评：{}\n", sa.not_self_scored.join("、")));
         }
     }
-    super::escape::terminal_lines(&out)
+    fit(&super::escape::terminal_lines(&out), width)
 }
 
 /// The items outside the scoring base, with why, and the bonus items.
-fn excluded_and_bonus(a: &Assessment) -> String {
+fn excluded_and_bonus(a: &Assessment, width: usize) -> String {
     let mut out = String::new();
     let excluded = super::excluded(a);
     if excluded.is_empty() {
         out.push_str("\n不计分项：无\n");
     } else {
-        let mut t = table(&["编号", "考核内容", "分值", "原因"]);
+        let mut t = table(&["编号", "考核内容", "分值", "原因"], width);
         for e in &excluded {
             t.add_row(vec![
                 cell(&e.id),
@@ -181,7 +331,7 @@ fn excluded_and_bonus(a: &Assessment) -> String {
     }
     let bonus = super::bonus(a);
     if !bonus.is_empty() {
-        let mut t = table(&["编号", "考核内容", "状态", "加分", "本项上限"]);
+        let mut t = table(&["编号", "考核内容", "状态", "加分", "本项上限"], width);
         for b in &bonus {
             t.add_row(vec![
                 cell(&b.id),
@@ -248,9 +398,9 @@ fn gap_detail(o: &ItemOutcome) -> String {
     out
 }
 
-/// How one item's verdict and points were computed.
+/// How one item's verdict and points were computed, for a terminal `width` columns wide.
 /// Starts with the bureau's name.
-pub fn explain(a: &Assessment, item: &str) -> Option<String> {
+pub fn explain(a: &Assessment, item: &str, width: usize) -> Option<String> {
     let o = a.items.iter().find(|o| o.id == item)?;
     let mut out = format!("{}\n{} {}\n", a.submission.bureau.name, o.id, o.title);
     out.push_str(&format!(
@@ -268,5 +418,5 @@ pub fn explain(a: &Assessment, item: &str) -> Option<String> {
         out.push_str(&line);
         out.push('\n');
     }
-    Some(super::escape::terminal_lines(&out))
+    Some(fit(&super::escape::terminal_lines(&out), width))
 }
