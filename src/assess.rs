@@ -450,11 +450,16 @@ fn rectification(
         vars.insert((*name).to_string(), value);
     }
     let problem = render(&r.problem, &vars);
-    let problem = if result.verdict == CheckVerdict::MissingData && !result.missing.is_empty() {
-        format!("{}：{}", item.title, crate::report::misses(&result.missing))
-    } else {
-        problem
-    };
+    // For missing data the task is to supply it, not the substantive measure.
+    let (problem, measure) =
+        if result.verdict == CheckVerdict::MissingData && !result.missing.is_empty() {
+            (
+                format!("{}：{}", item.title, crate::report::misses(&result.missing)),
+                crate::report::supply(&result.missing),
+            )
+        } else {
+            (problem, r.measure.clone())
+        };
     let deadline = match (&r.due, r.within_days) {
         (Some(d), _) => Some(d.clone()),
         (None, Some(days)) => submission
@@ -477,7 +482,7 @@ fn rectification(
         .collect();
     Some(Rectification {
         problem,
-        measure: r.measure.clone(),
+        measure,
         owner: r.owner.clone(),
         responsible: submission.departments.get(&r.owner).cloned(),
         deadline,

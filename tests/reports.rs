@@ -169,6 +169,23 @@ fn shortfalls_are_worded_in_units() {
     assert!(!explain.contains("行"), "{explain}");
 }
 
+/// For an item whose data is missing, the rectification measure is to supply the data.
+#[test]
+fn missing_data_is_rectified_by_supplying_it() {
+    let a = json(&["fixtures/missing-data/submission.yaml"]);
+    let mut seen = 0;
+    for item in a["items"].as_array().expect("items") {
+        if item["status"] != "missing_data" {
+            continue;
+        }
+        if let Some(measure) = item["rectification"]["measure"].as_str() {
+            assert!(measure.starts_with("补报"), "{}: {measure}", item["id"]);
+            seen += 1;
+        }
+    }
+    assert!(seen > 0);
+}
+
 fn hostile_submission(dir: &Path) -> std::path::PathBuf {
     let source = std::fs::read_to_string(PARTIAL).expect("fixture");
     let text = source

@@ -9,10 +9,10 @@ mod measure;
 pub mod steps;
 mod text;
 
-pub use conditions::{condition, conditions, miss, misses};
+pub use conditions::{condition, conditions, miss, misses, supply};
 pub use listing::{bonus, bonus_cap_note, excluded, in_section_order};
 pub use markdown::markdown;
-pub use measure::{comparison, part, parts, quantity, requirement, shortfall, with_text};
+pub use measure::{comparison, part, parts, quantity, requirement, row_unit, shortfall, with_text};
 pub use text::{DEFAULT_WIDTH, explain, text, text_in};
 
 use crate::assess::{Assessment, ItemOutcome};

@@ -27,6 +27,7 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
     match step {
         Step::Scope {
             register,
+            unit,
             total,
             filter,
             included,
@@ -36,7 +37,10 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
             } else {
                 format!("（范围：{}）", super::conditions(filter))
             };
-            out.push(format!("{register}：共{total}行{filter}，纳入{included}行"));
+            let unit = super::row_unit(unit.as_ref());
+            out.push(format!(
+                "{register}：共{total}{unit}{filter}，纳入{included}{unit}"
+            ));
         }
         Step::Waived { keys } => out.push(format!("豁免：{}", keys.join("、"))),
         Step::Requires { conditions } => {
@@ -51,7 +55,7 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
         Step::Unmet { condition } => out.push(format!("✗ {}", super::miss(condition))),
         Step::AllMet => out.push("✓ 全部满足".into()),
         Step::Missing { what } => out.push(format!("缺数据：{}", super::miss(what))),
-        Step::NoRows => out.push("没有纳入范围的行：不适用".into()),
+        Step::NoRows => out.push("没有纳入范围的记录：不适用".into()),
         Step::ZeroDenominator { label } => out.push(format!("{label} = 0：分母为零，不适用")),
         Step::Judged {
             subject,
@@ -108,8 +112,12 @@ fn judged(subject: &Subject, value: &str, r: Option<&Requirement>, ok: bool) -> 
         Subject::Coverage { passed, total } => {
             format!("覆盖率 = {passed}/{total} = {value}，要求 {required} → {verdict}")
         }
-        Subject::RowsMet => format!("{value}行满足 → {verdict}"),
-        Subject::RowsOnTime => format!("{value}行按时 → {verdict}"),
+        Subject::RowsMet { unit } => {
+            format!("{value}{}满足 → {verdict}", super::row_unit(unit.as_ref()))
+        }
+        Subject::RowsOnTime { unit } => {
+            format!("{value}{}按时 → {verdict}", super::row_unit(unit.as_ref()))
+        }
         Subject::Count => format!("计数 = {value}，要求 {required} → {verdict}"),
         Subject::Ratio {
             numerator,

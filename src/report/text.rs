@@ -225,7 +225,7 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
         out.push_str("一票否决：未触发\n");
     }
     for w in &a.warnings {
-        out.push_str(&format!("warning: {w}\n"));
+        out.push_str(&format!("提示：{w}\n"));
     }
 
     let mut sections = table(
