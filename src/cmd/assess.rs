@@ -25,6 +25,10 @@ pub struct Args {
     /// the report.
     #[arg(long, value_name = "ITEM")]
     pub explain: Option<String>,
+    /// Add the scoring sheet (评分表) to the text or Markdown report: every item with its
+    /// points, status, measured value and points awarded, by section with subtotals.
+    #[arg(long)]
+    pub sheet: bool,
     /// Exit 1 when a score is below SCORE.
     #[arg(long, value_name = "SCORE")]
     pub fail_under: Option<f64>,
@@ -102,7 +106,7 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
             .filter_map(|a| report::explain(a, id, width))
             .collect::<Vec<_>>()
             .join("\n"),
-        None => render(&assessments, args.format, width),
+        None => render(&assessments, args.format, width, args.sheet),
     };
     Ok((outcome, text))
 }
@@ -144,7 +148,7 @@ fn stdout_columns() -> Option<usize> {
     None
 }
 
-fn render(assessments: &[Assessment], format: Format, width: usize) -> String {
+fn render(assessments: &[Assessment], format: Format, width: usize, sheet: bool) -> String {
     match (format, assessments) {
         (Format::Json, [one]) => report::json(one),
         (Format::Json, many) => {
@@ -154,12 +158,24 @@ fn render(assessments: &[Assessment], format: Format, width: usize) -> String {
         }
         (Format::Text, many) => many
             .iter()
-            .map(|a| report::text_in(a, width))
+            .map(|a| {
+                let mut text = report::text_in(a, width);
+                if sheet {
+                    text.push_str(&report::sheet_text(a, width));
+                }
+                text
+            })
             .collect::<Vec<_>>()
             .join("\n"),
         (Format::Md, many) => many
             .iter()
-            .map(report::markdown)
+            .map(|a| {
+                if sheet {
+                    report::markdown_with_sheet(a)
+                } else {
+                    report::markdown(a)
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n---\n\n"),
     }

@@ -6,6 +6,15 @@ const TEMPLATE: &str = include_str!("report.md.j2");
 
 /// The gap report as Markdown.
 pub fn markdown(a: &Assessment) -> String {
+    render(a, false)
+}
+
+/// The gap report as Markdown, followed by the scoring sheet (评分表).
+pub fn markdown_with_sheet(a: &Assessment) -> String {
+    render(a, true)
+}
+
+fn render(a: &Assessment, with_sheet: bool) -> String {
     let mut env = minijinja::Environment::new();
     env.add_filter("n", |x: f64| crate::num::show(x));
     env.add_filter("signed", |x: f64| {
@@ -28,6 +37,8 @@ pub fn markdown(a: &Assessment) -> String {
         excluded => minijinja::Value::from(minijinja::value::Serde(super::excluded(a))),
         bonus => minijinja::Value::from(minijinja::value::Serde(super::bonus(a))),
         bonus_cap_note => super::bonus_cap_note(a),
+        sheet => with_sheet.then(|| minijinja::Value::from(minijinja::value::Serde(super::sheet(a)))),
+        sheet_total => super::sheet_total(a),
     };
     match env.render_str(TEMPLATE, ctx) {
         Ok(text) => text,

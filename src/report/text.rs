@@ -349,6 +349,29 @@ fn excluded_and_bonus(a: &Assessment, width: usize) -> String {
     out
 }
 
+/// The scoring sheet (评分表) for a terminal `width` columns wide: a table per section,
+/// each with its subtotal, and the total.
+pub fn sheet_text(a: &Assessment, width: usize) -> String {
+    let mut out = String::from("\n评分表\n");
+    for s in super::sheet(a) {
+        out.push_str(&format!("\n{}（{}分）\n", s.title, s.points));
+        let mut t = table(&["编号", "考核内容", "分值", "状态", "实际", "得分"], width);
+        for r in &s.rows {
+            t.add_row(vec![
+                cell(&r.id),
+                cell(&r.title),
+                right(r.points.clone()),
+                cell(r.status),
+                cell(&r.measured),
+                right(r.awarded.clone()),
+            ]);
+        }
+        out.push_str(&format!("{t}\n{}小计：{}\n", s.title, s.subtotal));
+    }
+    out.push_str(&format!("\n{}\n", super::sheet_total(a)));
+    fit(&super::escape::terminal_lines(&out), width)
+}
+
 /// What a gap costs: its points, or for a veto item whether it fired (否决) or could not be
 /// judged (待核实).
 fn deduction(o: &ItemOutcome) -> String {
