@@ -153,6 +153,10 @@ fn the_scoring_sheet_lists_every_item() {
             assert!(sheet.contains(&format!("{}小计", s["title"].as_str().expect("title"))));
         }
     }
+    insta::assert_snapshot!(
+        "partial_sheet_md",
+        assess(&[PARTIAL, "--sheet", "--format", "md"])
+    );
 }
 
 /// Shortfalls are written in the register's unit, shares in percentage points, and notes as
