@@ -204,6 +204,10 @@ fn hostile_submission(dir: &Path) -> std::path::PathBuf {
         .replace(
             "政策法规科: 龙晓峰",
             "政策法规科: \"龙晓峰\\e[31m<b>&\\n## 科\"",
+        )
+        .replace(
+            "study_records: 2023年集体学法记录.pdf",
+            "study_records: \"记录\\e[2J|<i>.pdf\"",
         );
     assert_ne!(text, source);
     let path = dir.join("submission.yaml");
@@ -239,6 +243,7 @@ fn submitted_text_is_escaped() {
     let md = assess(&[path, "--format", "md"]);
     assert!(!md.contains("<script>"), "{md}");
     assert!(!md.contains("<b>"), "{md}");
+    assert!(!md.contains("<i>"), "{md}");
     assert!(md.contains("&lt;script&gt;"), "{md}");
     assert!(!md.contains('\u{1b}'), "{md}");
     for line in md.lines() {
