@@ -1,6 +1,9 @@
 //! The terminal report.
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{
+    Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width,
+    presets::UTF8_FULL_CONDENSED,
+};
 use unicode_width::UnicodeWidthChar;
 
 use crate::assess::{Assessment, ItemOutcome};
@@ -18,6 +21,10 @@ fn table(header: &[&str], width: usize) -> Table {
     t.set_content_arrangement(ContentArrangement::Dynamic);
     t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
     t.set_header(header.iter().map(cell));
+    // The first column (an item's id, a section's title) is never broken.
+    if let Some(c) = t.column_mut(0) {
+        c.set_constraint(ColumnConstraint::ContentWidth);
+    }
     t
 }
 
@@ -250,6 +257,10 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
         out.push_str("\n问题清单：无\n");
     } else {
         let mut t = table(&["编号", "考核内容", "状态", "实际", "要求", "扣分"], width);
+        // Room for `不晚于2024-03-01` on one line.
+        if let Some(c) = t.column_mut(4) {
+            c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(18)));
+        }
         for o in &gaps {
             t.add_row(vec![
                 cell(&o.id),
