@@ -548,11 +548,19 @@ fn rectification(
             .map_or(Json::String(String::new()), crate::report::template_value);
         vars.insert((*name).to_string(), value);
     }
-    let problem = if result.verdict == CheckVerdict::MissingData && !result.missing.is_empty() {
-        format!("{}：{}", item.title, crate::report::misses(&result.missing))
-    } else {
-        crate::pack::template::render(&r.problem, &vars)?
-    };
+    // For missing data the task is to supply it, not the substantive measure.
+    let (problem, measure) =
+        if result.verdict == CheckVerdict::MissingData && !result.missing.is_empty() {
+            (
+                format!("{}：{}", item.title, crate::report::misses(&result.missing)),
+                crate::report::supply(&result.missing),
+            )
+        } else {
+            (
+                crate::pack::template::render(&r.problem, &vars)?,
+                r.measure.clone(),
+            )
+        };
     let deadline = match (&r.due, r.within_days) {
         (Some(d), _) => Some(d.clone()),
         (None, Some(days)) => submission
@@ -575,7 +583,7 @@ fn rectification(
         .collect();
     Ok(Some(Rectification {
         problem,
-        measure: r.measure.clone(),
+        measure,
         owner: r.owner.clone(),
         responsible: submission.departments.get(&r.owner).cloned(),
         deadline,
@@ -584,6 +592,8 @@ fn rectification(
     }))
 }
 
+/// Items are listed in section order (pack order within a section), as reports list them
+/// everywhere else.
 fn self_assessment(
     pack: &Pack,
     items: &[ItemOutcome],
@@ -607,13 +617,16 @@ fn self_assessment(
             })
         })
         .collect();
+    let section = |o: &ItemOutcome| pack.sections.iter().position(|s| s.id == o.section);
+    let mut items: Vec<&ItemOutcome> = items.iter().collect();
+    items.sort_by_key(|o| section(o));
     let mut self_total = 0.0;
     let mut assessed_total = 0.0;
     let mut differences = Vec::new();
     let mut not_self_scored = Vec::new();
     // Items that do not count (not applicable, waived) have no computed score to set a
     // self-score against.
-    let counted = |o: &&ItemOutcome| {
+    let counted = |o: &&&ItemOutcome| {
         o.kind != ItemKind::Veto && !matches!(o.status, Status::NotApplicable | Status::Waived)
     };
     let self_scored_not_counted = items
@@ -624,6 +637,7 @@ fn self_assessment(
         .map(|o| o.id.clone())
         .collect();
     for o in items.iter().filter(counted) {
+        let o = *o;
         assessed_total += o.awarded;
         match o.self_score {
             Some(s) => {

@@ -182,7 +182,7 @@ fn explain_counts_rows_left_out_for_an_empty_column() {
     ]);
     assert!(
         out.lines()
-            .any(|l| l.starts_with("学校：共4行") && l.ends_with("，纳入2行（1行学段未填写）")),
+            .any(|l| l.starts_with("学校：共4所") && l.ends_with("，纳入2所（1所学段未填写）")),
         "{out}"
     );
 }

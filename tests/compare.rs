@@ -101,7 +101,7 @@ fn growth_short_of_the_factor_fails_with_the_figures() {
     let rate = item(&a, "CMP-04");
     assert_eq!(rate.status, Status::Fail);
     assert_eq!(rate.measured, Some(Quantity::Share { value: 0.94 }));
-    assert_eq!(words(rate), ["94%", "≥95%", "差1%"]);
+    assert_eq!(words(rate), ["94%", "≥95%", "差1个百分点"]);
     // 2 of 6 points.
     assert_eq!(a.score.score, 2.0);
 }

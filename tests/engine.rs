@@ -464,11 +464,11 @@ fn row_waivers_of_unknown_rows_or_of_checks_without_rows_are_warned() {
     assert_eq!(a.warnings.len(), 2, "{:?}", a.warnings);
     let text = report::text(&a);
     assert!(
-        text.contains("warning: COV-01的豁免列出的行在报送数据中不存在：三小"),
+        text.contains("提示：COV-01的豁免列出的行在报送数据中不存在：三小"),
         "{text}"
     );
     assert!(
-        text.contains("warning: FACT-01的豁免列出了行（一小），但该项检查不按行计"),
+        text.contains("提示：FACT-01的豁免列出了行（一小），但该项检查不按行计"),
         "{text}"
     );
     let md = report::markdown(&a).expect("markdown");

@@ -108,10 +108,12 @@ impl Spec for Count {
 
     fn evaluate(&self, ctx: &Context) -> CheckResult {
         let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
+        let mut unit = None;
         let value: i64 = if let Some(of) = &self.of {
             let Some(s) = scope(ctx, of, self.r#where.as_ref(), &mut r) else {
                 return register_missing(ctx, of);
             };
+            unit = s.unit.clone();
             i64::try_from(s.rows.len()).unwrap_or(i64::MAX)
         } else if let Some(fact) = &self.fact {
             let Some((i, _, field)) = ctx.pack.data.facts.get_full(fact) else {
@@ -164,9 +166,9 @@ impl Spec for Count {
             CheckVerdict::Fail
         };
         if below > 0 {
-            r.shortfall = Some(Shortfall::Fewer { by: below });
+            r.shortfall = Some(Shortfall::Fewer { by: below, unit });
         } else if above > 0 {
-            r.shortfall = Some(Shortfall::More { by: above });
+            r.shortfall = Some(Shortfall::More { by: above, unit });
         }
         r.explain.push(Step::Judged {
             subject: Subject::Count,

@@ -80,7 +80,10 @@ impl Spec for Coverage {
             CheckVerdict::Fail
         };
         if shortfall > 0 {
-            r.shortfall = Some(Shortfall::RowsShort { rows: shortfall });
+            r.shortfall = Some(Shortfall::RowsShort {
+                rows: shortfall,
+                unit: s.unit.clone(),
+            });
         }
         r.explain.push(Step::Judged {
             subject: Subject::Coverage { passed, total },

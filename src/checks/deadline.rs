@@ -280,10 +280,15 @@ impl Spec for Deadline {
         r.share = Some(passed as f64 / total as f64);
         if failed > 0 {
             r.verdict = CheckVerdict::Fail;
-            r.shortfall = Some(Shortfall::RowsLate { rows: failed });
+            r.shortfall = Some(Shortfall::RowsLate {
+                rows: failed,
+                unit: s.unit.clone(),
+            });
         }
         r.explain.push(Step::Judged {
-            subject: Subject::RowsOnTime,
+            subject: Subject::RowsOnTime {
+                unit: s.unit.clone(),
+            },
             value: Quantity::Rows {
                 met: passed,
                 of: total,

@@ -64,10 +64,15 @@ impl Spec for Each {
             CheckVerdict::Fail
         };
         if failed > 0 {
-            r.shortfall = Some(Shortfall::RowsFailing { rows: failed });
+            r.shortfall = Some(Shortfall::RowsFailing {
+                rows: failed,
+                unit: s.unit.clone(),
+            });
         }
         r.explain.push(Step::Judged {
-            subject: Subject::RowsMet,
+            subject: Subject::RowsMet {
+                unit: s.unit.clone(),
+            },
             value: Quantity::Rows {
                 met: passed,
                 of: total,

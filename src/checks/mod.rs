@@ -400,16 +400,38 @@ impl Comparison {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Shortfall {
-    /// Rows that would have to meet the requirement to reach the minimum share.
-    RowsShort { rows: usize },
+    /// Rows that would have to meet the requirement to reach the minimum share; `unit` is
+    /// the register's (`所`), when it has one.
+    RowsShort {
+        rows: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    },
     /// Rows that do not meet the requirement.
-    RowsFailing { rows: usize },
+    RowsFailing {
+        rows: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    },
     /// Rows late, or with no date.
-    RowsLate { rows: usize },
-    /// A count below its minimum by this much.
-    Fewer { by: i64 },
+    RowsLate {
+        rows: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    },
+    /// A count below its minimum by this much; `unit` is the register's when rows are
+    /// counted.
+    Fewer {
+        by: i64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    },
     /// A count above its maximum by this much.
-    More { by: i64 },
+    More {
+        by: i64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    },
     /// A value short of its bound by this much.
     Amount { value: Quantity },
     /// A date after its due date.
@@ -428,6 +450,8 @@ pub enum Step {
     /// The rows of a register in scope.
     Scope {
         register: String,
+        /// The register's unit (`所`), when it has one.
+        unit: Option<String>,
         total: usize,
         /// The `where` conditions.
         filter: Vec<Described>,
@@ -494,10 +518,10 @@ pub enum Step {
 pub enum Subject {
     /// The share of rows meeting the requirement.
     Coverage { passed: usize, total: usize },
-    /// Rows that meet the requirement, of those in scope.
-    RowsMet,
+    /// Rows that meet the requirement, of those in scope (`unit`: the register's).
+    RowsMet { unit: Option<String> },
     /// Rows on time, of those in scope.
-    RowsOnTime,
+    RowsOnTime { unit: Option<String> },
     /// A number of rows or an integer fact.
     Count,
     /// A fact divided by a fact.
@@ -674,6 +698,8 @@ pub(crate) struct Scoped<'a> {
     pub key: usize,
     pub rows: Vec<usize>,
     pub columns: &'a IndexMap<String, Field>,
+    /// What a row counts as (`所`), when the register says.
+    pub unit: Option<String>,
 }
 
 /// The rows of register `name` within `filter`, less the waived ones; `None` when the
@@ -734,6 +760,7 @@ pub(crate) fn scope<'a>(
     }
     r.explain.push(Step::Scope {
         register: register.label.clone(),
+        unit: register.unit.clone(),
         total: table.rows.len(),
         filter: compiled.map(|c| c.describe_each()).unwrap_or_default(),
         included: rows.len(),
@@ -749,6 +776,7 @@ pub(crate) fn scope<'a>(
         key,
         rows,
         columns: &register.columns,
+        unit: register.unit.clone(),
     })
 }
 

@@ -26,6 +26,10 @@ pub struct Args {
     /// report gives each item's explanation under `explain`).
     #[arg(long, value_name = "ITEM")]
     pub explain: Option<String>,
+    /// Add the scoring sheet (评分表) to the text or Markdown report: every item with its
+    /// points, status, measured value and points awarded, by section with subtotals.
+    #[arg(long)]
+    pub sheet: bool,
     /// Exit 1 when a score is below SCORE (from 0 to the pack's total plus its bonus cap);
     /// each bureau below it is named on stderr.
     #[arg(long, value_name = "SCORE")]
@@ -167,15 +171,14 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     } else {
         Outcome::Unmet(unmet)
     };
+    let width = terminal_width();
     let text = match args.explain.as_deref() {
         Some(id) => assessments
             .iter()
-            .filter_map(|a| {
-                report::explain(a, id).map(|t| format!("{}\n{t}", a.submission.bureau.name))
-            })
+            .filter_map(|a| report::explain(a, id, width))
             .collect::<Vec<_>>()
             .join("\n"),
-        None => render(&assessments, args.format)?,
+        None => render(&assessments, args.format, width, args.sheet)?,
     };
     Ok((outcome, text))
 }
@@ -186,7 +189,49 @@ fn fmt_score(x: f64) -> String {
     format!("{rounded}")
 }
 
-fn render(assessments: &[Assessment], format: Format) -> Result<String, CliError> {
+/// The columns the text report is laid out for: `COLUMNS`, else the terminal's width when
+/// stdout is one, else [`report::DEFAULT_WIDTH`].
+fn terminal_width() -> usize {
+    use std::io::IsTerminal;
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0);
+    columns
+        .or_else(|| {
+            std::io::stdout()
+                .is_terminal()
+                .then(stdout_columns)
+                .flatten()
+        })
+        .unwrap_or(report::DEFAULT_WIDTH)
+}
+
+#[cfg(unix)]
+fn stdout_columns() -> Option<usize> {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes a `winsize` into the pointer it is given, which points to
+    // one that lives for the call.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(not(unix))]
+fn stdout_columns() -> Option<usize> {
+    None
+}
+
+fn render(
+    assessments: &[Assessment],
+    format: Format,
+    width: usize,
+    sheet: bool,
+) -> Result<String, CliError> {
     Ok(match (format, assessments) {
         (Format::Json, [one]) => report::json(one),
         (Format::Json, many) => {
@@ -194,10 +239,26 @@ fn render(assessments: &[Assessment], format: Format) -> Result<String, CliError
             out.push('\n');
             out
         }
-        (Format::Text, many) => many.iter().map(report::text).collect::<Vec<_>>().join("\n"),
+        (Format::Text, many) => many
+            .iter()
+            .map(|a| {
+                let mut text = report::text_in(a, width);
+                if sheet {
+                    text.push_str(&report::sheet_text(a, width));
+                }
+                text
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
         (Format::Md, many) => many
             .iter()
-            .map(report::markdown)
+            .map(|a| {
+                if sheet {
+                    report::markdown_with_sheet(a)
+                } else {
+                    report::markdown(a)
+                }
+            })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| {
                 CliError::Input(format!(

@@ -177,6 +177,9 @@ pub enum PercentForm {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Register {
     pub label: String,
+    /// What one row counts as in words (`所`, `件`, `人`); reports say `项` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     pub key: String,
     pub columns: IndexMap<String, Field>,
     #[serde(default)]

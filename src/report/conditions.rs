@@ -55,6 +55,29 @@ pub fn miss(m: &Miss) -> String {
     }
 }
 
+/// The rectification of missing data: `补报学校台账、法治副校长人数`.
+pub fn supply(ms: &[Miss]) -> String {
+    fn what(m: &Miss) -> String {
+        match m {
+            Miss::NoRegister { label } if label.ends_with("台账") => label.clone(),
+            Miss::NoRegister { label } => format!("{label}台账"),
+            Miss::NoValue { label } | Miss::Lacks { label, .. } | Miss::Date { label, .. } => {
+                label.clone()
+            }
+            Miss::Unmet { cond, .. } => cond.label.clone(),
+            Miss::InPart { miss, .. } => what(miss),
+        }
+    }
+    let mut labels: Vec<String> = Vec::new();
+    for m in ms {
+        let label = what(m);
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    format!("补报{}", labels.join("、"))
+}
+
 /// Misses joined: `a；b`.
 pub fn misses(ms: &[Miss]) -> String {
     ms.iter().map(miss).collect::<Vec<_>>().join("；")

@@ -6,17 +6,39 @@ const TEMPLATE: &str = include_str!("report.md.j2");
 
 /// The gap report as Markdown, or why it cannot be written.
 pub fn markdown(a: &Assessment) -> Result<String, String> {
+    render(a, false)
+}
+
+/// The gap report as Markdown, followed by the scoring sheet (评分表).
+pub fn markdown_with_sheet(a: &Assessment) -> Result<String, String> {
+    render(a, true)
+}
+
+fn render(a: &Assessment, with_sheet: bool) -> Result<String, String> {
     let mut env = minijinja::Environment::new();
     env.add_filter("n", |x: f64| crate::num::show(x));
     env.add_filter("signed", |x: f64| {
         let text = crate::num::show(x);
         if x > 0.0 { format!("+{text}") } else { text }
     });
-    env.add_filter("cell", |s: String| s.replace('|', "\\|").replace('\n', " "));
+    // Every value the template writes is escaped: submitted text cannot make markup.
+    env.set_formatter(|out, _state, value| {
+        if value.is_undefined() || value.is_none() {
+            return Ok(());
+        }
+        let text = super::escape::markdown(&value.to_string());
+        out.write_str(&text)
+            .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
+    });
     let gaps = super::gaps(a);
     let ctx = minijinja::context! {
         a => minijinja::Value::from(minijinja::value::Serde(a)),
         gaps => minijinja::Value::from(minijinja::value::Serde(&gaps)),
+        excluded => minijinja::Value::from(minijinja::value::Serde(super::excluded(a))),
+        bonus => minijinja::Value::from(minijinja::value::Serde(super::bonus(a))),
+        bonus_cap_note => super::bonus_cap_note(a),
+        sheet => with_sheet.then(|| minijinja::Value::from(minijinja::value::Serde(super::sheet(a)))),
+        sheet_total => super::sheet_total(a),
     };
     env.render_str(TEMPLATE, ctx).map_err(|e| e.to_string())
 }

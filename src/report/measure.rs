@@ -67,14 +67,26 @@ pub fn requirement(r: &Requirement) -> String {
     }
 }
 
-/// `差2行`, `少1`, `2024-03-05晚于2024-03-01（逾期4天）`, `缺职责清单`.
+/// What a row of a register counts as: its unit, else `项`.
+pub fn row_unit(unit: Option<&String>) -> &str {
+    unit.map_or("项", String::as_str)
+}
+
+/// `差2所`, `少1`, `差8个百分点`, `2024-03-05晚于2024-03-01（逾期4天）`, `缺职责清单`.
 pub fn shortfall(s: &Shortfall) -> String {
     match s {
-        Shortfall::RowsShort { rows } => format!("差{rows}行"),
-        Shortfall::RowsFailing { rows } => format!("{rows}行不符合"),
-        Shortfall::RowsLate { rows } => format!("{rows}行逾期或未填写"),
-        Shortfall::Fewer { by } => format!("少{by}"),
-        Shortfall::More { by } => format!("多{by}"),
+        Shortfall::RowsShort { rows, unit } => format!("差{rows}{}", row_unit(unit.as_ref())),
+        Shortfall::RowsFailing { rows, unit } => {
+            format!("{rows}{}不符合", row_unit(unit.as_ref()))
+        }
+        Shortfall::RowsLate { rows, unit } => {
+            format!("{rows}{}逾期或未填写", row_unit(unit.as_ref()))
+        }
+        Shortfall::Fewer { by, unit } => format!("少{by}{}", unit.as_deref().unwrap_or("")),
+        Shortfall::More { by, unit } => format!("多{by}{}", unit.as_deref().unwrap_or("")),
+        Shortfall::Amount {
+            value: Quantity::Share { value },
+        } => format!("差{}个百分点", num::show(num::round2(value * 100.0))),
         Shortfall::Amount { value } => format!("差{}", quantity(value)),
         Shortfall::Late { date, due, days } => format!("{date}晚于{due}（逾期{days}天）"),
         Shortfall::Early { date, due } => format!("{date}早于{due}"),

@@ -2,15 +2,20 @@
 //! the assessment holds; they compute no verdicts.
 
 mod conditions;
+pub mod escape;
+mod listing;
 mod markdown;
 mod measure;
+mod sheet;
 pub mod steps;
 mod text;
 
-pub use conditions::{condition, conditions, miss, misses};
-pub use markdown::markdown;
-pub use measure::{comparison, part, parts, quantity, requirement, shortfall, with_text};
-pub use text::{explain, text};
+pub use conditions::{condition, conditions, miss, misses, supply};
+pub use listing::{bonus, bonus_cap_note, excluded, in_section_order};
+pub use markdown::{markdown, markdown_with_sheet};
+pub use measure::{comparison, part, parts, quantity, requirement, row_unit, shortfall, with_text};
+pub use sheet::{SheetRow, SheetSection, sheet, sheet_total};
+pub use text::{DEFAULT_WIDTH, explain, sheet_text, text, text_in};
 
 use crate::assess::{Assessment, ItemOutcome};
 use crate::pack::ItemKind;

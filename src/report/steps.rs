@@ -27,6 +27,7 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
     match step {
         Step::Scope {
             register,
+            unit,
             total,
             filter,
             included,
@@ -37,18 +38,19 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
             } else {
                 format!("（范围：{}）", super::conditions(filter))
             };
+            let unit = super::row_unit(unit.as_ref());
             // Rows left out because a column of the range is empty, not because it differs.
             let unfilled = if unfilled.is_empty() {
                 String::new()
             } else {
                 let parts: Vec<String> = unfilled
                     .iter()
-                    .map(|(label, n)| format!("{n}行{label}未填写"))
+                    .map(|(label, n)| format!("{n}{unit}{label}未填写"))
                     .collect();
                 format!("（{}）", parts.join("，"))
             };
             out.push(format!(
-                "{register}：共{total}行{filter}，纳入{included}行{unfilled}"
+                "{register}：共{total}{unit}{filter}，纳入{included}{unit}{unfilled}"
             ));
         }
         Step::Waived { keys } => out.push(format!("豁免：{}", keys.join("、"))),
@@ -64,7 +66,7 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
         Step::Unmet { condition } => out.push(format!("✗ {}", super::miss(condition))),
         Step::AllMet => out.push("✓ 全部满足".into()),
         Step::Missing { what } => out.push(format!("缺数据：{}", super::miss(what))),
-        Step::NoRows => out.push("没有纳入范围的行：不适用".into()),
+        Step::NoRows => out.push("没有纳入范围的记录：不适用".into()),
         Step::ZeroDenominator { label } => out.push(format!("{label} = 0：分母为零，不适用")),
         Step::Judged {
             subject,
@@ -121,8 +123,12 @@ fn judged(subject: &Subject, value: &str, r: Option<&Requirement>, ok: bool) -> 
         Subject::Coverage { passed, total } => {
             format!("覆盖率 = {passed}/{total} = {value}，要求 {required} → {verdict}")
         }
-        Subject::RowsMet => format!("{value}行满足 → {verdict}"),
-        Subject::RowsOnTime => format!("{value}行按时 → {verdict}"),
+        Subject::RowsMet { unit } => {
+            format!("{value}{}满足 → {verdict}", super::row_unit(unit.as_ref()))
+        }
+        Subject::RowsOnTime { unit } => {
+            format!("{value}{}按时 → {verdict}", super::row_unit(unit.as_ref()))
+        }
         Subject::Count => format!("计数 = {value}，要求 {required} → {verdict}"),
         Subject::Ratio {
             numerator,

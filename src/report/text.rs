@@ -1,25 +1,184 @@
 //! The terminal report.
 
-use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{
+    Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width,
+    presets::UTF8_FULL_CONDENSED,
+};
+use unicode_width::UnicodeWidthChar;
 
 use crate::assess::{Assessment, ItemOutcome};
 use crate::num::show;
 use crate::pack::ItemKind;
 use crate::score::Status;
 
-fn table(header: &[&str]) -> Table {
+/// The width a text report is laid out for when the terminal's is not known.
+pub const DEFAULT_WIDTH: usize = 80;
+
+/// A table that wraps its cells to fit `width` columns.
+fn table(header: &[&str], width: usize) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
-    t.set_header(header.iter().map(|h| Cell::new(*h)));
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    t.set_header(header.iter().map(cell));
+    // The first column (an item's id, a section's title) is never broken.
+    if let Some(c) = t.column_mut(0) {
+        c.set_constraint(ColumnConstraint::ContentWidth);
+    }
     t
 }
 
-fn right(text: String) -> Cell {
-    Cell::new(text).set_alignment(CellAlignment::Right)
+/// A table cell: submitted text with its control characters escaped, and without the
+/// characters terminals draw one or two columns wide as they please (they would shift the
+/// rest of the row).
+fn cell(text: impl AsRef<str>) -> Cell {
+    Cell::new(unambiguous(&super::escape::terminal(text.as_ref())))
 }
 
-/// A summary for a terminal: score, grade, vetoes, sections, gaps by points lost.
+fn unambiguous(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '“' => out.push('「'),
+            '”' => out.push('」'),
+            '‘' => out.push('『'),
+            '’' => out.push('』'),
+            '≥' => out.push_str("不低于"),
+            '≤' => out.push_str("不高于"),
+            '×' => out.push('x'),
+            '—' => out.push('-'),
+            '·' => out.push('・'),
+            '…' => out.push_str("..."),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Lines wider than `width` broken to fit, continuing under their text: after the
+/// indentation and a leading `- ` or a short `标签：`.
+fn fit(text: &str, width: usize) -> String {
+    let width = width.max(20);
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n') {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if columns(line) <= width {
+            out.push_str(line);
+            continue;
+        }
+        let indent = hanging_indent(line).min(width / 2);
+        let mut used = 0;
+        let mut first = true;
+        for token in tokens(line) {
+            let w = columns(token);
+            if used + w > width && used > if first { 0 } else { indent } {
+                // A closing mark does not start a line: the character before it comes along.
+                let carried = if token.starts_with(CLOSING) {
+                    out.pop().filter(|c| *c != ' ')
+                } else {
+                    None
+                };
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                used = indent;
+                first = false;
+                if let Some(c) = carried {
+                    out.push(c);
+                    used += char_columns(c);
+                }
+                if token == " " {
+                    continue;
+                }
+            }
+            if used + w > width {
+                // A token wider than a line: break it anywhere.
+                for c in token.chars() {
+                    let cw = char_columns(c);
+                    if used + cw > width {
+                        out.push('\n');
+                        out.push_str(&" ".repeat(indent));
+                        used = indent;
+                        first = false;
+                    }
+                    out.push(c);
+                    used += cw;
+                }
+                continue;
+            }
+            out.push_str(token);
+            used += w;
+        }
+    }
+    out
+}
+
+/// Marks that do not start a line.
+const CLOSING: &[char] = &[
+    '，', '。', '、', '；', '：', '）', '」', '”', '』', '！', '？',
+];
+
+/// Columns a character takes (CJK 2), as tables measure it.
+fn char_columns(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+fn columns(s: &str) -> usize {
+    s.chars().map(char_columns).sum()
+}
+
+/// Where a broken line continues: under the text after its indentation, a `- ` bullet or a
+/// label ending in `：` within the first 12 columns.
+fn hanging_indent(line: &str) -> usize {
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[spaces..];
+    if rest.starts_with("- ") {
+        return spaces + 2;
+    }
+    match rest.find('：') {
+        Some(i) if columns(&rest[..i]) <= 10 => spaces + columns(&rest[..i]) + 2,
+        _ => spaces,
+    }
+}
+
+/// Runs of ASCII letters, digits and punctuation stay whole; any other character is a token
+/// of its own.
+fn tokens(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in line.char_indices() {
+        let word = c.is_ascii_graphic();
+        match (start, word) {
+            (None, true) => start = Some(i),
+            (Some(_), true) => {}
+            (Some(s), false) => {
+                out.push(&line[s..i]);
+                start = None;
+                out.push(&line[i..i + c.len_utf8()]);
+            }
+            (None, false) => out.push(&line[i..i + c.len_utf8()]),
+        }
+    }
+    if let Some(s) = start {
+        out.push(&line[s..]);
+    }
+    out
+}
+
+fn right(text: String) -> Cell {
+    cell(text).set_alignment(CellAlignment::Right)
+}
+
+/// A summary for a terminal of [`DEFAULT_WIDTH`] columns: score, grade, vetoes, sections,
+/// gaps by points lost.
 pub fn text(a: &Assessment) -> String {
+    text_in(a, DEFAULT_WIDTH)
+}
+
+/// The summary for a terminal `width` columns wide: tables wrap their cells and long lines
+/// are broken to fit.
+pub fn text_in(a: &Assessment, width: usize) -> String {
     let mut out = String::new();
     let b = &a.submission.bureau;
     out.push_str(&format!(
@@ -64,13 +223,16 @@ pub fn text(a: &Assessment) -> String {
     }
     out.push_str(&format!("一票否决：{}\n", super::veto_summary(s)));
     for w in &a.warnings {
-        out.push_str(&format!("warning: {}\n", super::warning(w)));
+        out.push_str(&format!("提示：{}\n", super::warning(w)));
     }
 
-    let mut sections = table(&["板块", "分值", "计分基数", "得分", "扣分", "问题项"]);
+    let mut sections = table(
+        &["板块", "分值", "计分基数", "得分", "扣分", "问题项"],
+        width,
+    );
     for sec in &a.sections {
         sections.add_row(vec![
-            Cell::new(&sec.title),
+            cell(&sec.title),
             right(show(sec.points)),
             right(show(sec.available)),
             right(show(sec.awarded)),
@@ -79,19 +241,32 @@ pub fn text(a: &Assessment) -> String {
         ]);
     }
     out.push_str(&format!("\n板块得分\n{sections}\n"));
+    out.push_str(&excluded_and_bonus(a, width));
 
     let gaps = super::gaps(a);
     if gaps.is_empty() {
         out.push_str("\n问题清单：无\n");
     } else {
-        let mut t = table(&["编号", "考核内容", "状态", "实际", "要求", "扣分"]);
+        let mut t = table(&["编号", "考核内容", "状态", "实际", "要求", "扣分"], width);
+        // Room for `不晚于2024-03-01` on one line.
+        if let Some(c) = t.column_mut(4) {
+            c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(18)));
+        }
         for o in &gaps {
             t.add_row(vec![
-                Cell::new(&o.id),
-                Cell::new(&o.title),
-                Cell::new(super::status_label(o.status)),
-                Cell::new(o.measured.as_ref().map_or("—".into(), super::quantity)),
-                Cell::new(o.required.as_ref().map_or("—".into(), super::requirement)),
+                cell(&o.id),
+                cell(&o.title),
+                cell(super::status_label(o.status)),
+                cell(
+                    o.measured
+                        .as_ref()
+                        .map_or(String::from("—"), super::quantity),
+                ),
+                cell(
+                    o.required
+                        .as_ref()
+                        .map_or(String::from("—"), super::requirement),
+                ),
                 right(deduction(o)),
             ]);
         }
@@ -123,11 +298,11 @@ pub fn text(a: &Assessment) -> String {
         if sa.differences.is_empty() {
             out.push_str("各项自评分与核定分一致\n");
         } else {
-            let mut t = table(&["编号", "考核内容", "自评分", "核定分", "差值"]);
+            let mut t = table(&["编号", "考核内容", "自评分", "核定分", "差值"], width);
             for d in &sa.differences {
                 t.add_row(vec![
-                    Cell::new(&d.item),
-                    Cell::new(&d.title),
+                    cell(&d.item),
+                    cell(&d.title),
                     right(show(d.self_score)),
                     right(show(d.assessed)),
                     right(if d.difference > 0.0 {
@@ -140,13 +315,13 @@ pub fn text(a: &Assessment) -> String {
             out.push_str(&format!("{t}\n"));
         }
         if !sa.impossible.is_empty() {
-            let mut t = table(&["编号", "考核内容", "自评分", "说明"]);
+            let mut t = table(&["编号", "考核内容", "自评分", "说明"], width);
             for i in &sa.impossible {
                 t.add_row(vec![
-                    Cell::new(&i.item),
-                    Cell::new(&i.title),
+                    cell(&i.item),
+                    cell(&i.title),
                     right(show(i.self_score)),
-                    Cell::new(super::possible(&i.possible)),
+                    cell(super::possible(&i.possible)),
                 ]);
             }
             out.push_str(&format!("自评分不可能（该项计分方式得不到此分）\n{t}\n"));
@@ -161,7 +336,68 @@ pub fn text(a: &Assessment) -> String {
             out.push_str(&format!("未自评：{}\n", sa.not_self_scored.join("、")));
         }
     }
+    fit(&super::escape::terminal_lines(&out), width)
+}
+
+/// The items outside the scoring base, with why, and the bonus items.
+fn excluded_and_bonus(a: &Assessment, width: usize) -> String {
+    let mut out = String::new();
+    let excluded = super::excluded(a);
+    if excluded.is_empty() {
+        out.push_str("\n不计分项：无\n");
+    } else {
+        let mut t = table(&["编号", "考核内容", "分值", "原因"], width);
+        for e in &excluded {
+            t.add_row(vec![
+                cell(&e.id),
+                cell(&e.title),
+                right(e.points.clone()),
+                cell(&e.why),
+            ]);
+        }
+        out.push_str(&format!("\n不计分项（不计入计分基数）\n{t}\n"));
+    }
+    let bonus = super::bonus(a);
+    if !bonus.is_empty() {
+        let mut t = table(&["编号", "考核内容", "状态", "加分", "本项上限"], width);
+        for b in &bonus {
+            t.add_row(vec![
+                cell(&b.id),
+                cell(&b.title),
+                cell(b.status),
+                right(b.awarded.clone()),
+                right(b.points.clone()),
+            ]);
+        }
+        out.push_str(&format!("\n加分项\n{t}\n"));
+        if let Some(note) = super::bonus_cap_note(a) {
+            out.push_str(&format!("{note}\n"));
+        }
+    }
     out
+}
+
+/// The scoring sheet (评分表) for a terminal `width` columns wide: a table per section,
+/// each with its subtotal, and the total.
+pub fn sheet_text(a: &Assessment, width: usize) -> String {
+    let mut out = String::from("\n评分表\n");
+    for s in super::sheet(a) {
+        out.push_str(&format!("\n{}（{}分）\n", s.title, s.points));
+        let mut t = table(&["编号", "考核内容", "分值", "状态", "实际", "得分"], width);
+        for r in &s.rows {
+            t.add_row(vec![
+                cell(&r.id),
+                cell(&r.title),
+                right(r.points.clone()),
+                cell(r.status),
+                cell(&r.measured),
+                right(r.awarded.clone()),
+            ]);
+        }
+        out.push_str(&format!("{t}\n{}小计：{}\n", s.title, s.subtotal));
+    }
+    out.push_str(&format!("\n{}\n", super::sheet_total(a)));
+    fit(&super::escape::terminal_lines(&out), width)
 }
 
 /// What a gap costs: its points, or for a veto item whether it fired (否决) or could not be
@@ -192,9 +428,13 @@ fn gap_detail(o: &ItemOutcome) -> String {
     }
     if let Some(r) = &o.rectification {
         out.push_str(&format!(
-            "  问题：{}\n  整改措施：{}\n  责任单位：{}",
-            r.problem, r.measure, r.owner
+            "  问题：{}\n  整改措施：{}\n",
+            r.problem, r.measure
         ));
+        if let Some(t) = &r.target {
+            out.push_str(&format!("  整改目标：{t}\n"));
+        }
+        out.push_str(&format!("  责任单位：{}", r.owner));
         if let Some(p) = &r.responsible {
             out.push_str(&format!("（{p}）"));
         }
@@ -202,14 +442,18 @@ fn gap_detail(o: &ItemOutcome) -> String {
         if let Some(d) = &r.deadline {
             out.push_str(&format!("  整改时限：{d}\n"));
         }
+        if !r.evidence.is_empty() {
+            out.push_str(&format!("  佐证材料：{}\n", r.evidence.join("、")));
+        }
     }
     out
 }
 
-/// How one item's verdict and points were computed.
-pub fn explain(a: &Assessment, item: &str) -> Option<String> {
+/// How one item's verdict and points were computed, for a terminal `width` columns wide.
+/// Starts with the bureau's name.
+pub fn explain(a: &Assessment, item: &str, width: usize) -> Option<String> {
     let o = a.items.iter().find(|o| o.id == item)?;
-    let mut out = format!("{} {}\n", o.id, o.title);
+    let mut out = format!("{}\n{} {}\n", a.submission.bureau.name, o.id, o.title);
     out.push_str(&format!(
         "状态：{}  分值：{}  得分：{}  扣分：{}\n",
         super::status_label(o.status),
@@ -232,5 +476,5 @@ pub fn explain(a: &Assessment, item: &str) -> Option<String> {
         super::status_label(o.status),
         show(o.awarded)
     ));
-    Some(out)
+    Some(fit(&super::escape::terminal_lines(&out), width))
 }
