@@ -267,3 +267,14 @@ fn no_file_names_a_path_outside_the_repository() {
     }
     assert!(found.is_empty(), "{found:#?}");
 }
+
+/// The README says how to put `kaohe` on the PATH and what the first build costs.
+#[test]
+fn the_readme_says_how_to_install() {
+    let text = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    assert!(
+        text.contains("cargo install --path ."),
+        "no install command"
+    );
+    assert!(text.contains("crates"), "no word on the first build");
+}

@@ -191,33 +191,12 @@ fn missing_data_is_rectified_by_supplying_it() {
 }
 
 fn hostile_submission(dir: &Path) -> std::path::PathBuf {
-    let source = std::fs::read_to_string(PARTIAL).expect("fixture");
-    let text = source
-        .replace(
-            "bureau: {name: 南岭县教育局,",
-            "bureau: {name: \"南岭\\e[2J县|<script>alert(1)</script>\\n# 标题\\u202e\",",
-        )
-        .replace(
-            "{name: 南岭县大桥镇中心小学,",
-            "{name: \"大桥\\e]0;pwned\\a小学|*粗*_x_[链](y)`c`\\x9b\",",
-        )
-        .replace(
-            "政策法规科: 龙晓峰",
-            "政策法规科: \"龙晓峰\\e[31m<b>&\\n## 科\"",
-        )
-        .replace(
-            "study_records: 2023年集体学法记录.pdf",
-            "study_records: \"记录\\e[2J|<i>.pdf\"",
-        );
-    assert_ne!(text, source);
-    let path = dir.join("submission.yaml");
-    std::fs::write(&path, text).expect("write");
-    std::fs::copy(
-        "fixtures/partial/enforcement_officers.csv",
-        dir.join("enforcement_officers.csv"),
-    )
-    .expect("copy");
-    path
+    // `fixtures/hostile-text` is the partial fixture with escape sequences, Markdown and HTML
+    // in a bureau, a school, a department and an evidence name.
+    for name in ["submission.yaml", "enforcement_officers.csv"] {
+        std::fs::copy(format!("fixtures/hostile-text/{name}"), dir.join(name)).expect("copy");
+    }
+    dir.join("submission.yaml")
 }
 
 /// Control characters in submitted names never reach the terminal, and submitted text
