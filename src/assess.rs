@@ -27,6 +27,9 @@ pub struct Assessment {
     pub pack: PackRef,
     pub submission: SubmissionRef,
     pub score: Totals,
+    /// What the submission does not give (缺报清单): every fact and register that the data
+    /// dictionary marks required and is absent, then every other one that an item needed.
+    pub incomplete: Vec<Absent>,
     pub sections: Vec<SectionScore>,
     pub items: Vec<ItemOutcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,6 +45,33 @@ pub struct Assessment {
     pub render_errors: Vec<String>,
 }
 
+/// A fact or register the submission does not give.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Absent {
+    pub kind: AbsentKind,
+    pub name: String,
+    pub label: String,
+    /// Whether the data dictionary marks it required: without it the assessment is
+    /// incomplete (`kaohe assess --require-complete`).
+    pub required: bool,
+    /// The items whose data is missing for want of it, in pack order.
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AbsentKind {
+    Fact,
+    Register,
+}
+
+impl Assessment {
+    /// Whether a fact or register the dictionary marks required is absent.
+    pub fn is_incomplete(&self) -> bool {
+        self.incomplete.iter().any(|a| a.required)
+    }
+}
+
 /// What the report warns about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Warning {
@@ -50,6 +80,12 @@ pub enum Warning {
         item: String,
         expires_on: jiff::civil::Date,
         assessed_on: jiff::civil::Date,
+    },
+    /// A waiver applied without checking its expiry: the submission gives no assessment
+    /// date to check it against.
+    WaiverExpiryUnchecked {
+        item: String,
+        expires_on: jiff::civil::Date,
     },
     /// A row waiver names rows that the submission does not have.
     WaivedRowsUnknown { item: String, rows: Vec<String> },
@@ -70,7 +106,8 @@ pub struct PackRef {
 pub struct SubmissionRef {
     pub bureau: Bureau,
     pub year: i32,
-    pub assessed_on: String,
+    /// `null` when the submission gives no assessment date.
+    pub assessed_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -176,6 +213,10 @@ pub struct Rectification {
     pub responsible: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
+    /// Days from the assessment date, when the submission gives none: the deadline is
+    /// undetermined (整改时限未定) rather than invented.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within_days: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -260,12 +301,19 @@ pub fn assess(
     let active: Vec<&Waiver> = waivers
         .iter()
         .filter(|w| {
-            let live = w.expires_on >= submission.assessed_on;
+            let Some(assessed_on) = submission.assessed_on else {
+                warnings.push(Warning::WaiverExpiryUnchecked {
+                    item: w.item.clone(),
+                    expires_on: w.expires_on,
+                });
+                return true;
+            };
+            let live = w.expires_on >= assessed_on;
             if !live {
                 warnings.push(Warning::WaiverExpired {
                     item: w.item.clone(),
                     expires_on: w.expires_on,
-                    assessed_on: submission.assessed_on,
+                    assessed_on,
                 });
             }
             live
@@ -342,6 +390,7 @@ pub fn assess(
         _ => grade_by_score.clone(),
     };
     let self_assessment = self_assessment(pack, &items, submission);
+    let incomplete = incomplete(pack, submission, &items);
 
     Assessment {
         schema: SCHEMA_VERSION,
@@ -354,7 +403,7 @@ pub fn assess(
         submission: SubmissionRef {
             bureau: submission.bureau.clone(),
             year: submission.year,
-            assessed_on: submission.assessed_on.to_string(),
+            assessed_on: submission.assessed_on.map(|d| d.to_string()),
         },
         score: Totals {
             total,
@@ -370,6 +419,7 @@ pub fn assess(
             vetoes,
             vetoes_unverified,
         },
+        incomplete,
         sections,
         items,
         self_assessment,
@@ -377,6 +427,68 @@ pub fn assess(
         warnings,
         render_errors,
     }
+}
+
+/// The 缺报清单: absent facts and registers, required ones first, each group in dictionary
+/// order (facts before registers), with the items that needed them.
+fn incomplete(pack: &Pack, submission: &Submission, items: &[ItemOutcome]) -> Vec<Absent> {
+    fn labels<'m>(m: &'m Miss, out: &mut Vec<(AbsentKind, &'m str)>) {
+        match m {
+            Miss::NoValue { label } => out.push((AbsentKind::Fact, label)),
+            Miss::NoRegister { label } => out.push((AbsentKind::Register, label)),
+            Miss::InPart { miss, .. } => labels(miss, out),
+            _ => {}
+        }
+    }
+    // Items whose status is missing data: an item that passed without a part's data (an
+    // `any` met by another part) did not need it.
+    let needed: Vec<(&str, Vec<(AbsentKind, &str)>)> = items
+        .iter()
+        .filter(|o| o.status == Status::MissingData)
+        .map(|o| {
+            let mut out = Vec::new();
+            for m in &o.missing {
+                labels(m, &mut out);
+            }
+            (o.id.as_str(), out)
+        })
+        .collect();
+    let items_needing = |kind: AbsentKind, label: &str| -> Vec<String> {
+        needed
+            .iter()
+            .filter(|(_, ls)| ls.iter().any(|(k, l)| *k == kind && *l == label))
+            .map(|(id, _)| (*id).to_string())
+            .collect()
+    };
+    let mut all = Vec::new();
+    for (i, (name, field)) in pack.data.facts.iter().enumerate() {
+        if submission.facts.get(i).is_some_and(Option::is_some) {
+            continue;
+        }
+        all.push(Absent {
+            kind: AbsentKind::Fact,
+            name: name.clone(),
+            label: field.label.clone(),
+            required: field.required,
+            items: items_needing(AbsentKind::Fact, &field.label),
+        });
+    }
+    for (i, (name, register)) in pack.data.registers.iter().enumerate() {
+        if submission.registers.get(i).is_some_and(Option::is_some) {
+            continue;
+        }
+        all.push(Absent {
+            kind: AbsentKind::Register,
+            name: name.clone(),
+            label: register.label.clone(),
+            required: register.required,
+            items: items_needing(AbsentKind::Register, &register.label),
+        });
+    }
+    all.retain(|a| a.required || !a.items.is_empty());
+    // A stable sort: required ones first, each group keeping dictionary order.
+    all.sort_by_key(|a| !a.required);
+    all
 }
 
 /// A row waiver whose rows the item's check cannot exempt: its check reads no rows, or the
@@ -561,14 +673,18 @@ fn rectification(
                 r.measure.clone(),
             )
         };
-    let deadline = match (&r.due, r.within_days) {
-        (Some(d), _) => Some(d.clone()),
-        (None, Some(days)) => submission
-            .assessed_on
+    let deadline = match (&r.due, r.within_days, submission.assessed_on) {
+        (Some(d), _, _) => Some(d.clone()),
+        (None, Some(days), Some(on)) => on
             .checked_add(jiff::Span::new().days(i64::from(days)))
             .ok()
             .map(|d| d.to_string()),
-        (None, None) => None,
+        _ => None,
+    };
+    // Days counted from an assessment date the submission does not give: no date is made up.
+    let within_days = match (&r.due, r.within_days, submission.assessed_on) {
+        (None, Some(days), None) => Some(days),
+        _ => None,
     };
     let evidence = item
         .evidence
@@ -587,6 +703,7 @@ fn rectification(
         owner: r.owner.clone(),
         responsible: submission.departments.get(&r.owner).cloned(),
         deadline,
+        within_days,
         target: r.target.clone(),
         evidence,
     }))

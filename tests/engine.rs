@@ -693,3 +693,221 @@ fn a_zero_denominator_needs_no_numerator() {
     sub["facts"].as_object_mut().expect("facts").remove("cases");
     assert_eq!(item(&run(&sub), "RAT-01").status, Status::MissingData);
 }
+
+/// Runs `kaohe assess` on the engine pack with a submission written to a temporary folder.
+fn cli(sub: &Value, args: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("submission.json");
+    std::fs::write(&path, serde_json::to_string(sub).expect("json")).expect("write");
+    assert_cmd::Command::cargo_bin("kaohe")
+        .expect("binary builds")
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .arg("assess")
+        .arg("tests/engine/pack")
+        .arg(&path)
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn remove(sub: &mut Value, section: &str, key: &str) {
+    sub[section]
+        .as_object_mut()
+        .expect("map")
+        .shift_remove(key)
+        .unwrap_or_else(|| panic!("no {section}/{key}"));
+}
+
+#[test]
+fn absent_required_fact_is_missing_data_listed_as_incomplete() {
+    let mut sub = compliant();
+    remove(&mut sub, "facts", "group");
+    // Not an error (exit 0): FACT-01 (2 points) is missing data and scores 0; ALL-01 loses
+    // its 领导小组 part (1). 20 − 2 − 1 = 17.
+    let out = cli(&sub, &[]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let a = run(&sub);
+    let fact = item(&a, "FACT-01");
+    assert_eq!((fact.status, fact.awarded), (Status::MissingData, 0.0));
+    assert_eq!(a.score.score, 17.0);
+    assert!(a.is_incomplete());
+    assert_eq!(a.incomplete.len(), 1, "{:?}", a.incomplete);
+    let absent = &a.incomplete[0];
+    assert_eq!(
+        (absent.name.as_str(), absent.label.as_str(), absent.required),
+        ("group", "成立领导小组", true)
+    );
+    assert_eq!(absent.items, ["FACT-01", "ALL-01"]);
+    let text = report::text(&a);
+    assert!(
+        text.contains("缺报清单（共1项，其中必报1项，考核不完整）\n  - 成立领导小组（必报）：FACT-01、ALL-01缺数据\n"),
+        "{text}"
+    );
+    let md = report::markdown(&a).expect("markdown");
+    assert!(
+        md.contains("## 缺报清单\n\n共1项，其中必报1项，考核不完整。\n\n- 成立领导小组（必报）：FACT-01、ALL-01缺数据\n"),
+        "{md}"
+    );
+    let json: Value = serde_json::from_str(&report::json(&a)).expect("JSON");
+    assert_eq!(
+        json["incomplete"],
+        json!([{"kind": "fact", "name": "group", "label": "成立领导小组", "required": true, "items": ["FACT-01", "ALL-01"]}])
+    );
+}
+
+#[test]
+fn absent_optional_data_is_listed_only_where_an_item_needed_it() {
+    let mut sub = compliant();
+    remove(&mut sub, "facts", "report_sent_on");
+    remove(&mut sub, "registers", "decisions");
+    let a = run(&sub);
+    assert!(!a.is_incomplete());
+    let listed: Vec<(&str, bool)> = a
+        .incomplete
+        .iter()
+        .map(|x| (x.name.as_str(), x.required))
+        .collect();
+    assert_eq!(listed, [("report_sent_on", false), ("decisions", false)]);
+    assert!(report::text(&a).contains("缺报清单（共2项）\n"));
+    // Nothing absent: the list says so.
+    let a = run(&compliant());
+    assert!(a.incomplete.is_empty());
+    assert!(report::text(&a).contains("缺报清单：无\n"));
+    assert!(
+        report::markdown(&a)
+            .expect("markdown")
+            .contains("## 缺报清单\n\n无。\n")
+    );
+}
+
+#[test]
+fn absent_veto_fact_is_unverified_and_fails_on_veto() {
+    let mut sub = compliant();
+    remove(&mut sub, "facts", "interfered");
+    let a = run(&sub);
+    assert_eq!(item(&a, "VETO-01").status, Status::MissingData);
+    assert_eq!(a.score.vetoes_unverified, ["VETO-01"]);
+    assert_eq!(a.incomplete[0].items, ["VETO-01"]);
+    assert!(report::text(&a).contains("领导干部干预司法（必报）：VETO-01缺数据"));
+    assert_eq!(cli(&sub, &[]).status.code(), Some(0));
+    let out = cli(&sub, &["--fail-on-veto"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("veto `VETO-01` cannot be judged"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn absent_assessment_date_invents_no_deadline() {
+    let mut sub = compliant();
+    sub.as_object_mut()
+        .expect("map")
+        .shift_remove("assessed_on");
+    set(&mut sub, "/facts/group", json!(false));
+    assert_eq!(cli(&sub, &[]).status.code(), Some(0));
+    let a = run_with(&sub, &[waiver("COV-02", &[], "2024-03-14")]);
+    assert_eq!(a.submission.assessed_on, None);
+    // The assessment date is the assessor's, not data the bureau owes: not in the 缺报清单.
+    assert!(a.incomplete.is_empty());
+    // FACT-01 counts its deadline in days from the assessment date: no date is made up.
+    let r = item(&a, "FACT-01").rectification.as_ref().expect("task");
+    assert_eq!((r.deadline.as_deref(), r.within_days), (None, Some(30)));
+    let text = report::text(&a);
+    assert!(text.contains("考核日期：未填报"), "{text}");
+    assert!(
+        text.contains("整改时限：未定（考核日期未填报；自考核日期起30日内）"),
+        "{text}"
+    );
+    let md = report::markdown(&a).expect("markdown");
+    assert!(md.contains("| 考核日期 | 未填报 |"), "{md}");
+    assert!(
+        md.contains("- 整改时限：未定（考核日期未填报；自考核日期起30日内）"),
+        "{md}"
+    );
+    // A waiver's expiry cannot be checked: it is applied, with a warning.
+    assert_eq!(item(&a, "COV-02").status, Status::Waived);
+    assert!(
+        report::warning(&a.warnings[0]).contains("考核日期未填报，未核对是否到期"),
+        "{:?}",
+        a.warnings
+    );
+    let json: Value = serde_json::from_str(&report::json(&a)).expect("JSON");
+    assert_eq!(json["submission"]["assessed_on"], Value::Null);
+    // Only the bureau and the year are needed.
+    let minimal = json!({"bureau": {"name": "演示区教育局"}, "year": 2023});
+    assert_eq!(cli(&minimal, &[]).status.code(), Some(0));
+    let a = run(&minimal);
+    let names: Vec<&str> = a.incomplete.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(
+        names[..3],
+        ["group", "interfered", "schools"],
+        "required ones first"
+    );
+}
+
+#[test]
+fn empty_register_is_not_applicable_absent_one_is_missing_data() {
+    let mut sub = compliant();
+    set(&mut sub, "/registers/schools", json!([]));
+    let a = run(&sub);
+    assert!(a.incomplete.is_empty(), "{:?}", a.incomplete);
+    assert_eq!(report::excluded(&a).len(), 3);
+    for e in report::excluded(&a) {
+        assert_eq!(e.why, "不适用：无此类事项（纳入范围的记录为0）", "{}", e.id);
+    }
+    let md = report::markdown(&a).expect("markdown");
+    assert!(
+        md.contains(
+            "| COV-01 | 中小学法治副校长配备率100% | 3 | 不适用：无此类事项（纳入范围的记录为0） |"
+        ),
+        "{md}"
+    );
+    let explain = report::explain(&a, "COV-01", 80).expect("item");
+    assert!(
+        explain.contains("纳入范围的记录为0：无此类事项，不适用"),
+        "{explain}"
+    );
+
+    let mut sub = compliant();
+    remove(&mut sub, "registers", "schools");
+    let a = run(&sub);
+    assert_eq!(a.incomplete[0].name, "schools");
+    assert_eq!(
+        a.incomplete[0].items,
+        ["COV-01", "COV-02", "EACH-01", "NOT-01"]
+    );
+    let explain = report::explain(&a, "COV-01", 80).expect("item");
+    assert!(explain.contains("缺数据：未报送学校"), "{explain}");
+    assert!(!explain.contains("无此类事项"), "{explain}");
+    assert!(report::text(&a).contains("学校台账（必报）：COV-01、COV-02、EACH-01、NOT-01缺数据"));
+}
+
+#[test]
+fn require_complete_fails_an_incomplete_submission() {
+    assert_eq!(
+        cli(&compliant(), &["--require-complete"]).status.code(),
+        Some(0)
+    );
+    // Absent optional data does not make a submission incomplete.
+    let mut sub = compliant();
+    remove(&mut sub, "facts", "report_sent_on");
+    assert_eq!(cli(&sub, &["--require-complete"]).status.code(), Some(0));
+    let mut sub = compliant();
+    remove(&mut sub, "facts", "group");
+    remove(&mut sub, "registers", "schools");
+    assert_eq!(cli(&sub, &[]).status.code(), Some(0));
+    let out = cli(&sub, &["--require-complete"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("bureau `演示区教育局`: incomplete, required fact `group`, register `schools` not given (`--require-complete`)"),
+        "{stderr}"
+    );
+    // The report is still written.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("缺报清单（"));
+}

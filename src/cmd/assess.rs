@@ -38,6 +38,11 @@ pub struct Args {
     /// each such bureau is named on stderr.
     #[arg(long)]
     pub fail_on_veto: bool,
+    /// Exit 1 when a submission is incomplete: a fact or register that the pack's data
+    /// dictionary marks required is absent; each such bureau is named on stderr with what
+    /// it lacks. Without it, absent data is missing data and the report lists it (缺报清单).
+    #[arg(long)]
+    pub require_complete: bool,
     /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
@@ -163,6 +168,24 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
             unmet.push(format!(
                 "{bureau}: veto {} cannot be judged, its data is missing (`--fail-on-veto`)",
                 named(&a.score.vetoes_unverified)
+            ));
+        }
+        if args.require_complete && a.is_incomplete() {
+            let absent: Vec<String> = a
+                .incomplete
+                .iter()
+                .filter(|x| x.required)
+                .map(|x| {
+                    let kind = match x.kind {
+                        crate::assess::AbsentKind::Fact => "fact",
+                        crate::assess::AbsentKind::Register => "register",
+                    };
+                    format!("{kind} `{}`", x.name)
+                })
+                .collect();
+            unmet.push(format!(
+                "{bureau}: incomplete, required {} not given (`--require-complete`)",
+                absent.join(", ")
             ));
         }
     }

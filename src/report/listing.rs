@@ -69,7 +69,7 @@ fn not_applicable(o: &ItemOutcome) -> String {
             Some(format!("适用条件不满足（{}）", super::misses(conditions)))
         }
         Step::ZeroDenominator { label } => Some(format!("{label}为0，分母为零")),
-        Step::NoRows => Some("没有纳入范围的记录".into()),
+        Step::NoRows => Some("无此类事项（纳入范围的记录为0）".into()),
         _ => None,
     });
     match why {

@@ -37,6 +37,9 @@ fn render(a: &Assessment, with_sheet: bool) -> Result<String, String> {
         excluded => minijinja::Value::from(minijinja::value::Serde(super::excluded(a))),
         bonus => minijinja::Value::from(minijinja::value::Serde(super::bonus(a))),
         bonus_cap_note => super::bonus_cap_note(a),
+        assessed_on => super::assessed_on(a),
+        incomplete_count => super::incomplete_count(a),
+        incomplete => a.incomplete.iter().map(super::absent).collect::<Vec<_>>(),
         sheet => with_sheet.then(|| minijinja::Value::from(minijinja::value::Serde(super::sheet(a)))),
         sheet_total => super::sheet_total(a),
     };

@@ -123,6 +123,51 @@ pub fn possible(p: &crate::score::Possible) -> String {
     }
 }
 
+/// The assessment date as reports write it: the date, or 未填报.
+pub fn assessed_on(a: &Assessment) -> String {
+    a.submission
+        .assessed_on
+        .clone()
+        .unwrap_or_else(|| "未填报".into())
+}
+
+/// One entry of the 缺报清单: `成立法治建设领导小组（必报）：LG-01、VETO-01缺数据`.
+pub fn absent(x: &crate::assess::Absent) -> String {
+    use crate::assess::AbsentKind;
+    let mut text = match x.kind {
+        AbsentKind::Fact => x.label.clone(),
+        AbsentKind::Register if x.label.ends_with("台账") => x.label.clone(),
+        AbsentKind::Register => format!("{}台账", x.label),
+    };
+    if x.required {
+        text.push_str("（必报）");
+    }
+    if !x.items.is_empty() {
+        text.push_str(&format!("：{}缺数据", x.items.join("、")));
+    }
+    text
+}
+
+/// How many entries the 缺报清单 has: `共3项，其中必报2项，考核不完整`; `None` when none.
+pub fn incomplete_count(a: &Assessment) -> Option<String> {
+    let required = a.incomplete.iter().filter(|x| x.required).count();
+    match (a.incomplete.len(), required) {
+        (0, _) => None,
+        (n, 0) => Some(format!("共{n}项")),
+        (n, r) => Some(format!("共{n}项，其中必报{r}项，考核不完整")),
+    }
+}
+
+/// A rectification's deadline as reports write it, when it has one: the date, or 未定 when
+/// it counts days from an assessment date the submission does not give.
+pub fn deadline(r: &crate::assess::Rectification) -> Option<String> {
+    match (&r.deadline, r.within_days) {
+        (Some(d), _) => Some(d.clone()),
+        (None, Some(days)) => Some(format!("未定（考核日期未填报；自考核日期起{days}日内）")),
+        (None, None) => None,
+    }
+}
+
 /// A warning as reports write it.
 pub fn warning(w: &crate::assess::Warning) -> String {
     use crate::assess::Warning;
@@ -132,6 +177,9 @@ pub fn warning(w: &crate::assess::Warning) -> String {
             expires_on,
             assessed_on,
         } => format!("{item}的豁免已于{expires_on}到期（早于考核日期{assessed_on}），未予适用"),
+        Warning::WaiverExpiryUnchecked { item, expires_on } => {
+            format!("{item}的豁免有效期至{expires_on}，考核日期未填报，未核对是否到期，已予适用")
+        }
         Warning::WaivedRowsUnknown { item, rows } => format!(
             "{item}的豁免列出的行在报送数据中不存在：{}",
             rows.join("、")

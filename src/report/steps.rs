@@ -66,7 +66,7 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
         Step::Unmet { condition } => out.push(format!("✗ {}", super::miss(condition))),
         Step::AllMet => out.push("✓ 全部满足".into()),
         Step::Missing { what } => out.push(format!("缺数据：{}", super::miss(what))),
-        Step::NoRows => out.push("没有纳入范围的记录：不适用".into()),
+        Step::NoRows => out.push("纳入范围的记录为0：无此类事项，不适用".into()),
         Step::ZeroDenominator { label } => out.push(format!("{label} = 0：分母为零，不适用")),
         Step::Judged {
             subject,

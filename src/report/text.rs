@@ -195,8 +195,17 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
     }
     out.push_str(&format!(
         "单位：{who}  年度：{}  考核日期：{}\n\n",
-        a.submission.year, a.submission.assessed_on
+        a.submission.year,
+        super::assessed_on(a)
     ));
+    match super::incomplete_count(a) {
+        None => out.push_str("缺报清单：无\n"),
+        Some(count) => out.push_str(&format!("缺报清单（{count}）\n")),
+    }
+    for x in &a.incomplete {
+        out.push_str(&format!("  - {}\n", super::absent(x)));
+    }
+    out.push('\n');
     let s = &a.score;
     out.push_str(&format!(
         "核定分：{} / {}   等次：{}\n",
@@ -439,7 +448,7 @@ fn gap_detail(o: &ItemOutcome) -> String {
             out.push_str(&format!("（{p}）"));
         }
         out.push('\n');
-        if let Some(d) = &r.deadline {
+        if let Some(d) = super::deadline(r) {
             out.push_str(&format!("  整改时限：{d}\n"));
         }
         if !r.evidence.is_empty() {

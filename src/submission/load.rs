@@ -155,8 +155,9 @@ fn finish(
     sources: &mut Sources,
     place: &Place,
 ) -> Result<Submission, Vec<Diagnostic>> {
+    // Only the bureau and the year are needed: an absent fact or register, required or
+    // not, is missing data that the assessment lists (缺报清单), never an error.
     let header = header(&doc, &mut problems);
-    required(pack, &doc, &mut problems);
     ratios(pack, &doc, &mut problems);
     self_scores(pack, &doc, &mut problems);
     let mut diagnostics = Vec::new();
@@ -254,8 +255,8 @@ fn problem(pointer: &str, at_key: bool, message: impl Into<String>) -> Problem {
     }
 }
 
-/// The bureau, year and assessment date.
-fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, Date)> {
+/// The bureau, year and assessment date (which may be absent: see [`Submission::assessed_on`]).
+fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, Option<Date>)> {
     let mut bureau = Bureau::default();
     for (key, value) in &doc.bureau {
         let pointer = format!("/bureau/{key}");
@@ -286,7 +287,7 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
     {
         problems.push(problem("/bureau", false, "the bureau has no `name`"));
     }
-    for key in ["bureau", "year", "assessed_on"] {
+    for key in ["bureau", "year"] {
         if !doc.keys.contains(key) {
             problems.push(problem("", false, format!("missing required key `{key}`")));
         }
@@ -330,7 +331,13 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
         }
         None => None,
     };
-    let (year, assessed_on) = (year?, assessed_on?);
+    let year = year?;
+    if doc.assessed_on.is_some() && assessed_on.is_none() {
+        return None;
+    }
+    let Some(assessed_on) = assessed_on else {
+        return Some((bureau, year, None));
+    };
     if !assessed_in_time(year, assessed_on) {
         let mut p = problem(
             "/assessed_on",
@@ -346,7 +353,7 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
         problems.push(p);
         return None;
     }
-    Some((bureau, year, assessed_on))
+    Some((bureau, year, Some(assessed_on)))
 }
 
 /// Whether an assessment on `on` can be of the year `year`: from the year's first day to
@@ -354,48 +361,6 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, D
 fn assessed_in_time(year: i32, on: Date) -> bool {
     let y = i32::from(on.year());
     (year..=year + 2).contains(&y)
-}
-
-/// Facts and registers the dictionary marks `required`.
-fn required(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
-    let reported =
-        |pointer: &str, problems: &[Problem]| problems.iter().any(|p| p.pointer == pointer);
-    // A section that is not a mapping, or a fact given with a wrong value, is already
-    // reported; what it holds is not also missing.
-    let facts_broken = reported("/facts", problems);
-    let registers_broken = reported("/registers", problems);
-    for (i, (name, field)) in pack.data.facts.iter().enumerate() {
-        if field.required
-            && doc.facts[i].is_none()
-            && !facts_broken
-            && !reported(&format!("/facts/{name}"), problems)
-        {
-            let pointer = if doc.keys.contains("facts") {
-                "/facts"
-            } else {
-                ""
-            };
-            problems.push(problem(
-                pointer,
-                false,
-                format!("missing required fact `{name}` ({})", field.label),
-            ));
-        }
-    }
-    for (i, (name, register)) in pack.data.registers.iter().enumerate() {
-        if register.required && doc.registers[i].is_none() && !registers_broken {
-            let pointer = if doc.keys.contains("registers") {
-                "/registers"
-            } else {
-                ""
-            };
-            problems.push(problem(
-                pointer,
-                false,
-                format!("missing required register `{name}` ({})", register.label),
-            ));
-        }
-    }
 }
 
 /// Every self-score names an item of the pack and is a score: not negative, not NaN.

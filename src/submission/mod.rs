@@ -30,7 +30,10 @@ pub struct Bureau {
 pub struct Submission {
     pub bureau: Bureau,
     pub year: i32,
-    pub assessed_on: Date,
+    /// The assessment date, when the submission gives one. Without it nothing is invented:
+    /// rectification deadlines counted in days from it have no date (整改时限未定), and
+    /// waivers are applied without checking their expiry, with a warning.
+    pub assessed_on: Option<Date>,
     pub facts: Vec<Option<Value>>,
     /// `None` when the submission does not provide the register at all.
     pub registers: Vec<Option<Table>>,

@@ -19,16 +19,14 @@ const NOT_BLANK: &str = r"\S";
 
 /// A JSON Schema 2020-12 document for submissions to `pack`.
 pub fn submission_schema(pack: &Pack) -> Value {
+    // Only the bureau and the year are needed. A fact or register the dictionary marks
+    // `required` may be absent (or `null`) like any other: it is missing data, which the
+    // assessment lists (缺报清单), so the schema does not make anyone invent a value.
     let mut facts = Map::new();
-    let mut required_facts = Vec::new();
     for (name, field) in &pack.data.facts {
-        facts.insert(name.clone(), field_schema(field, !field.required));
-        if field.required {
-            required_facts.push(Value::String(name.clone()));
-        }
+        facts.insert(name.clone(), field_schema(field, true));
     }
     let mut registers = Map::new();
-    let mut required_registers = Vec::new();
     for (name, register) in &pack.data.registers {
         let mut columns = Map::new();
         for (col, field) in &register.columns {
@@ -40,15 +38,11 @@ pub fn submission_schema(pack: &Pack) -> Value {
             "required": [register.key],
             "additionalProperties": false,
         });
-        let mut forms = vec![
+        let forms = vec![
             json!({"type": "array", "items": row}),
             json!({"type": "string", "description": "Path of a UTF-8 CSV file whose header names every column."}),
+            json!({"type": "null"}),
         ];
-        if register.required {
-            required_registers.push(Value::String(name.clone()));
-        } else {
-            forms.push(json!({"type": "null"}));
-        }
         registers.insert(
             name.clone(),
             json!({
@@ -70,23 +64,7 @@ pub fn submission_schema(pack: &Pack) -> Value {
         );
     }
     let item_ids: Vec<&str> = pack.items.iter().map(|i| i.id.as_str()).collect();
-    // A section that must hold something must be given, as a mapping.
-    let mut required = vec!["bureau", "year", "assessed_on"];
-    let section = |needed: bool| {
-        if needed {
-            json!("object")
-        } else {
-            json!(["object", "null"])
-        }
-    };
-    if !required_facts.is_empty() {
-        required.push("facts");
-    }
-    if !required_registers.is_empty() {
-        required.push("registers");
-    }
-    let facts_type = section(!required_facts.is_empty());
-    let registers_type = section(!required_registers.is_empty());
+    let required = ["bureau", "year"];
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": format!("{} 报送数据", pack.meta.title),
@@ -109,11 +87,11 @@ pub fn submission_schema(pack: &Pack) -> Value {
             "year": {"title": "考核年度", "type": "integer", "minimum": 1900, "maximum": 2200},
             "assessed_on": {
                 "title": "考核日期",
-                "description": "In the assessment year or the two years after it.",
+                "description": "In the assessment year or the two years after it. Absent: rectification deadlines counted in days have no date.",
                 "type": "string", "format": "date", "pattern": DATE_PATTERN
             },
-            "facts": {"title": "事实", "type": facts_type, "properties": facts, "required": required_facts, "additionalProperties": false},
-            "registers": {"title": "台账", "type": registers_type, "properties": registers, "required": required_registers, "additionalProperties": false},
+            "facts": {"title": "事实", "type": ["object", "null"], "properties": facts, "additionalProperties": false},
+            "registers": {"title": "台账", "type": ["object", "null"], "properties": registers, "additionalProperties": false},
             "evidence": {"title": "佐证材料", "type": ["object", "null"], "properties": evidence, "additionalProperties": false},
             "departments": {"title": "科室负责人", "type": ["object", "null"], "additionalProperties": {"type": "string"}},
             "self_scores": {
