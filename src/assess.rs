@@ -54,7 +54,8 @@ pub struct Absent {
     /// Whether the data dictionary marks it required: without it the assessment is
     /// incomplete (`kaohe assess --require-complete`).
     pub required: bool,
-    /// The items whose data is missing for want of it, in pack order.
+    /// The items whose data is missing for want of it, in section order (pack order within
+    /// a section).
     pub items: Vec<String>,
 }
 
@@ -442,8 +443,12 @@ fn incomplete(pack: &Pack, submission: &Submission, items: &[ItemOutcome]) -> Ve
     }
     // Items whose status is missing data: an item that passed without a part's data (an
     // `any` met by another part) did not need it.
-    let needed: Vec<(&str, Vec<(AbsentKind, &str)>)> = items
-        .iter()
+    // In section order (pack order within a section), as reports list items.
+    let section = |o: &ItemOutcome| pack.sections.iter().position(|s| s.id == o.section);
+    let mut in_order: Vec<&ItemOutcome> = items.iter().collect();
+    in_order.sort_by_key(|o| section(o));
+    let needed: Vec<(&str, Vec<(AbsentKind, &str)>)> = in_order
+        .into_iter()
         .filter(|o| o.status == Status::MissingData)
         .map(|o| {
             let mut out = Vec::new();

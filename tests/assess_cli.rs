@@ -274,6 +274,37 @@ fn unmet_thresholds_name_each_bureau() {
     );
 }
 
+/// `--require-complete` fails a submission that lacks a fact or register the pack marks
+/// required, naming each such bureau on one line; without it the same submission is assessed
+/// (exit 0) with what it lacks in the 缺报清单.
+#[test]
+fn require_complete_names_each_incomplete_bureau() {
+    let pack = "rules/edu-rule-of-law";
+    let complete = "fixtures/compliant/submission.yaml";
+    let incomplete = "fixtures/incomplete/submission.yaml";
+    kaohe()
+        .args(["assess", pack, complete, "--require-complete"])
+        .assert()
+        .code(0);
+    kaohe()
+        .args(["assess", pack, incomplete])
+        .assert()
+        .code(0)
+        .stdout(contains("缺报清单（共3项，其中必报3项，考核不完整）"));
+    let out = kaohe()
+        .args(["assess", pack, complete, incomplete, "--require-complete"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert_eq!(
+        err,
+        "error: fixtures/incomplete/submission.yaml: bureau `清河县教育局`: incomplete, required \
+         fact `leading_group_established`, fact `leader_interfered_in_cases`, register \
+         `schools` not given (`--require-complete`)\n"
+    );
+}
+
 /// `--fail-under` is a score the pack can give: finite, from 0 to its total and bonus cap.
 #[test]
 fn fail_under_must_be_a_possible_score() {

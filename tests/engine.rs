@@ -608,8 +608,17 @@ fn json_output_matches_the_checked_in_schema() {
     set(&mut sub, "/registers/schools/0/legal_vp", json!(false));
     set(&mut sub, "/facts/interfered", json!(true));
     sub["self_scores"] = json!({"COV-01": 3});
+    // Incomplete: no assessment date (deadlines in days left open), absent required data.
+    let mut incomplete = compliant();
+    incomplete
+        .as_object_mut()
+        .expect("map")
+        .shift_remove("assessed_on");
+    remove(&mut incomplete, "facts", "group");
+    remove(&mut incomplete, "registers", "schools");
     let cases = [
         run(&compliant()),
+        run(&incomplete),
         run(&sub),
         run_with(
             &sub,

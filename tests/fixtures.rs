@@ -5,7 +5,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 const PACK: &str = "rules/edu-rule-of-law";
-const GOOD: [&str; 4] = ["compliant", "partial", "veto", "missing-data"];
+const GOOD: [&str; 5] = ["compliant", "partial", "veto", "missing-data", "incomplete"];
 
 fn kaohe() -> Command {
     let mut cmd = Command::cargo_bin("kaohe").expect("binary builds");
@@ -256,6 +256,60 @@ fn missing_data_fixture_scores_missing_items_zero() {
     }
     assert_eq!(a["score"]["score"], 83.5);
     assert_eq!(a["score"]["grade"], "良好");
+}
+
+/// The compliant submission without two required facts, the required schools register and
+/// the assessment date: accepted (it used to be refused with "missing required fact"), scored
+/// with those items as missing data, listed in the 缺报清单.
+#[test]
+fn incomplete_fixture_is_assessed_with_its_gaps_listed() {
+    let a = json("incomplete", &[]);
+    // Missing data scores 0 (or the parts that have data): LEAD-01 1.5 of 3 (its 领导小组
+    // part), STUDY-04 1, ADV-02 3, GOV-03 1 of 1.5, LVP-01 5, LVP-04 1, SCH-01 3, SCH-02 1.5,
+    // SCH-05 1, SCH-07 1 → 19 lost: 100 − 19 = 81, 良好. VETO-01 is 待核实, not cleared.
+    let lost = [
+        ("LEAD-01", 1.5),
+        ("STUDY-04", 1.0),
+        ("ADV-02", 3.0),
+        ("GOV-03", 1.0),
+        ("LVP-01", 5.0),
+        ("LVP-04", 1.0),
+        ("SCH-01", 3.0),
+        ("SCH-02", 1.5),
+        ("SCH-05", 1.0),
+        ("SCH-07", 1.0),
+    ];
+    for (id, deducted) in lost {
+        assert_eq!(item(&a, id)["status"], "missing_data", "{id}");
+        assert_eq!(item(&a, id)["deducted"], deducted, "{id}");
+    }
+    assert_eq!(lost.iter().map(|(_, d)| d).sum::<f64>(), 19.0);
+    assert_eq!(a["score"]["score"], 81.0);
+    assert_eq!(a["score"]["grade"], "良好");
+    assert_eq!(item(&a, "VETO-01")["status"], "missing_data");
+    assert_eq!(
+        a["score"]["vetoes_unverified"],
+        serde_json::json!(["VETO-01"])
+    );
+    assert_eq!(a["submission"]["assessed_on"], Value::Null);
+    let listed: Vec<(&str, bool)> = a["incomplete"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|x| (x["name"].as_str().expect("name"), x["required"] == true))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("leading_group_established", true),
+            ("leader_interfered_in_cases", true),
+            ("schools", true)
+        ]
+    );
+    // Rectification deadlines counted from the assessment date have no date.
+    let task = &item(&a, "LVP-01")["rectification"];
+    assert_eq!(task["deadline"], Value::Null);
+    assert_eq!(task["within_days"], 90);
 }
 
 #[test]

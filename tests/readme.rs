@@ -90,25 +90,59 @@ fn yaml_snippets_pass_the_schema() {
 }
 
 #[test]
-fn the_submission_snippet_reads_against_the_shipped_pack() {
+fn the_submission_snippets_read_against_the_shipped_pack() {
     let pack = shipped_pack();
-    let (text, line, _) = yaml_blocks()
+    let snippets: Vec<_> = yaml_blocks()
         .into_iter()
-        .find(|(_, _, j)| j.get("bureau").is_some())
-        .expect("a submission snippet");
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("submission.yaml"), text).expect("write");
-    std::fs::copy(
-        root().join("fixtures/compliant/schools.csv"),
-        dir.path().join("schools.csv"),
-    )
-    .expect("copy");
-    if let Err(e) = kaohe::submission::load(&pack, &dir.path().join("submission.yaml")) {
-        panic!(
-            "README.md:{line}:\n{}",
-            kaohe::diag::render_human(&e.sources, &e.diagnostics, false)
-        );
+        .filter(|(_, _, j)| j.get("bureau").is_some())
+        .collect();
+    // The full example and the one with only the bureau and the year.
+    assert!(
+        snippets.len() >= 2,
+        "submission snippets: {}",
+        snippets.len()
+    );
+    for (text, line, _) in snippets {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("submission.yaml"), text).expect("write");
+        std::fs::copy(
+            root().join("fixtures/compliant/schools.csv"),
+            dir.path().join("schools.csv"),
+        )
+        .expect("copy");
+        if let Err(e) = kaohe::submission::load(&pack, &dir.path().join("submission.yaml")) {
+            panic!(
+                "README.md:{line}:\n{}",
+                kaohe::diag::render_human(&e.sources, &e.diagnostics, false)
+            );
+        }
     }
+}
+
+/// The 缺报清单 shown in the README is what `kaohe assess` prints for `fixtures/incomplete/`.
+#[test]
+fn the_incomplete_example_is_what_kaohe_prints() {
+    let (_, shown, line) = blocks()
+        .into_iter()
+        .find(|(lang, text, _)| lang == "text" && text.contains("缺报清单（"))
+        .expect("a 缺报清单 example");
+    let out = Command::cargo_bin("kaohe")
+        .expect("binary")
+        .current_dir(root())
+        .env("COLUMNS", "120")
+        .args([
+            "assess",
+            "rules/edu-rule-of-law",
+            "fixtures/incomplete/submission.yaml",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let printed = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        printed.contains(&shown),
+        "README.md:{line}: not what kaohe prints:\n{printed}"
+    );
 }
 
 #[test]
