@@ -29,6 +29,8 @@ pub struct Assessment {
     pub score: Totals,
     /// What the submission does not give (缺报清单): every fact and register that the data
     /// dictionary marks required and is absent, then every other one that an item needed.
+    /// Each with its words under `text`.
+    #[serde(serialize_with = "crate::report::with_text::absent")]
     pub incomplete: Vec<Absent>,
     pub sections: Vec<SectionScore>,
     pub items: Vec<ItemOutcome>,

@@ -761,7 +761,7 @@ fn absent_required_fact_is_missing_data_listed_as_incomplete() {
     let json: Value = serde_json::from_str(&report::json(&a)).expect("JSON");
     assert_eq!(
         json["incomplete"],
-        json!([{"kind": "fact", "name": "group", "label": "成立领导小组", "required": true, "items": ["FACT-01", "ALL-01"]}])
+        json!([{"kind": "fact", "name": "group", "label": "成立领导小组", "required": true, "items": ["FACT-01", "ALL-01"], "text": "成立领导小组（必报）：FACT-01、ALL-01缺数据"}])
     );
 }
 

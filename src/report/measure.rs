@@ -130,6 +130,19 @@ pub mod with_text {
         with(r, super::requirement, s)
     }
 
+    /// The 缺报清单, each entry with its words under `text`.
+    pub fn absent<S: Serializer>(xs: &[crate::assess::Absent], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(xs.iter().map(|x| WithText(x, crate::report::absent(x))))
+    }
+
+    struct WithText<'a, T>(&'a T, String);
+
+    impl<T: Serialize> Serialize for WithText<'_, T> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            with(&Some(self.0), |_| self.1.clone(), s)
+        }
+    }
+
     /// Warnings as their words, one string each.
     pub fn warnings<S: Serializer>(ws: &[crate::assess::Warning], s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(ws.iter().map(crate::report::warning))
