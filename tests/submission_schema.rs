@@ -21,8 +21,9 @@ const KAOHE_ONLY: [(&str, &str); 3] = [
 ];
 
 /// Cases both must accept: a submission needs only the bureau and the year.
-const ACCEPTED: [&str; 7] = [
+const ACCEPTED: [&str; 8] = [
     "no-assessed-on",
+    "null-assessed-on",
     "absent-required-fact",
     "absent-veto-fact",
     "bureau-and-year-only",
@@ -195,6 +196,11 @@ fn cases(dir: &Path) -> Vec<(String, PathBuf)> {
         // Only the bureau and the year are needed: what else is absent is missing data.
         ("no-assessed-on", "assessed_on: 2024-03-20\n", ""),
         (
+            "null-assessed-on",
+            "assessed_on: 2024-03-20",
+            "assessed_on: null",
+        ),
+        (
             "absent-required-fact",
             "  leading_group_established: true\n",
             "",
@@ -315,4 +321,30 @@ fn the_submission_schema_agrees_with_kaohe() {
         }
     }
     assert!(disagreements.is_empty(), "{disagreements:#?}");
+}
+
+/// Only the bureau and the year are required; a fact or register the pack marks required
+/// says so to the editor (必报) without making anyone invent a value.
+#[test]
+fn only_bureau_and_year_are_required() {
+    let out = kaohe().args(["schema", PACK]).output().expect("runs");
+    let schema: Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
+    assert_eq!(schema["required"], serde_json::json!(["bureau", "year"]));
+    let props = &schema["properties"];
+    assert!(props["facts"].get("required").is_none());
+    assert!(props["registers"].get("required").is_none());
+    let fact = &props["facts"]["properties"]["leading_group_established"];
+    assert!(
+        fact["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("必报")),
+        "{fact}"
+    );
+    let register = &props["registers"]["properties"]["schools"];
+    assert!(
+        register["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("必报")),
+        "{register}"
+    );
 }

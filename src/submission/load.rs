@@ -321,6 +321,8 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, O
                 None
             }
         },
+        // `null` is no value, as for a fact: no assessment date.
+        Some(Raw::Null) | None => None,
         Some(other) => {
             problems.push(problem(
                 "/assessed_on",
@@ -329,10 +331,10 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, O
             ));
             None
         }
-        None => None,
     };
     let year = year?;
-    if doc.assessed_on.is_some() && assessed_on.is_none() {
+    let given = !matches!(doc.assessed_on, None | Some(Raw::Null));
+    if given && assessed_on.is_none() {
         return None;
     }
     let Some(assessed_on) = assessed_on else {

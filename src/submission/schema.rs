@@ -47,7 +47,12 @@ pub fn submission_schema(pack: &Pack) -> Value {
             name.clone(),
             json!({
                 "title": register.label,
-                "description": format!("Rows of {} (key: `{}`), or the path of a CSV file relative to the submission.", register.label, register.key),
+                "description": format!(
+                    "Rows of {} (key: `{}`), or the path of a CSV file relative to the submission.{}",
+                    register.label,
+                    register.key,
+                    if register.required { format!(" {REQUIRED_NOTE}") } else { String::new() }
+                ),
                 "oneOf": forms
             }),
         );
@@ -88,7 +93,7 @@ pub fn submission_schema(pack: &Pack) -> Value {
             "assessed_on": {
                 "title": "考核日期",
                 "description": "In the assessment year or the two years after it. Absent: rectification deadlines counted in days have no date.",
-                "type": "string", "format": "date", "pattern": DATE_PATTERN
+                "type": ["string", "null"], "format": "date", "pattern": DATE_PATTERN
             },
             "facts": {"title": "事实", "type": ["object", "null"], "properties": facts, "additionalProperties": false},
             "registers": {"title": "台账", "type": ["object", "null"], "properties": registers, "additionalProperties": false},
@@ -161,9 +166,19 @@ fn field_schema(field: &Field, nullable: bool) -> Value {
     }
     if let Some(obj) = schema.as_object_mut() {
         obj.insert("title".into(), Value::String(field.label.clone()));
-        if let Some(d) = &field.description {
-            obj.insert("description".into(), Value::String(d.clone()));
+        let description = match (&field.description, field.required) {
+            (Some(d), true) => Some(format!("{d} {REQUIRED_NOTE}")),
+            (Some(d), false) => Some(d.clone()),
+            (None, true) => Some(REQUIRED_NOTE.to_string()),
+            (None, false) => None,
+        };
+        if let Some(d) = description {
+            obj.insert("description".into(), Value::String(d));
         }
     }
     schema
 }
+
+/// What an editor shows of a fact or register the pack marks required: it may be left out,
+/// but the assessment is then incomplete.
+const REQUIRED_NOTE: &str = "必报：未报送时按缺数据考核，列入缺报清单，考核不完整。";
