@@ -187,7 +187,8 @@ struct Slot {
     /// An enum's values.
     values: Vec<String>,
     worse: Worse,
-    /// Whether the submission stays valid without it (not a required fact or register).
+    /// Whether the submission stays valid without it: every fact and register may be left
+    /// out (missing data); a column, unless the dictionary marks it required.
     deletable: bool,
 }
 
@@ -602,7 +603,8 @@ impl Target {
                 accept: field.accept.clone(),
                 values: field.values.clone(),
                 worse: worse_for(field.ty, reads.denominators.contains(name)),
-                deletable: !field.required,
+                // Any fact may be left out, a required one too: it is missing data.
+                deletable: true,
             };
             if slot.worse == Worse::Delete && !slot.deletable {
                 continue;
@@ -670,8 +672,8 @@ impl Target {
         }
         // A register restored brings its items from missing data (0 points) to whatever its
         // rows earn, or to not applicable, which leaves the denominator: never lower.
-        for (name, register) in &pack.data.registers {
-            if register.required || compliant["registers"].get(name).is_none() {
+        for name in pack.data.registers.keys() {
+            if compliant["registers"].get(name).is_none() {
                 continue;
             }
             restorable.push(Some(true));
