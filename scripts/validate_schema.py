@@ -45,6 +45,7 @@ files = [
         "tests/packs/good/**/*.yaml",
         "tests/packs/base/**/*.yaml",
         "tests/compare/**/*.yaml",
+        "tests/veto-clause/**/*.yaml",
     ]
     for path in sorted(root.glob(pattern))
     # A pack test's fixtures are submissions, not pack files.

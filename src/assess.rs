@@ -193,8 +193,12 @@ pub struct ItemOutcome {
     pub available: f64,
     pub awarded: f64,
     pub deducted: f64,
-    /// Whether the item is on the gap list, as scoring decided.
+    /// Whether the item is on the gap list, as scoring decided (or its veto clause fired or
+    /// cannot be judged).
     pub gap: bool,
+    /// The item's veto clause and how it came out, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub veto_clause: Option<VetoClauseOutcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub self_score: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -204,6 +208,25 @@ pub struct ItemOutcome {
     /// How the verdict and the points were reached.
     #[serde(serialize_with = "crate::report::steps::serialize")]
     pub explain: Vec<Step>,
+}
+
+/// A veto clause of a standard item, judged.
+#[derive(Debug, Clone, Serialize)]
+pub struct VetoClauseOutcome {
+    pub label: String,
+    pub state: VetoState,
+}
+
+/// How a red line came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VetoState {
+    /// It held: the veto did not fire.
+    Clear,
+    /// It did not hold: the veto fires.
+    Fired,
+    /// Its data is missing: nobody can say (待核实).
+    Unverified,
 }
 
 /// One row of the rectification list (整改清单).
@@ -376,14 +399,20 @@ pub fn assess(
         None => bonus_uncapped,
     };
     let score_value = num::round2(base + bonus);
+    let clause = |o: &ItemOutcome, state| o.veto_clause.as_ref().is_some_and(|c| c.state == state);
     let vetoes: Vec<String> = items
         .iter()
-        .filter(|o| o.kind == ItemKind::Veto && o.status == Status::Fail)
+        .filter(|o| {
+            (o.kind == ItemKind::Veto && o.status == Status::Fail) || clause(o, VetoState::Fired)
+        })
         .map(|o| o.id.clone())
         .collect();
     let vetoes_unverified: Vec<String> = items
         .iter()
-        .filter(|o| o.kind == ItemKind::Veto && o.status == Status::MissingData)
+        .filter(|o| {
+            (o.kind == ItemKind::Veto && o.status == Status::MissingData)
+                || clause(o, VetoState::Unverified)
+        })
         .map(|o| o.id.clone())
         .collect();
     let grade_by_score = score::grade(&pack.scoring, score_value);
@@ -593,6 +622,33 @@ fn outcome(
     };
     explain.extend(result.explain.iter().cloned());
     explain.extend(scored.explain.iter().cloned().map(Step::Scored));
+    // A red line is judged wherever the item applies, whatever waivers say: a veto cannot be
+    // waived.
+    let veto_clause = item.veto_clause.as_ref().map(|clause| {
+        let unwaived = HashSet::new();
+        let ctx = Context {
+            pack,
+            submission,
+            waived_rows: &unwaived,
+            explain_rows: options.explain_rows,
+        };
+        let state = match check::applies(&ctx, item.applies_if.as_ref()).0 {
+            Some(false) => VetoState::Clear,
+            None => VetoState::Unverified,
+            Some(true) => match check::evaluate(&ctx, &clause.check).verdict {
+                CheckVerdict::Fail => VetoState::Fired,
+                CheckVerdict::MissingData => VetoState::Unverified,
+                CheckVerdict::Pass | CheckVerdict::NotApplicable => VetoState::Clear,
+            },
+        };
+        VetoClauseOutcome {
+            label: clause.label.clone(),
+            state,
+        }
+    });
+    let clause_gap = veto_clause
+        .as_ref()
+        .is_some_and(|c| c.state != VetoState::Clear);
     let rectification = if scored.gap {
         rectification(pack, submission, item, &result, &scored).unwrap_or_else(|e| {
             render_errors.push(format!(
@@ -622,7 +678,8 @@ fn outcome(
         available: num::round2(scored.available),
         awarded: scored.awarded,
         deducted: scored.deducted,
-        gap: scored.gap,
+        gap: scored.gap || clause_gap,
+        veto_clause,
         self_score: submission.self_scores.get(&item.id).copied(),
         rectification,
         basis: item.basis.clone(),

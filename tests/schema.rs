@@ -67,6 +67,7 @@ fn schema_accepts_every_file_of_valid_packs() {
     yaml_files(&root.join("tests/packs/good"), &mut files);
     yaml_files(&root.join("tests/packs/base"), &mut files);
     yaml_files(&root.join("tests/compare"), &mut files);
+    yaml_files(&root.join("tests/veto-clause"), &mut files);
     assert!(!files.is_empty());
     for file in files {
         let text = std::fs::read_to_string(&file).expect("readable");
@@ -201,6 +202,10 @@ fn schema_and_model_name_the_same_keys() {
         ("/$defs/rectify", model_keys::<Rectify>()),
         ("/$defs/override", model_keys::<Override>()),
         ("/$defs/testCase", model_keys::<TestCase>()),
+        (
+            "/$defs/item/properties/veto_clause",
+            model_keys::<kaohe::pack::VetoClause>(),
+        ),
         ("/$defs/testCase/properties/expect", model_keys::<Expect>()),
     ];
     for (pointer, model) in pairs {

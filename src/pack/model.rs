@@ -236,8 +236,20 @@ pub struct Item {
     pub rectify: Option<Rectify>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// A red line inside a scored item: when its check fails, the veto fires as a veto item's
+    /// would, and the item keeps its own points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub veto_clause: Option<VetoClause>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// A veto clause of a standard item: what must hold, with the wording of the red line.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct VetoClause {
+    /// The red line, as the table states it (`发生重大安全责任事故的，一票否决`).
+    pub label: String,
+    pub check: Check,
 }
 
 /// A percentage written `95%` in a pack; held as a fraction (0.95).

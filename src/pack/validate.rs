@@ -501,6 +501,9 @@ impl<'a> Validator<'a> {
             self.percent(min, &min_at);
         }
         self.kind_rules(item, origin);
+        if let Some(clause) = &item.veto_clause {
+            self.veto_clause(item, clause, &origin.field("veto_clause"));
+        }
         self.deduction(item, origin);
         for (i, name) in item.evidence.iter().enumerate() {
             self.evidence_name(name, &origin.field("evidence").join(i));
@@ -508,6 +511,38 @@ impl<'a> Validator<'a> {
         if let Some(rectify) = &item.rectify {
             self.rectify(item, rectify, &origin.field("rectify"));
         }
+    }
+
+    /// A veto clause belongs to a scored item of a pack that says what a veto does.
+    fn veto_clause(&mut self, item: &'a Item, clause: &'a VetoClause, at: &Origin) {
+        if item.kind != ItemKind::Standard {
+            let d = self.error(
+                Code::MisplacedKey,
+                at,
+                Target::Key,
+                format!(
+                    "`veto_clause` belongs to a standard item, not a {} item",
+                    match item.kind {
+                        ItemKind::Veto => "veto",
+                        _ => "bonus",
+                    }
+                ),
+            );
+            Self::help(d, "a veto item's own check is its red line");
+        }
+        if self.pack.scoring.veto.is_none() {
+            let d = self.error(
+                Code::VetoGrade,
+                at,
+                Target::Key,
+                format!(
+                    "item `{}` has a veto clause but the pack's scoring has no `veto`",
+                    item.id
+                ),
+            );
+            Self::help(d, "add `veto: {grade: ...}` to `scoring`");
+        }
+        self.check(&clause.check, &at.join("check"), false);
     }
 
     fn kind_rules(&mut self, item: &Item, origin: &ItemOrigin) {

@@ -203,3 +203,14 @@ pub fn status_label(status: crate::score::Status) -> &'static str {
         Status::Waived => "豁免",
     }
 }
+
+/// A veto clause as the gap detail writes it: `一票否决条款：… （触发）`.
+pub fn veto_clause(c: &crate::assess::VetoClauseOutcome) -> String {
+    use crate::assess::VetoState;
+    let state = match c.state {
+        VetoState::Fired => "触发",
+        VetoState::Unverified => "待核实：数据缺失，无法确认未触发",
+        VetoState::Clear => "未触发",
+    };
+    format!("一票否决条款：{}（{state}）", c.label)
+}

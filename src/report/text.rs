@@ -426,6 +426,9 @@ fn gap_detail(o: &ItemOutcome) -> String {
         o.title,
         super::status_label(o.status)
     );
+    if let Some(c) = &o.veto_clause {
+        out.push_str(&format!("  {}\n", super::veto_clause(c)));
+    }
     if let Some(sf) = &o.shortfall {
         out.push_str(&format!("  差距：{}\n", super::shortfall(sf)));
     }
