@@ -787,8 +787,8 @@ impl Loader {
             item.check = v.clone();
             set("check", fields);
         }
-        if let Some(v) = o.deduct {
-            item.deduct = v;
+        if let Some(v) = &o.deduct {
+            item.deduct = v.clone();
             set("deduct", fields);
         }
         if let Some(v) = o.award {
@@ -870,14 +870,17 @@ fn at_missing(sources: &Sources, file: FileId, key: &str) -> bool {
 
 /// Turns a draft into a pack, when it has the parts every pack needs.
 fn finish(
-    draft: Draft,
+    mut draft: Draft,
     prov: &Provenance,
     sources: &Sources,
     diagnostics: &mut Vec<Diagnostic>,
     files: Vec<PathBuf>,
     scoring_set_aside: bool,
 ) -> Option<Pack> {
-    let meta = draft.meta?;
+    let meta = draft.meta.take()?;
+    for item in &mut draft.items {
+        item.schedule_check();
+    }
     // A `scoring` the schema found wrong has been reported and set aside; the rest of the
     // pack is still checked, against a scoring with no grades and no veto (its totals are not
     // checked: the pack is incomplete).

@@ -492,7 +492,10 @@ impl<'a> Validator<'a> {
         }
         let check_at = origin.field("check");
         self.min_overridden = origin.fields.contains_key("min");
-        self.check(&item.check, &check_at, false);
+        // A schedule item's check is made of its clauses' checks, checked where they are written.
+        if item.deduct.clauses().is_empty() {
+            self.check(&item.check, &check_at, false);
+        }
         self.min_overridden = false;
         // An overridden threshold is checked where the override wrote it.
         if let Some(min_at) = origin.fields.get("min").map(|o| o.join("min"))
@@ -578,11 +581,12 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn deduction(&mut self, item: &Item, origin: &ItemOrigin) {
+    fn deduction(&mut self, item: &'a Item, origin: &ItemOrigin) {
         let at = origin.field("deduct");
         let kind = item.check.kind.name();
-        match item.deduct {
+        match &item.deduct {
             Deduct::Style(DeductStyle::All) => {}
+            Deduct::Schedule { schedule } => self.schedule(item, schedule, &at.join("schedule")),
             Deduct::Style(DeductStyle::Proportional) => {
                 if !item.check.kind.spec().measures_share() {
                     let message = format!(
@@ -636,7 +640,7 @@ impl<'a> Validator<'a> {
                     self.error(Code::BadDeduct, &at, Target::Value, message);
                 }
             },
-            Deduct::PerUnit { cap, .. } => {
+            &Deduct::PerUnit { cap, .. } => {
                 if !item.check.kind.spec().counts_units() {
                     let message = format!(
                         "`per_unit` needs a check that counts units (failing rows, missing documents, a count short of its minimum), not `{kind}`"
@@ -678,6 +682,71 @@ impl<'a> Validator<'a> {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// A deduction schedule's clauses: each check like any check, a positive `per`, a cap
+    /// within the item's points, labels unique.
+    fn schedule(&mut self, item: &'a Item, schedule: &'a [Clause], at: &Origin) {
+        if item.kind != ItemKind::Standard {
+            let d = self.error(
+                Code::BadDeduct,
+                at,
+                Target::Key,
+                "a deduction `schedule` only applies to standard items",
+            );
+            Self::help(d, "remove `kind`, or score the item with `award`");
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, clause) in schedule.iter().enumerate() {
+            let clause_at = at.join(i);
+            self.check(&clause.check, &clause_at.join("check"), false);
+            if seen.contains(&clause.label.as_str()) {
+                let message = format!(
+                    "clause label `{}` is used twice in item `{}`",
+                    clause.label, item.id
+                );
+                let d = self.error(
+                    Code::BadDeduct,
+                    &clause_at.join("label"),
+                    Target::Value,
+                    message,
+                );
+                Self::help(d, "each clause says what it deducts for in its own words");
+            } else {
+                seen.push(&clause.label);
+            }
+            if clause.per.is_nan() || clause.per <= 0.0 {
+                let message = format!(
+                    "`per` is {}: a clause deducts more than 0 per occurrence",
+                    fmt_points(clause.per)
+                );
+                self.error(
+                    Code::BadDeduct,
+                    &clause_at.join("per"),
+                    Target::Value,
+                    message,
+                );
+            }
+            if let Some(cap) = clause.cap
+                && cap > item.points + EPSILON
+            {
+                let message = format!(
+                    "the clause cap {} is more than the item's {} points",
+                    fmt_points(cap),
+                    fmt_points(item.points)
+                );
+                let d = self.error(
+                    Code::BadDeduct,
+                    &clause_at.join("cap"),
+                    Target::Value,
+                    message,
+                );
+                Self::help(
+                    d,
+                    "the item never loses more than its points (扣完为止); a clause cap is for a lower limit",
+                );
             }
         }
     }

@@ -4,7 +4,7 @@
 use super::{comparison, quantity, requirement};
 use crate::checks::{CheckVerdict, Requirement, Step, Subject};
 use crate::num;
-use crate::score::{Exclusion, ScoreStep};
+use crate::score::{ClauseStep, Exclusion, ScoreStep};
 
 /// Every step as lines, nested parts indented.
 pub fn lines(steps: &[Step]) -> Vec<String> {
@@ -112,8 +112,70 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
         } => out.push(format!(
             "豁免：{reason}（{approved_by}批准，有效期至{expires_on}）"
         )),
+        Step::Scored(ScoreStep::Schedule {
+            clauses,
+            sum,
+            points,
+            deducted,
+        }) => {
+            out.push(format!(
+                "分项扣分（本项{}分，扣完为止）：",
+                num::show(*points)
+            ));
+            for c in clauses {
+                out.push(format!("  {}", clause(c)));
+            }
+            out.push(format!(
+                "合计扣{}分{} → 扣{}分，得{}分",
+                num::show(*sum),
+                if sum > points {
+                    "，超过本项分值"
+                } else {
+                    ""
+                },
+                num::show(*deducted),
+                num::show(points - deducted)
+            ));
+        }
         Step::Scored(s) => out.push(scored(s)),
     }
+}
+
+/// One clause of a deduction schedule in words: `集体学法每少一次：2，少2次，2 × 0.5 = 1 →
+/// 扣1分`.
+pub fn clause(c: &ClauseStep) -> String {
+    let show = num::show;
+    let mut head = c.label.clone();
+    let mut said = Vec::new();
+    if let Some(m) = &c.measured {
+        said.push(quantity(m));
+    }
+    if c.occurrences > 0.0
+        && let Some(s) = &c.shortfall
+    {
+        said.push(super::shortfall(s));
+    }
+    if !said.is_empty() {
+        head = format!("{head}（{}）", said.join("，"));
+    }
+    if c.missing {
+        return format!("{head}：缺数据，按扣满{}分计", show(c.deducted));
+    }
+    if c.occurrences <= 0.0 {
+        return format!("{head}：未扣分");
+    }
+    let cap = match c.cap {
+        Some(cap) if c.capped => format!("，累计不超过{}分", show(cap)),
+        None if c.capped => "，扣完为止".into(),
+        _ => String::new(),
+    };
+    format!(
+        "{head}：{}次 × {}分 = {}分{cap} → 扣{}分",
+        show(c.occurrences),
+        show(c.per),
+        show(num::round2(c.occurrences * c.per)),
+        show(c.deducted)
+    )
 }
 
 fn judged(subject: &Subject, value: &str, r: Option<&Requirement>, ok: bool) -> String {
@@ -230,6 +292,13 @@ fn scored(s: &ScoreStep) -> String {
                 .collect();
             format!("分项计分：{} = {}分", terms.join(" + "), show(*earned))
         }
+        ScoreStep::Schedule {
+            points, deducted, ..
+        } => format!(
+            "分项扣分：扣{}分，得{}分",
+            show(*deducted),
+            show(points - deducted)
+        ),
         ScoreStep::PerUnit {
             per_unit,
             units,
