@@ -689,14 +689,18 @@ impl<'a> Validator<'a> {
     /// A deduction schedule's clauses: each check like any check, a positive `per`, a cap
     /// within the item's points, labels unique.
     fn schedule(&mut self, item: &'a Item, schedule: &'a [Clause], at: &Origin) {
-        if item.kind != ItemKind::Standard {
+        // A bonus item is told to use `award` (`kind_rules`).
+        if item.kind == ItemKind::Veto {
             let d = self.error(
                 Code::BadDeduct,
                 at,
                 Target::Key,
                 "a deduction `schedule` only applies to standard items",
             );
-            Self::help(d, "remove `kind`, or score the item with `award`");
+            Self::help(
+                d,
+                "a veto item fires when its check fails; give it a `check`",
+            );
         }
         let mut seen: Vec<&str> = Vec::new();
         for (i, clause) in schedule.iter().enumerate() {
