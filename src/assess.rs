@@ -145,6 +145,13 @@ pub struct ItemOutcome {
     pub missing: Vec<Miss>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartResult>,
+    /// A deduction schedule's clauses and what each deducted, each with its words under
+    /// `text`.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "crate::report::with_text::clauses"
+    )]
+    pub schedule: Vec<score::ClauseStep>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waived_rows: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -473,6 +480,14 @@ fn outcome(
         }
     };
     explain.extend(result.explain.iter().cloned());
+    let schedule = scored
+        .explain
+        .iter()
+        .find_map(|s| match s {
+            score::ScoreStep::Schedule { clauses, .. } => Some(clauses.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
     explain.extend(scored.explain.iter().cloned().map(Step::Scored));
     let rectification = if scored.gap {
         rectification(pack, submission, item, &result, &scored).unwrap_or_else(|e| {
@@ -497,6 +512,7 @@ fn outcome(
         failing: result.failing,
         missing: result.missing,
         parts: result.parts,
+        schedule,
         waived_rows: result.waived_rows,
         waiver: item_waiver.cloned(),
         points: item.points,

@@ -112,13 +112,14 @@ pub enum ScoreStep {
 }
 
 /// One clause of a deduction schedule and what it deducted.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClauseStep {
     pub label: String,
     /// Occurrences counted (0 when the clause's check holds).
     pub occurrences: f64,
     pub per: f64,
     /// The clause's own cap, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cap: Option<f64>,
     /// What it deducted: occurrences × per, at most its cap (or the item's points); its
     /// whole limit when its data is missing.
@@ -128,7 +129,15 @@ pub struct ClauseStep {
     /// Whether occurrences × per went over the cap.
     pub capped: bool,
     /// What the clause's check measured and how far it fell short.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::quantity"
+    )]
     pub measured: Option<crate::checks::Quantity>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::shortfall"
+    )]
     pub shortfall: Option<crate::checks::Shortfall>,
 }
 
