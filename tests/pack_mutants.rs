@@ -2,7 +2,8 @@
 //! (an item's points, a per-unit deduction or award, a cap, and whatever each check kind
 //! offers: minimum shares and counts both ways, due dates, bounds in `where`, `require`,
 //! `applies_if` and fact conditions, points moved between scored parts) makes at least one of
-//! the pack's own test cases fail.
+//! the pack's own test cases fail. A deduction schedule's clauses are changed one at a time:
+//! `per` and `cap` halved and doubled, and the clause's check as any check.
 //!
 //! Each mutant is a copy of the composed pack in memory with one number changed. A mutant that
 //! `kaohe check` would reject is skipped; the others run the pack's test cases, read once.
@@ -10,7 +11,7 @@
 use std::path::Path;
 
 use kaohe::checks::predicate;
-use kaohe::pack::{Award, Deduct, ItemKind, Pack};
+use kaohe::pack::{Award, Clause, Deduct, ItemKind, Pack};
 
 /// A description of the change and the changed pack.
 type Mutant = (String, Pack);
@@ -82,6 +83,37 @@ fn mutants(pack: &Pack, own: impl Fn(usize) -> bool) -> Vec<Mutant> {
                 p.items[i].applies_if = Some(changed);
             }));
         }
+        // A schedule: each clause's `per`, `cap` and check, the item's check made again.
+        for (c, clause) in item.deduct.clauses().iter().enumerate() {
+            let set = |p: &mut Pack, change: &dyn Fn(&mut Clause)| {
+                if let Deduct::Schedule { schedule } = &mut p.items[i].deduct {
+                    change(&mut schedule[c]);
+                }
+                p.items[i].schedule_check();
+            };
+            let at = format!("schedule[{c}]");
+            for new in [clause.per / 2.0, clause.per * 2.0] {
+                let label = format!("{at} per {} → {new}", clause.per);
+                out.push(with_item(pack, i, label, |p| set(p, &|cl| cl.per = new)));
+            }
+            if let Some(cap) = clause.cap {
+                for new in [cap / 2.0, cap * 2.0] {
+                    let label = format!("{at} cap {cap} → {new}");
+                    out.push(with_item(pack, i, label, |p| {
+                        set(p, &|cl| cl.cap = Some(new))
+                    }));
+                }
+            }
+            for (label, kind) in clause.check.kind.spec().mutants() {
+                let label = format!("{at} {} {label}", clause.check.kind.name());
+                out.push(with_item(pack, i, label, |p| {
+                    set(p, &|cl| cl.check.kind = kind.clone())
+                }));
+            }
+        }
+        if !item.deduct.clauses().is_empty() {
+            continue;
+        }
         let check = &item.check;
         for (label, kind) in check.kind.spec().mutants() {
             let label = format!("{} {label}", check.kind.name());
@@ -113,7 +145,10 @@ fn every_valid_change_fails_a_pack_test() {
             .expect("rules/")
             .map(|e| e.expect("entry").path())
             .filter(|p| p.join("tests").is_dir())
-            .chain([root.join("tests/compare")])
+            .chain([
+                root.join("tests/compare"),
+                root.join("tests/engine/schedule"),
+            ])
             .collect(),
     };
     dirs.sort();
