@@ -89,6 +89,24 @@ fn yaml_snippets_pass_the_schema() {
     );
 }
 
+/// The deduction-schedule snippet is the item the schedule test pack scores, so its tests
+/// run the example as written.
+#[test]
+fn the_schedule_snippet_is_the_schedule_pack_item() {
+    let snippet = yaml_blocks()
+        .into_iter()
+        .find_map(|(_, _, json)| {
+            let item = json.get("items")?.get(0)?;
+            item.get("deduct")?.get("schedule")?;
+            Some(item.clone())
+        })
+        .expect("a schedule snippet");
+    let text = std::fs::read_to_string(root().join("tests/engine/schedule/items/main.yaml"))
+        .expect("the schedule pack's items");
+    let pack = kaohe::yaml::parse(&text).expect("YAML").to_json();
+    assert_eq!(snippet, pack["items"][0]);
+}
+
 #[test]
 fn the_submission_snippet_reads_against_the_shipped_pack() {
     let pack = shipped_pack();
