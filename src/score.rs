@@ -101,6 +101,15 @@ pub enum ScoreStep {
         points: f64,
         deducted: f64,
     },
+    /// Graded bands: the measured value, the band it reached (none: below them all) and the
+    /// points.
+    Bands {
+        measured: crate::checks::Quantity,
+        reached: Option<crate::pack::Band>,
+        lowest: Option<crate::pack::Band>,
+        points: f64,
+        awarded: f64,
+    },
     /// A deduction schedule: each clause's deduction, their sum and what the item lost (at
     /// most its points, 扣完为止).
     Schedule {
@@ -267,6 +276,12 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
     if let Deduct::Schedule { schedule } = &item.deduct {
         return scheduled(points, schedule, result);
     }
+    if let Deduct::Bands { bands } = &item.deduct
+        && let Some(measured) = &result.measured
+        && result.verdict != CheckVerdict::MissingData
+    {
+        return banded(points, bands, measured);
+    }
     if result.verdict == CheckVerdict::Pass {
         return ItemScore {
             status: Status::Pass,
@@ -295,7 +310,7 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
         (0.0, ScoreStep::MissingData { points })
     } else {
         match item.deduct {
-            Deduct::Style(DeductStyle::All) | Deduct::Schedule { .. } => {
+            Deduct::Style(DeductStyle::All) | Deduct::Schedule { .. } | Deduct::Bands { .. } => {
                 (0.0, ScoreStep::AllOrNothing { points })
             }
             Deduct::Style(DeductStyle::Proportional) => {
@@ -366,6 +381,38 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
         vetoed: false,
         gap: status.is_gap(),
         explain: vec![line],
+    }
+}
+
+/// Scores graded bands: the points of the first band `measured` reaches, 0 below them all.
+fn banded(
+    points: f64,
+    bands: &[crate::pack::Band],
+    measured: &crate::checks::Quantity,
+) -> ItemScore {
+    let reached = bands.iter().find(|b| b.reached_by(measured)).copied();
+    let awarded = num::round2(reached.map_or(0.0, |b| b.points).clamp(0.0, points));
+    let status = if awarded + 1e-9 >= points {
+        Status::Pass
+    } else if awarded > 0.0 {
+        Status::Partial
+    } else {
+        Status::Fail
+    };
+    ItemScore {
+        status,
+        available: points,
+        awarded,
+        deducted: num::round2(points - awarded),
+        vetoed: false,
+        gap: status.is_gap(),
+        explain: vec![ScoreStep::Bands {
+            measured: measured.clone(),
+            reached,
+            lowest: bands.last().copied(),
+            points,
+            awarded,
+        }],
     }
 }
 
@@ -495,6 +542,17 @@ pub fn possible(item: &Item, scoring: &Scoring) -> Possible {
     match &item.deduct {
         // Clauses of different amounts add up to many values: any value is taken as possible.
         Deduct::Schedule { .. } => Possible::Range { max: points },
+        Deduct::Bands { bands } => {
+            let mut values = vec![0.0];
+            for b in bands {
+                let v = num::round2(b.points.clamp(0.0, points));
+                if !values.iter().any(|w| (w - v).abs() < 0.005) {
+                    values.push(v);
+                }
+            }
+            values.sort_by(f64::total_cmp);
+            Possible::Values { values }
+        }
         Deduct::Style(DeductStyle::All) => Possible::Values {
             values: if points > 0.0 {
                 vec![0.0, points]

@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use kaohe::checks::predicate;
-use kaohe::pack::{Award, Clause, Deduct, ItemKind, Pack};
+use kaohe::pack::{Award, Band, Clause, Deduct, ItemKind, Pack, Percent, Threshold};
 
 /// A description of the change and the changed pack.
 type Mutant = (String, Pack);
@@ -111,6 +111,37 @@ fn mutants(pack: &Pack, own: impl Fn(usize) -> bool) -> Vec<Mutant> {
                 }));
             }
         }
+        // Graded bands: each band's bound moved both ways (5 percentage points, or 1), and its
+        // points halved and doubled.
+        if let Deduct::Bands { bands } = &item.deduct {
+            for (b, band) in bands.iter().enumerate() {
+                let mins = match band.min {
+                    Threshold::Percent(p) => [p.0 - 0.05, p.0 + 0.05]
+                        .map(|x| Threshold::Percent(Percent((x * 100.0).round() / 100.0)))
+                        .to_vec(),
+                    Threshold::Count(n) => [n.checked_sub(1), n.checked_add(1)]
+                        .into_iter()
+                        .flatten()
+                        .map(Threshold::Count)
+                        .collect(),
+                };
+                let set = |p: &mut Pack, band: Band| {
+                    if let Deduct::Bands { bands } = &mut p.items[i].deduct {
+                        bands[b] = band;
+                    }
+                };
+                for min in mins {
+                    let label = format!("bands[{b}] min {} → {}", show(band.min), show(min));
+                    out.push(with_item(pack, i, label, |p| set(p, Band { min, ..*band })));
+                }
+                for points in [band.points / 2.0, band.points * 2.0] {
+                    let label = format!("bands[{b}] points {} → {points}", band.points);
+                    out.push(with_item(pack, i, label, |p| {
+                        set(p, Band { points, ..*band })
+                    }));
+                }
+            }
+        }
         if !item.deduct.clauses().is_empty() {
             continue;
         }
@@ -121,6 +152,14 @@ fn mutants(pack: &Pack, own: impl Fn(usize) -> bool) -> Vec<Mutant> {
         }
     }
     out
+}
+
+/// A band's bound as a pack writes it.
+fn show(t: Threshold) -> String {
+    match t {
+        Threshold::Percent(p) => p.to_string(),
+        Threshold::Count(n) => n.to_string(),
+    }
 }
 
 /// Changes that no test can notice, each with the reason.

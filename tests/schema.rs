@@ -14,8 +14,8 @@ use kaohe::checks::each::Each;
 use kaohe::checks::ratio::Ratio;
 use kaohe::checks::{Check, Kind};
 use kaohe::pack::{
-    Clause, DataDict, EvidenceKind, Field, GradeBand, Item, ItemsFile, Ops, Override, PackFile,
-    PackMeta, Rectify, Register, Scoring, Section, ValueSet, VetoRule,
+    Band, Clause, DataDict, EvidenceKind, Field, GradeBand, Item, ItemsFile, Ops, Override,
+    PackFile, PackMeta, Rectify, Register, Scoring, Section, ValueSet, VetoRule,
 };
 use kaohe::pack::{Expect, TestCase, TestFile};
 use serde::de::{self, DeserializeOwned, Visitor};
@@ -201,6 +201,7 @@ fn schema_and_model_name_the_same_keys() {
         ("/$defs/operators", model_keys::<Ops>()),
         ("/$defs/rectify", model_keys::<Rectify>()),
         ("/$defs/clause", model_keys::<Clause>()),
+        ("/$defs/band", model_keys::<Band>()),
         ("/$defs/override", model_keys::<Override>()),
         ("/$defs/testCase", model_keys::<TestCase>()),
         ("/$defs/testCase/properties/expect", model_keys::<Expect>()),

@@ -292,6 +292,34 @@ pub enum Deduct {
     Schedule {
         schedule: Vec<Clause>,
     },
+    /// Graded bands over the check's measured share or count (90%以上得3分、80%–90%得2分): the
+    /// item earns the points of the first band the measured value reaches, 0 below them all.
+    Bands {
+        bands: Vec<Band>,
+    },
+}
+
+/// One graded band: from `min` (a percent for `coverage` and `ratio`, a number for `count`),
+/// `points`.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+pub struct Band {
+    pub min: Threshold,
+    pub points: f64,
+}
+
+impl Band {
+    /// Whether a measured value reaches this band.
+    pub fn reached_by(&self, measured: &crate::checks::Quantity) -> bool {
+        use crate::checks::Quantity;
+        const EPS: f64 = 1e-9;
+        match (self.min, measured) {
+            (Threshold::Percent(p), Quantity::Share { value }) => value + EPS >= p.0,
+            (Threshold::Count(n), Quantity::Count { value }) => {
+                *value >= i64::try_from(n).unwrap_or(i64::MAX)
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Deduct {
@@ -429,7 +457,7 @@ pub struct Override {
 }
 
 /// A new threshold given by an override: a percent (coverage, ratio) or a count.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum Threshold {
     Count(u64),

@@ -587,6 +587,7 @@ impl<'a> Validator<'a> {
         match &item.deduct {
             Deduct::Style(DeductStyle::All) => {}
             Deduct::Schedule { schedule } => self.schedule(item, schedule, &at.join("schedule")),
+            Deduct::Bands { bands } => self.bands(item, bands, &at),
             Deduct::Style(DeductStyle::Proportional) => {
                 if !item.check.kind.spec().measures_share() {
                     let message = format!(
@@ -683,6 +684,123 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// Graded bands: over a measured share (`coverage`, `ratio`, bounds in percent) or count
+    /// (`count`, bounds as numbers), from the highest bound down, points falling with them and
+    /// none above the item's.
+    fn bands(&mut self, item: &Item, bands: &[Band], at: &Origin) {
+        let percent = match &item.check.kind {
+            Kind::Coverage(_) | Kind::Ratio(_) => true,
+            Kind::Count(_) => false,
+            other => {
+                let kind = other.name();
+                let message = format!(
+                    "`bands` need a measured share or count: a `coverage`, `ratio` or `count`, not `{kind}`"
+                );
+                self.error(Code::BadDeduct, at, Target::Value, message);
+                return;
+            }
+        };
+        // The check's own `min` is what full points need: the first band's bound.
+        if let (Some(first), Some(min)) = (bands.first(), item.check.kind.spec().threshold())
+            && first.min != min
+            && std::mem::discriminant(&first.min) == std::mem::discriminant(&min)
+        {
+            let show = |t: Threshold| match t {
+                Threshold::Percent(p) => p.to_string(),
+                Threshold::Count(n) => n.to_string(),
+            };
+            let message = format!(
+                "the check's `min` {} is not the first band's {}",
+                show(min),
+                show(first.min)
+            );
+            let d = self.error(
+                Code::BadDeduct,
+                &at.join("bands").join(0).join("min"),
+                Target::Value,
+                message,
+            );
+            Self::help(
+                d,
+                "the check's `min` is what full points need; give it the first band's bound",
+            );
+        }
+        let bands_at = at.join("bands");
+        let mut previous: Option<&Band> = None;
+        for (i, band) in bands.iter().enumerate() {
+            let band_at = bands_at.join(i);
+            match band.min {
+                Threshold::Percent(p) if percent => self.percent(p, &band_at.join("min")),
+                Threshold::Count(_) if !percent => {}
+                Threshold::Percent(p) => {
+                    let message =
+                        format!("`{p}` is a percent, but a `count` band starts at a number");
+                    self.error(
+                        Code::BadDeduct,
+                        &band_at.join("min"),
+                        Target::Value,
+                        message,
+                    );
+                }
+                Threshold::Count(n) => {
+                    let kind = item.check.kind.name();
+                    let message =
+                        format!("`{n}` is a number, but a `{kind}` band starts at a percent");
+                    let d = self.error(
+                        Code::BadDeduct,
+                        &band_at.join("min"),
+                        Target::Value,
+                        message,
+                    );
+                    Self::help(d, format!("write it `{n}%`"));
+                }
+            }
+            if band.points > item.points + EPSILON {
+                let message = format!(
+                    "the band gives {} points, more than the item's {}",
+                    fmt_points(band.points),
+                    fmt_points(item.points)
+                );
+                self.error(
+                    Code::BadDeduct,
+                    &band_at.join("points"),
+                    Target::Value,
+                    message,
+                );
+            }
+            if let Some(prev) = previous {
+                let lower = match (prev.min, band.min) {
+                    (Threshold::Percent(a), Threshold::Percent(b)) => b.0 < a.0 - EPSILON,
+                    (Threshold::Count(a), Threshold::Count(b)) => b < a,
+                    _ => true,
+                };
+                if !lower {
+                    let d = self.error(
+                        Code::BadDeduct,
+                        &band_at.join("min"),
+                        Target::Value,
+                        "bands go from the highest bound down: this one is not below the one before",
+                    );
+                    Self::help(d, "list the bands from the highest `min` to the lowest");
+                } else if band.points > prev.points + EPSILON {
+                    let message = format!(
+                        "a lower band gives more points ({}) than the one above it ({})",
+                        fmt_points(band.points),
+                        fmt_points(prev.points)
+                    );
+                    let d = self.error(
+                        Code::BadDeduct,
+                        &band_at.join("points"),
+                        Target::Value,
+                        message,
+                    );
+                    Self::help(d, "a higher share or count never earns fewer points");
+                }
+            }
+            previous = Some(band);
         }
     }
 

@@ -141,6 +141,14 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
     }
 }
 
+/// A band's lower bound: `≥90%`, `≥4`.
+fn band_min(b: &crate::pack::Band) -> String {
+    match b.min {
+        crate::pack::Threshold::Percent(p) => format!("≥{}", num::percent(p.0)),
+        crate::pack::Threshold::Count(n) => format!("≥{n}"),
+    }
+}
+
 /// One clause of a deduction schedule in words: `集体学法每少一次：2，少2次，2 × 0.5 = 1 →
 /// 扣1分`.
 pub fn clause(c: &ClauseStep) -> String {
@@ -292,6 +300,28 @@ fn scored(s: &ScoreStep) -> String {
                 .collect();
             format!("分项计分：{} = {}分", terms.join(" + "), show(*earned))
         }
+        ScoreStep::Bands {
+            measured,
+            reached,
+            lowest,
+            points,
+            awarded,
+        } => match (reached, lowest) {
+            (Some(b), _) => format!(
+                "分档计分：实测{}，达到{}档 → 得{}分（本项{}分）",
+                quantity(measured),
+                band_min(b),
+                show(*awarded),
+                show(*points)
+            ),
+            (None, Some(l)) => format!(
+                "分档计分：实测{}，低于最低档{} → 得0分（扣{}分）",
+                quantity(measured),
+                band_min(l),
+                show(*points)
+            ),
+            (None, None) => format!("分档计分：实测{}，得0分", quantity(measured)),
+        },
         ScoreStep::Schedule {
             points, deducted, ..
         } => format!(
