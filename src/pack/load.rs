@@ -791,6 +791,21 @@ impl Loader {
             item.deduct = v.clone();
             set("deduct", fields);
         }
+        // A schedule item's check is made from its clauses (`Item::schedule_check`): a `check`
+        // given beside them would be dropped.
+        if o.check.is_some() && !item.deduct.clauses().is_empty() {
+            let loc = self.loc(&at.join("check"), Target::Key);
+            self.error(
+                Diagnostic::error(
+                    Code::BadOverride,
+                    loc,
+                    format!(
+                        "item `{id}` is scored by a deduction `schedule`: its clauses are its check"
+                    ),
+                )
+                .with_help("override `deduct` with the schedule's new clauses instead"),
+            );
+        }
         if let Some(v) = o.award {
             item.award = Some(v);
             set("award", fields);
