@@ -152,6 +152,12 @@ pub struct ItemOutcome {
         serialize_with = "crate::report::with_text::clauses"
     )]
     pub schedule: Vec<score::ClauseStep>,
+    /// Graded bands: the band reached, with its words under `text`.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::band"
+    )]
+    pub band: Option<score::BandStep>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waived_rows: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -488,6 +494,10 @@ fn outcome(
             _ => None,
         })
         .unwrap_or_default();
+    let band = scored.explain.iter().find_map(|s| match s {
+        score::ScoreStep::Bands(b) => Some(b.clone()),
+        _ => None,
+    });
     explain.extend(scored.explain.iter().cloned().map(Step::Scored));
     let rectification = if scored.gap {
         rectification(pack, submission, item, &result, &scored).unwrap_or_else(|e| {
@@ -513,6 +523,7 @@ fn outcome(
         missing: result.missing,
         parts: result.parts,
         schedule,
+        band,
         waived_rows: result.waived_rows,
         waiver: item_waiver.cloned(),
         points: item.points,

@@ -103,13 +103,7 @@ pub enum ScoreStep {
     },
     /// Graded bands: the measured value, the band it reached (none: below them all) and the
     /// points.
-    Bands {
-        measured: crate::checks::Quantity,
-        reached: Option<crate::pack::Band>,
-        lowest: Option<crate::pack::Band>,
-        points: f64,
-        awarded: f64,
-    },
+    Bands(BandStep),
     /// A deduction schedule: each clause's deduction, their sum and what the item lost (at
     /// most its points, 扣完为止).
     Schedule {
@@ -118,6 +112,19 @@ pub enum ScoreStep {
         points: f64,
         deducted: f64,
     },
+}
+
+/// Graded bands: the measured value, the band it reached (none: below them all) and the
+/// points.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BandStep {
+    #[serde(serialize_with = "crate::report::with_text::quantity_always")]
+    pub measured: crate::checks::Quantity,
+    pub reached: Option<crate::pack::Band>,
+    /// The lowest band, which a value below them all misses.
+    pub lowest: Option<crate::pack::Band>,
+    pub points: f64,
+    pub awarded: f64,
 }
 
 /// One clause of a deduction schedule and what it deducted.
@@ -406,13 +413,13 @@ fn banded(
         deducted: num::round2(points - awarded),
         vetoed: false,
         gap: status.is_gap(),
-        explain: vec![ScoreStep::Bands {
+        explain: vec![ScoreStep::Bands(BandStep {
             measured: measured.clone(),
             reached,
             lowest: bands.last().copied(),
             points,
             awarded,
-        }],
+        })],
     }
 }
 

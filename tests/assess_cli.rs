@@ -490,3 +490,54 @@ fn schedule_clauses_in_gap_detail_and_explain() {
     assert_eq!(clause["deducted"], 1.0);
     assert_eq!(clause["shortfall"]["by"], 2);
 }
+
+/// Graded bands: the gap detail, `--explain` and the JSON say the measured value and the band
+/// it reached, or the lowest band it missed.
+#[test]
+fn bands_in_gap_detail_and_explain() {
+    let pack = "tests/engine/schedule";
+    let fixtures = "tests/engine/schedule/tests/fixtures";
+    let text = stdout_of(&[
+        "assess",
+        pack,
+        &format!("{fixtures}/bands-seven-of-ten.yaml"),
+    ]);
+    assert!(
+        text.contains("  分档计分：实测70%，达到≥60%档 → 得1分（本项3分）"),
+        "{text}"
+    );
+    let md = stdout_of(&[
+        "assess",
+        pack,
+        &format!("{fixtures}/bands-seven-of-ten.yaml"),
+        "--format",
+        "md",
+    ]);
+    assert!(
+        md.contains("- 分档计分：实测70%，达到≥60%档 → 得1分（本项3分）"),
+        "{md}"
+    );
+    let explain = stdout_of(&[
+        "assess",
+        pack,
+        &format!("{fixtures}/shortfall.yaml"),
+        "--explain",
+        "BD-01",
+    ]);
+    assert!(
+        explain.contains("分档计分：实测50%，低于最低档≥60% → 得0分（扣3分）"),
+        "{explain}"
+    );
+    let json = stdout_of(&[
+        "assess",
+        pack,
+        &format!("{fixtures}/bands-seven-of-ten.yaml"),
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let band = &json["items"][2]["band"];
+    assert_eq!(band["reached"]["min"], "60%");
+    assert_eq!(band["awarded"], 1.0);
+    assert_eq!(band["measured"]["value"], 0.7);
+}

@@ -169,6 +169,22 @@ pub mod with_text {
         with(r, super::shortfall, s)
     }
 
+    /// A quantity that is always there, with its words.
+    pub fn quantity_always<S: Serializer>(
+        q: &crate::checks::Quantity,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        with(&Some(q), |q| super::quantity(q), s)
+    }
+
+    /// Graded bands' outcome, with its words under `text`.
+    pub fn band<S: Serializer>(
+        b: &Option<crate::score::BandStep>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        with(b, crate::report::steps::band, s)
+    }
+
     /// A deduction schedule's clauses, each with its words under `text`.
     pub fn clauses<S: Serializer>(
         cs: &[crate::score::ClauseStep],

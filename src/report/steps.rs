@@ -4,7 +4,7 @@
 use super::{comparison, quantity, requirement};
 use crate::checks::{CheckVerdict, Requirement, Step, Subject};
 use crate::num;
-use crate::score::{ClauseStep, Exclusion, ScoreStep};
+use crate::score::{BandStep, ClauseStep, Exclusion, ScoreStep};
 
 /// Every step as lines, nested parts indented.
 pub fn lines(steps: &[Step]) -> Vec<String> {
@@ -138,6 +138,27 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
             ));
         }
         Step::Scored(s) => out.push(scored(s)),
+    }
+}
+
+/// Graded bands in words: `分档计分：实测70%，达到≥60%档 → 得1分（本项3分）`.
+pub fn band(b: &BandStep) -> String {
+    let show = num::show;
+    match (&b.reached, &b.lowest) {
+        (Some(r), _) => format!(
+            "分档计分：实测{}，达到{}档 → 得{}分（本项{}分）",
+            quantity(&b.measured),
+            band_min(r),
+            show(b.awarded),
+            show(b.points)
+        ),
+        (None, Some(l)) => format!(
+            "分档计分：实测{}，低于最低档{} → 得0分（扣{}分）",
+            quantity(&b.measured),
+            band_min(l),
+            show(b.points)
+        ),
+        (None, None) => format!("分档计分：实测{}，得0分", quantity(&b.measured)),
     }
 }
 
@@ -300,28 +321,7 @@ fn scored(s: &ScoreStep) -> String {
                 .collect();
             format!("分项计分：{} = {}分", terms.join(" + "), show(*earned))
         }
-        ScoreStep::Bands {
-            measured,
-            reached,
-            lowest,
-            points,
-            awarded,
-        } => match (reached, lowest) {
-            (Some(b), _) => format!(
-                "分档计分：实测{}，达到{}档 → 得{}分（本项{}分）",
-                quantity(measured),
-                band_min(b),
-                show(*awarded),
-                show(*points)
-            ),
-            (None, Some(l)) => format!(
-                "分档计分：实测{}，低于最低档{} → 得0分（扣{}分）",
-                quantity(measured),
-                band_min(l),
-                show(*points)
-            ),
-            (None, None) => format!("分档计分：实测{}，得0分", quantity(measured)),
-        },
+        ScoreStep::Bands(b) => band(b),
         ScoreStep::Schedule {
             points, deducted, ..
         } => format!(

@@ -420,6 +420,9 @@ fn gap_detail(o: &ItemOutcome) -> String {
     if let Some(sf) = &o.shortfall {
         out.push_str(&format!("  差距：{}\n", super::shortfall(sf)));
     }
+    if let Some(b) = &o.band {
+        out.push_str(&format!("  {}\n", super::steps::band(b)));
+    }
     for c in o.schedule.iter().filter(|c| c.deducted > 0.0) {
         out.push_str(&format!("  扣分：{}\n", super::steps::clause(c)));
     }
