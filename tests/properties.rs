@@ -15,7 +15,8 @@
 //! 4. the same submission gives the same JSON bytes.
 //!
 //! A schedule item's clauses each deduct within their cap, and the item loses their sum, at
-//! most its points (invariant 1).
+//! most its points; a banded item earns the points of the first band its measured value
+//! reaches, or 0 (invariant 1).
 //!
 //! Four packs: `tests/engine/schedule` (deduction schedules) with its tests' `compliant.yaml`;
 //! `tests/engine/pack` (every check kind but `compare`, every deduction style) with
@@ -905,6 +906,24 @@ fn check_bounds_and_totals(t: &Target, a: &Assessment) -> Result<(), TestCaseErr
                         o.deducted,
                         o.explain
                     );
+                }
+                // Graded bands: 0 or one band's points, that band reached by the measured value
+                // and no band above it.
+                if let Deduct::Bands { bands } = &item.deduct
+                    && o.available > 0.0
+                {
+                    match &o.band {
+                        Some(b) => {
+                            let first = bands.iter().find(|band| band.reached_by(&b.measured));
+                            let want = first.map_or(0.0, |band| band.points);
+                            prop_assert!(
+                                (o.awarded - want).abs() < 0.005,
+                                "{id}: {} points, but the first band reached gives {want}",
+                                o.awarded
+                            );
+                        }
+                        None => prop_assert_eq!(o.awarded, 0.0, "{}", id),
+                    }
                 }
             }
             ItemKind::Bonus => {
