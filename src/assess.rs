@@ -185,6 +185,19 @@ pub struct ItemOutcome {
     pub missing: Vec<Miss>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartResult>,
+    /// A deduction schedule's clauses and what each deducted, each with its words under
+    /// `text`.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "crate::report::with_text::clauses"
+    )]
+    pub schedule: Vec<score::ClauseStep>,
+    /// Graded bands: the band reached, with its words under `text`.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::band"
+    )]
+    pub band: Option<score::BandStep>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waived_rows: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -621,6 +634,18 @@ fn outcome(
         }
     };
     explain.extend(result.explain.iter().cloned());
+    let schedule = scored
+        .explain
+        .iter()
+        .find_map(|s| match s {
+            score::ScoreStep::Schedule { clauses, .. } => Some(clauses.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let band = scored.explain.iter().find_map(|s| match s {
+        score::ScoreStep::Bands(b) => Some(b.clone()),
+        _ => None,
+    });
     explain.extend(scored.explain.iter().cloned().map(Step::Scored));
     // A red line is judged wherever the item applies, whatever waivers say: a veto cannot be
     // waived.
@@ -672,6 +697,8 @@ fn outcome(
         failing: result.failing,
         missing: result.missing,
         parts: result.parts,
+        schedule,
+        band,
         waived_rows: result.waived_rows,
         waiver: item_waiver.cloned(),
         points: item.points,

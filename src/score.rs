@@ -101,6 +101,60 @@ pub enum ScoreStep {
         points: f64,
         deducted: f64,
     },
+    /// Graded bands: the measured value, the band it reached (none: below them all) and the
+    /// points.
+    Bands(BandStep),
+    /// A deduction schedule: each clause's deduction, their sum and what the item lost (at
+    /// most its points, 扣完为止).
+    Schedule {
+        clauses: Vec<ClauseStep>,
+        sum: f64,
+        points: f64,
+        deducted: f64,
+    },
+}
+
+/// Graded bands: the measured value, the band it reached (none: below them all) and the
+/// points.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BandStep {
+    #[serde(serialize_with = "crate::report::with_text::quantity_always")]
+    pub measured: crate::checks::Quantity,
+    pub reached: Option<crate::pack::Band>,
+    /// The lowest band, which a value below them all misses.
+    pub lowest: Option<crate::pack::Band>,
+    pub points: f64,
+    pub awarded: f64,
+}
+
+/// One clause of a deduction schedule and what it deducted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClauseStep {
+    pub label: String,
+    /// Occurrences counted (0 when the clause's check holds).
+    pub occurrences: f64,
+    pub per: f64,
+    /// The clause's own cap, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
+    /// What it deducted: occurrences × per, at most its cap (or the item's points); its
+    /// whole limit when its data is missing.
+    pub deducted: f64,
+    /// Its data is missing: it deducts its limit, so supplying the data never lowers points.
+    pub missing: bool,
+    /// Whether occurrences × per went over the cap.
+    pub capped: bool,
+    /// What the clause's check measured and how far it fell short.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::quantity"
+    )]
+    pub measured: Option<crate::checks::Quantity>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::shortfall"
+    )]
+    pub shortfall: Option<crate::checks::Shortfall>,
 }
 
 /// Why an item does not count.
@@ -226,6 +280,15 @@ fn bonus(item: &Item, result: &CheckResult) -> ItemScore {
 
 fn standard(item: &Item, result: &CheckResult) -> ItemScore {
     let points = item.points;
+    if let Deduct::Schedule { schedule } = &item.deduct {
+        return scheduled(points, schedule, result);
+    }
+    if let Deduct::Bands { bands } = &item.deduct
+        && let Some(measured) = &result.measured
+        && result.verdict != CheckVerdict::MissingData
+    {
+        return banded(points, bands, measured);
+    }
     if result.verdict == CheckVerdict::Pass {
         return ItemScore {
             status: Status::Pass,
@@ -239,7 +302,7 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
     }
     // Sub-parts score on their own (各得N分): a part whose data is missing earns nothing, the
     // others keep their points.
-    let additive = item.deduct == Deduct::Style(DeductStyle::Additive) && !result.parts.is_empty();
+    let additive = item.deduct.is(DeductStyle::Additive) && !result.parts.is_empty();
     // `per_unit` over the parts of `all`: a part whose data is missing is a failing unit, so
     // the item scores per unit (and says `missing_data`) rather than 0, and supplying the
     // data never lowers its points.
@@ -254,7 +317,9 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
         (0.0, ScoreStep::MissingData { points })
     } else {
         match item.deduct {
-            Deduct::Style(DeductStyle::All) => (0.0, ScoreStep::AllOrNothing { points }),
+            Deduct::Style(DeductStyle::All) | Deduct::Schedule { .. } | Deduct::Bands { .. } => {
+                (0.0, ScoreStep::AllOrNothing { points })
+            }
             Deduct::Style(DeductStyle::Proportional) => {
                 let share = result.share.unwrap_or(0.0).clamp(0.0, 1.0);
                 let awarded = points * share;
@@ -326,6 +391,96 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
     }
 }
 
+/// Scores graded bands: the points of the first band `measured` reaches, 0 below them all.
+fn banded(
+    points: f64,
+    bands: &[crate::pack::Band],
+    measured: &crate::checks::Quantity,
+) -> ItemScore {
+    let reached = bands.iter().find(|b| b.reached_by(measured)).copied();
+    let awarded = num::round2(reached.map_or(0.0, |b| b.points).clamp(0.0, points));
+    let status = if awarded + 1e-9 >= points {
+        Status::Pass
+    } else if awarded > 0.0 {
+        Status::Partial
+    } else {
+        Status::Fail
+    };
+    ItemScore {
+        status,
+        available: points,
+        awarded,
+        deducted: num::round2(points - awarded),
+        vetoed: false,
+        gap: status.is_gap(),
+        explain: vec![ScoreStep::Bands(BandStep {
+            measured: measured.clone(),
+            reached,
+            lowest: bands.last().copied(),
+            points,
+            awarded,
+        })],
+    }
+}
+
+/// Scores a deduction schedule: each clause deducts `occurrences × per`, at most its cap (or
+/// the item's points); a clause whose data is missing deducts its whole limit. The item loses
+/// the sum, at most its points (扣完为止).
+fn scheduled(points: f64, schedule: &[crate::pack::Clause], result: &CheckResult) -> ItemScore {
+    let mut clauses = Vec::new();
+    let mut sum = 0.0;
+    let mut missing = false;
+    for (clause, part) in schedule.iter().zip(&result.parts) {
+        let limit = clause.limit(points);
+        let is_missing = part.verdict == CheckVerdict::MissingData;
+        let occurrences = match part.verdict {
+            CheckVerdict::Fail if clause.check.kind.spec().counts_units() => part.units.max(1.0),
+            CheckVerdict::Fail => 1.0,
+            _ => 0.0,
+        };
+        let raw = occurrences * clause.per;
+        let deducted = if is_missing { limit } else { raw.min(limit) };
+        missing |= is_missing;
+        sum += deducted;
+        clauses.push(ClauseStep {
+            label: clause.label.clone(),
+            occurrences,
+            per: clause.per,
+            cap: clause.cap,
+            deducted: num::round2(deducted),
+            missing: is_missing,
+            capped: !is_missing && raw > limit + 1e-9,
+            measured: part.measured.clone(),
+            shortfall: part.shortfall.clone(),
+        });
+    }
+    let deducted = num::round2(sum.min(points));
+    let awarded = num::round2((points - deducted).max(0.0));
+    let status = if missing {
+        Status::MissingData
+    } else if deducted <= 0.0 {
+        Status::Pass
+    } else if awarded > 0.0 {
+        Status::Partial
+    } else {
+        Status::Fail
+    };
+    ItemScore {
+        status,
+        available: points,
+        awarded,
+        deducted,
+        vetoed: false,
+        gap: status.is_gap(),
+        explain: vec![ScoreStep::Schedule {
+            clauses,
+            sum: num::round2(sum),
+            points,
+            deducted,
+        }],
+    }
+}
+
 /// The points an item's scoring can give, whatever the data: what a self-score (自评分) is
 /// held to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -391,7 +546,20 @@ pub fn possible(item: &Item, scoring: &Scoring) -> Possible {
         ItemKind::Bonus => return Possible::Range { max: points },
         ItemKind::Standard => {}
     }
-    match item.deduct {
+    match &item.deduct {
+        // Clauses of different amounts add up to many values: any value is taken as possible.
+        Deduct::Schedule { .. } => Possible::Range { max: points },
+        Deduct::Bands { bands } => {
+            let mut values = vec![0.0];
+            for b in bands {
+                let v = num::round2(b.points.clamp(0.0, points));
+                if !values.iter().any(|w| (w - v).abs() < 0.005) {
+                    values.push(v);
+                }
+            }
+            values.sort_by(f64::total_cmp);
+            Possible::Values { values }
+        }
         Deduct::Style(DeductStyle::All) => Possible::Values {
             values: if points > 0.0 {
                 vec![0.0, points]
@@ -421,7 +589,7 @@ pub fn possible(item: &Item, scoring: &Scoring) -> Possible {
             values.sort_by(f64::total_cmp);
             Possible::Values { values }
         }
-        Deduct::PerUnit { per_unit, cap } => {
+        &Deduct::PerUnit { per_unit, cap } => {
             let limit = cap.unwrap_or(points).min(points);
             if per_unit <= 0.0 {
                 return Possible::Values {

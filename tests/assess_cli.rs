@@ -475,3 +475,100 @@ fn an_item_or_row_waived_twice_is_an_error_at_the_second_waiver() {
     );
     assert!(err.contains("first waived here"), "{err}");
 }
+
+/// A deduction schedule's gap detail words each clause that deducted, from typed data: its
+/// label, what its check measured and fell short by, occurrences × per and the capped
+/// deduction; `--explain` lists every clause and the total; the JSON carries the clauses.
+#[test]
+fn schedule_clauses_in_gap_detail_and_explain() {
+    let pack = "tests/engine/schedule";
+    let sub = "tests/engine/schedule/tests/fixtures/shortfall.yaml";
+    let text = stdout_of(&["assess", pack, sub]);
+    for line in [
+        "  扣分：未建立学法台账：1次 × 1分 = 1分 → 扣1分",
+        "  扣分：集体学法每少一次（2，少2）：2次 × 0.5分 = 1分 → 扣1分",
+        "  扣分：执法人员未持证（2/4，2人不符合）：2次 × 0.2分 = 0.4分 → 扣0.4分",
+    ] {
+        assert!(text.contains(line), "{line} not in:\n{text}");
+    }
+    let md = stdout_of(&["assess", pack, sub, "--format", "md"]);
+    assert!(
+        md.contains("- 扣分：集体学法每少一次（2，少4）：4次 × 0.3分 = 1.2分 → 扣1.2分"),
+        "{md}"
+    );
+    let explain = stdout_of(&["assess", pack, sub, "--explain", "SC-02"]);
+    assert!(
+        explain.contains("分项扣分（本项1.5分，扣完为止）："),
+        "{explain}"
+    );
+    assert!(
+        explain.contains("合计扣1.7分，超过本项分值 → 扣1.5分，得0分"),
+        "{explain}"
+    );
+    let missing = stdout_of(&[
+        "assess",
+        pack,
+        "tests/engine/schedule/tests/fixtures/sessions-missing.yaml",
+    ]);
+    assert!(
+        missing.contains("扣分：集体学法每少一次：缺数据，按扣满2分计"),
+        "{missing}"
+    );
+    let json = stdout_of(&["assess", pack, sub, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let clause = &json["items"][0]["schedule"][1];
+    assert_eq!(clause["occurrences"], 2.0);
+    assert_eq!(clause["deducted"], 1.0);
+    assert_eq!(clause["shortfall"]["by"], 2);
+}
+
+/// Graded bands: the gap detail, `--explain` and the JSON say the measured value and the band
+/// it reached, or the lowest band it missed.
+#[test]
+fn bands_in_gap_detail_and_explain() {
+    let pack = "tests/engine/schedule";
+    let fixtures = "tests/engine/schedule/tests/fixtures";
+    let text = stdout_of(&[
+        "assess",
+        pack,
+        &format!("{fixtures}/bands-seven-of-ten.yaml"),
+    ]);
+    assert!(
+        text.contains("  分档计分：实测70%，达到≥60%档 → 得1分（本项3分）"),
+        "{text}"
+    );
+    let md = stdout_of(&[
+        "assess",
+        pack,
+        &format!("{fixtures}/bands-seven-of-ten.yaml"),
+        "--format",
+        "md",
+    ]);
+    assert!(
+        md.contains("- 分档计分：实测70%，达到≥60%档 → 得1分（本项3分）"),
+        "{md}"
+    );
+    let explain = stdout_of(&[
+        "assess",
+        pack,
+        &format!("{fixtures}/shortfall.yaml"),
+        "--explain",
+        "BD-01",
+    ]);
+    assert!(
+        explain.contains("分档计分：实测50%，低于最低档≥60% → 得0分（扣3分）"),
+        "{explain}"
+    );
+    let json = stdout_of(&[
+        "assess",
+        pack,
+        &format!("{fixtures}/bands-seven-of-ten.yaml"),
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let band = &json["items"][2]["band"];
+    assert_eq!(band["reached"]["min"], "60%");
+    assert_eq!(band["awarded"], 1.0);
+    assert_eq!(band["measured"]["value"], 0.7);
+}

@@ -2,7 +2,8 @@
 //! (an item's points, a per-unit deduction or award, a cap, and whatever each check kind
 //! offers: minimum shares and counts both ways, due dates, bounds in `where`, `require`,
 //! `applies_if` and fact conditions, points moved between scored parts) makes at least one of
-//! the pack's own test cases fail.
+//! the pack's own test cases fail. A deduction schedule's clauses are changed one at a time:
+//! `per` and `cap` halved and doubled, and the clause's check as any check.
 //!
 //! Each mutant is a copy of the composed pack in memory with one number changed. A mutant that
 //! `kaohe check` would reject is skipped; the others run the pack's test cases, read once.
@@ -10,7 +11,7 @@
 use std::path::Path;
 
 use kaohe::checks::predicate;
-use kaohe::pack::{Award, Deduct, ItemKind, Pack};
+use kaohe::pack::{Award, Band, Clause, Deduct, ItemKind, Pack, Percent, Threshold};
 
 /// A description of the change and the changed pack.
 type Mutant = (String, Pack);
@@ -82,6 +83,68 @@ fn mutants(pack: &Pack, own: impl Fn(usize) -> bool) -> Vec<Mutant> {
                 p.items[i].applies_if = Some(changed);
             }));
         }
+        // A schedule: each clause's `per`, `cap` and check, the item's check made again.
+        for (c, clause) in item.deduct.clauses().iter().enumerate() {
+            let set = |p: &mut Pack, change: &dyn Fn(&mut Clause)| {
+                if let Deduct::Schedule { schedule } = &mut p.items[i].deduct {
+                    change(&mut schedule[c]);
+                }
+                p.items[i].schedule_check();
+            };
+            let at = format!("schedule[{c}]");
+            for new in [clause.per / 2.0, clause.per * 2.0] {
+                let label = format!("{at} per {} → {new}", clause.per);
+                out.push(with_item(pack, i, label, |p| set(p, &|cl| cl.per = new)));
+            }
+            if let Some(cap) = clause.cap {
+                for new in [cap / 2.0, cap * 2.0] {
+                    let label = format!("{at} cap {cap} → {new}");
+                    out.push(with_item(pack, i, label, |p| {
+                        set(p, &|cl| cl.cap = Some(new))
+                    }));
+                }
+            }
+            for (label, kind) in clause.check.kind.spec().mutants() {
+                let label = format!("{at} {} {label}", clause.check.kind.name());
+                out.push(with_item(pack, i, label, |p| {
+                    set(p, &|cl| cl.check.kind = kind.clone())
+                }));
+            }
+        }
+        // Graded bands: each band's bound moved both ways (5 percentage points, or 1), and its
+        // points halved and doubled.
+        if let Deduct::Bands { bands } = &item.deduct {
+            for (b, band) in bands.iter().enumerate() {
+                let mins = match band.min {
+                    Threshold::Percent(p) => [p.0 - 0.05, p.0 + 0.05]
+                        .map(|x| Threshold::Percent(Percent((x * 100.0).round() / 100.0)))
+                        .to_vec(),
+                    Threshold::Count(n) => [n.checked_sub(1), n.checked_add(1)]
+                        .into_iter()
+                        .flatten()
+                        .map(Threshold::Count)
+                        .collect(),
+                };
+                let set = |p: &mut Pack, band: Band| {
+                    if let Deduct::Bands { bands } = &mut p.items[i].deduct {
+                        bands[b] = band;
+                    }
+                };
+                for min in mins {
+                    let label = format!("bands[{b}] min {} → {}", show(band.min), show(min));
+                    out.push(with_item(pack, i, label, |p| set(p, Band { min, ..*band })));
+                }
+                for points in [band.points / 2.0, band.points * 2.0] {
+                    let label = format!("bands[{b}] points {} → {points}", band.points);
+                    out.push(with_item(pack, i, label, |p| {
+                        set(p, Band { points, ..*band })
+                    }));
+                }
+            }
+        }
+        if !item.deduct.clauses().is_empty() {
+            continue;
+        }
         let check = &item.check;
         for (label, kind) in check.kind.spec().mutants() {
             let label = format!("{} {label}", check.kind.name());
@@ -89,6 +152,14 @@ fn mutants(pack: &Pack, own: impl Fn(usize) -> bool) -> Vec<Mutant> {
         }
     }
     out
+}
+
+/// A band's bound as a pack writes it.
+fn show(t: Threshold) -> String {
+    match t {
+        Threshold::Percent(p) => p.to_string(),
+        Threshold::Count(n) => n.to_string(),
+    }
 }
 
 /// Changes that no test can notice, each with the reason.
@@ -113,7 +184,11 @@ fn every_valid_change_fails_a_pack_test() {
             .expect("rules/")
             .map(|e| e.expect("entry").path())
             .filter(|p| p.join("tests").is_dir())
-            .chain([root.join("tests/compare"), root.join("tests/veto-clause")])
+            .chain([
+                root.join("tests/compare"),
+                root.join("tests/veto-clause"),
+                root.join("tests/engine/schedule"),
+            ])
             .collect(),
     };
     dirs.sort();

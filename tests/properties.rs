@@ -14,7 +14,12 @@
 //!    only (see [`Reads::cell_restorable`] and [`Reads::fact_restorable`] for why);
 //! 4. the same submission gives the same JSON bytes.
 //!
-//! Three packs: `tests/engine/pack` (every check kind but `compare`, every deduction style) with
+//! A schedule item's clauses each deduct within their cap, and the item loses their sum, at
+//! most its points; a banded item earns the points of the first band its measured value
+//! reaches, or 0 (invariant 1).
+//!
+//! Four packs: `tests/engine/schedule` (deduction schedules) with its tests' `compliant.yaml`;
+//! `tests/engine/pack` (every check kind but `compare`, every deduction style) with
 //! `tests/engine/subs/compliant.yaml`; `tests/engine/per-unit-all` (items scored `per_unit`
 //! over an `all` check, where a part whose data is missing counts as a failing unit) with its
 //! tests' `compliant.yaml`; and the shipped `rules/edu-rule-of-law` with
@@ -96,6 +101,16 @@ fn per_unit_all() -> &'static Target {
         Target::load(
             "tests/engine/per-unit-all",
             "tests/engine/per-unit-all/tests/fixtures/compliant.yaml",
+        )
+    })
+}
+
+fn schedule() -> &'static Target {
+    static T: OnceLock<Target> = OnceLock::new();
+    T.get_or_init(|| {
+        Target::load(
+            "tests/engine/schedule",
+            "tests/engine/schedule/tests/fixtures/compliant.yaml",
         )
     })
 }
@@ -870,6 +885,48 @@ fn check_bounds_and_totals(t: &Target, a: &Assessment) -> Result<(), TestCaseErr
                         o.explain
                     );
                 }
+                // A schedule: each clause within its cap (or the item's points), the item
+                // losing their sum, at most its points.
+                if let Deduct::Schedule { schedule } = &item.deduct
+                    && o.available > 0.0
+                {
+                    prop_assert_eq!(o.schedule.len(), schedule.len(), "{}", id);
+                    let mut sum = 0.0;
+                    for (clause, step) in schedule.iter().zip(&o.schedule) {
+                        let limit = clause.limit(item.points);
+                        prop_assert!(
+                            step.deducted <= limit + TOL,
+                            "{id}: clause `{}` deducted {} over its cap {limit}",
+                            clause.label,
+                            step.deducted
+                        );
+                        sum += step.deducted;
+                    }
+                    prop_assert!(
+                        (o.deducted - sum.min(item.points)).abs() < 0.01 + TOL,
+                        "{id}: deducted {} but its clauses give {sum} ({:?})",
+                        o.deducted,
+                        o.explain
+                    );
+                }
+                // Graded bands: 0 or one band's points, that band reached by the measured value
+                // and no band above it.
+                if let Deduct::Bands { bands } = &item.deduct
+                    && o.available > 0.0
+                {
+                    match &o.band {
+                        Some(b) => {
+                            let first = bands.iter().find(|band| band.reached_by(&b.measured));
+                            let want = first.map_or(0.0, |band| band.points);
+                            prop_assert!(
+                                (o.awarded - want).abs() < 0.005,
+                                "{id}: {} points, but the first band reached gives {want}",
+                                o.awarded
+                            );
+                        }
+                        None => prop_assert_eq!(o.awarded, 0.0, "{}", id),
+                    }
+                }
             }
             ItemKind::Bonus => {
                 prop_assert_eq!(o.available, item.points, "{}", id);
@@ -1124,7 +1181,7 @@ fn restoring(
 
 #[test]
 fn the_compliant_submissions_pass_every_item() {
-    for t in [engine(), per_unit_all(), shipped()] {
+    for t in [engine(), per_unit_all(), schedule(), shipped()] {
         let a = t.assess(&t.compliant);
         for o in &a.items {
             if o.kind == ItemKind::Standard {
@@ -1160,6 +1217,27 @@ proptest! {
         focus in any::<(Index, Index, u64, u32)>(),
     ) {
         restoring(engine(), &broken, &copies, focus)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    #[test]
+    fn schedule_pack_scores_stay_in_bounds_add_up_and_repeat(
+        broken in breakage(schedule().slots.len()),
+        copies in copies(),
+    ) {
+        bounds_totals_and_bytes(schedule(), &broken, &copies)?;
+    }
+
+    #[test]
+    fn schedule_pack_restoring_a_value_never_lowers_a_score(
+        broken in breakage(schedule().slots.len()),
+        copies in copies(),
+        focus in any::<(Index, Index, u64, u32)>(),
+    ) {
+        restoring(schedule(), &broken, &copies, focus)?;
     }
 }
 

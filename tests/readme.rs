@@ -89,6 +89,30 @@ fn yaml_snippets_pass_the_schema() {
     );
 }
 
+/// The deduction-schedule and graded-band snippets are items the schedule test pack scores,
+/// so its tests run the examples as written.
+#[test]
+fn the_schedule_and_band_snippets_are_the_schedule_pack_items() {
+    let text = std::fs::read_to_string(root().join("tests/engine/schedule/items/main.yaml"))
+        .expect("the schedule pack's items");
+    let pack = kaohe::yaml::parse(&text).expect("YAML").to_json();
+    for style in ["schedule", "bands"] {
+        let snippet = yaml_blocks()
+            .into_iter()
+            .find_map(|(_, _, json)| {
+                let item = json.get("items")?.get(0)?;
+                item.get("deduct")?.get(style)?;
+                Some(item.clone())
+            })
+            .unwrap_or_else(|| panic!("a `{style}` snippet"));
+        let items = pack["items"].as_array().expect("items");
+        assert!(
+            items.contains(&snippet),
+            "the `{style}` snippet is not an item of the schedule pack: {snippet:#}"
+        );
+    }
+}
+
 #[test]
 fn the_submission_snippets_read_against_the_shipped_pack() {
     let pack = shipped_pack();

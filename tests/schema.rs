@@ -14,8 +14,8 @@ use kaohe::checks::each::Each;
 use kaohe::checks::ratio::Ratio;
 use kaohe::checks::{Check, Kind};
 use kaohe::pack::{
-    DataDict, EvidenceKind, Field, GradeBand, Item, ItemsFile, Ops, Override, PackFile, PackMeta,
-    Rectify, Register, Scoring, Section, ValueSet, VetoRule,
+    Band, Clause, DataDict, EvidenceKind, Field, GradeBand, Item, ItemsFile, Ops, Override,
+    PackFile, PackMeta, Rectify, Register, Scoring, Section, ValueSet, VetoRule,
 };
 use kaohe::pack::{Expect, TestCase, TestFile};
 use serde::de::{self, DeserializeOwned, Visitor};
@@ -68,6 +68,7 @@ fn schema_accepts_every_file_of_valid_packs() {
     yaml_files(&root.join("tests/packs/base"), &mut files);
     yaml_files(&root.join("tests/compare"), &mut files);
     yaml_files(&root.join("tests/veto-clause"), &mut files);
+    yaml_files(&root.join("tests/engine/schedule"), &mut files);
     assert!(!files.is_empty());
     for file in files {
         let text = std::fs::read_to_string(&file).expect("readable");
@@ -200,6 +201,8 @@ fn schema_and_model_name_the_same_keys() {
         ("/$defs/deadline", model_keys::<Deadline>()),
         ("/$defs/operators", model_keys::<Ops>()),
         ("/$defs/rectify", model_keys::<Rectify>()),
+        ("/$defs/clause", model_keys::<Clause>()),
+        ("/$defs/band", model_keys::<Band>()),
         ("/$defs/override", model_keys::<Override>()),
         ("/$defs/testCase", model_keys::<TestCase>()),
         (

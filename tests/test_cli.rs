@@ -32,6 +32,18 @@ fn passing_pack_exits_0() {
     );
 }
 
+/// A deduction schedule: each clause deducts per occurrence up to its own cap, the item stops
+/// at 0, and a clause whose data is missing deducts its whole cap (the arithmetic is in the
+/// pack's `tests/cases.yaml`).
+#[test]
+fn schedule_clauses_share_the_item_points() {
+    let out = run(&["test", "tests/engine/schedule"], 0);
+    assert!(
+        out.contains("13 cases, 54 expectations, 0 wrong, 0 errors"),
+        "{out}"
+    );
+}
+
 /// Each mismatch names the pack, case and item, what was expected, what the engine got, and
 /// how the engine reached it.
 /// A part of an `all` whose data is missing counts as a failing unit of `per_unit`: the

@@ -180,6 +180,9 @@ pub(crate) fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResu
             label,
             points: part.points,
             verdict: result.verdict,
+            units: result.units,
+            measured: result.measured.clone(),
+            shortfall: result.shortfall.clone(),
         });
     }
     let mut seen: Vec<Miss> = Vec::with_capacity(r.missing.len());

@@ -567,6 +567,15 @@ pub struct PartResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub points: Option<f64>,
     pub verdict: CheckVerdict,
+    /// The part's counted units (a count's shortfall, failing rows, missing documents), for
+    /// a deduction schedule's clauses.
+    #[serde(skip)]
+    pub units: f64,
+    /// What the part measured and how far it fell short, for a schedule clause's wording.
+    #[serde(skip)]
+    pub measured: Option<Quantity>,
+    #[serde(skip)]
+    pub shortfall: Option<Shortfall>,
 }
 
 /// Everything a check measured: the verdict and what the score and the report need.

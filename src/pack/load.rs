@@ -787,9 +787,24 @@ impl Loader {
             item.check = v.clone();
             set("check", fields);
         }
-        if let Some(v) = o.deduct {
-            item.deduct = v;
+        if let Some(v) = &o.deduct {
+            item.deduct = v.clone();
             set("deduct", fields);
+        }
+        // A schedule item's check is made from its clauses (`Item::schedule_check`): a `check`
+        // given beside them would be dropped.
+        if o.check.is_some() && !item.deduct.clauses().is_empty() {
+            let loc = self.loc(&at.join("check"), Target::Key);
+            self.error(
+                Diagnostic::error(
+                    Code::BadOverride,
+                    loc,
+                    format!(
+                        "item `{id}` is scored by a deduction `schedule`: its clauses are its check"
+                    ),
+                )
+                .with_help("override `deduct` with the schedule's new clauses instead"),
+            );
         }
         if let Some(v) = o.award {
             item.award = Some(v);
@@ -870,14 +885,17 @@ fn at_missing(sources: &Sources, file: FileId, key: &str) -> bool {
 
 /// Turns a draft into a pack, when it has the parts every pack needs.
 fn finish(
-    draft: Draft,
+    mut draft: Draft,
     prov: &Provenance,
     sources: &Sources,
     diagnostics: &mut Vec<Diagnostic>,
     files: Vec<PathBuf>,
     scoring_set_aside: bool,
 ) -> Option<Pack> {
-    let meta = draft.meta?;
+    let meta = draft.meta.take()?;
+    for item in &mut draft.items {
+        item.schedule_check();
+    }
     // A `scoring` the schema found wrong has been reported and set aside; the rest of the
     // pack is still checked, against a scoring with no grades and no veto (its totals are not
     // checked: the pack is incomplete).

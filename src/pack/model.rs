@@ -227,6 +227,9 @@ pub struct Item {
     pub kind: ItemKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applies_if: Option<Predicate>,
+    /// A schedule item writes none: its clauses' checks are its check (see
+    /// [`Item::schedule_check`]).
+    #[serde(default = "no_check")]
     pub check: Check,
     #[serde(default)]
     pub deduct: Deduct,
@@ -286,7 +289,7 @@ impl Serialize for Percent {
 }
 
 /// How a standard item loses points.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum Deduct {
     Style(DeductStyle),
@@ -295,6 +298,107 @@ pub enum Deduct {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cap: Option<f64>,
     },
+    /// Several deduction clauses sharing the item's points (扣完为止): each counts its own
+    /// occurrences with its own check, at `per` points each, up to its own `cap`. The clauses'
+    /// checks are the item's check: a schedule item writes no `check` of its own.
+    Schedule {
+        schedule: Vec<Clause>,
+    },
+    /// Graded bands over the check's measured share or count (90%以上得3分、80%–90%得2分): the
+    /// item earns the points of the first band the measured value reaches, 0 below them all.
+    Bands {
+        bands: Vec<Band>,
+    },
+}
+
+/// One graded band: from `min` (a percent for `coverage` and `ratio`, a number for `count`),
+/// `points`.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+pub struct Band {
+    pub min: Threshold,
+    pub points: f64,
+}
+
+impl Band {
+    /// Whether a measured value reaches this band.
+    pub fn reached_by(&self, measured: &crate::checks::Quantity) -> bool {
+        use crate::checks::Quantity;
+        const EPS: f64 = 1e-9;
+        match (self.min, measured) {
+            (Threshold::Percent(p), Quantity::Share { value }) => value + EPS >= p.0,
+            (Threshold::Count(n), Quantity::Count { value }) => {
+                *value >= i64::try_from(n).unwrap_or(i64::MAX)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Deduct {
+    /// Whether this is the given style.
+    pub fn is(&self, style: DeductStyle) -> bool {
+        matches!(self, Deduct::Style(s) if *s == style)
+    }
+
+    /// The clauses of a schedule; empty for every other style.
+    pub fn clauses(&self) -> &[Clause] {
+        match self {
+            Deduct::Schedule { schedule } => schedule,
+            _ => &[],
+        }
+    }
+}
+
+/// One clause of a deduction schedule: "集体学法每少一次扣0.5分，累计不超过2分".
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Clause {
+    /// What the clause deducts for, in Chinese (`集体学法每少一次`).
+    pub label: String,
+    /// Points per occurrence.
+    pub per: f64,
+    /// Most points the clause deducts (累计不超过); the item's points when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
+    /// What counts occurrences: the units a counting check gives (a count's shortfall,
+    /// failing rows, missing documents), or 1 when any other check fails.
+    pub check: Check,
+}
+
+impl Clause {
+    /// The most this clause can deduct from an item of `points`.
+    pub fn limit(&self, points: f64) -> f64 {
+        self.cap.unwrap_or(points).min(points)
+    }
+}
+
+impl Item {
+    /// Gives a schedule item its check: `all` of its clauses' checks, each labelled with its
+    /// clause's label. Other items keep theirs.
+    pub fn schedule_check(&mut self) {
+        if let Deduct::Schedule { schedule } = &self.deduct {
+            let parts = schedule
+                .iter()
+                .map(|c| Check {
+                    label: Some(c.label.clone()),
+                    points: None,
+                    kind: c.check.kind.clone(),
+                })
+                .collect();
+            self.check = Check {
+                label: None,
+                points: None,
+                kind: crate::checks::Kind::All(crate::checks::all::All(parts)),
+            };
+        }
+    }
+}
+
+fn no_check() -> Check {
+    Check {
+        label: None,
+        points: None,
+        kind: crate::checks::Kind::All(crate::checks::all::All(Vec::new())),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -365,7 +469,7 @@ pub struct Override {
 }
 
 /// A new threshold given by an override: a percent (coverage, ratio) or a count.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum Threshold {
     Count(u64),

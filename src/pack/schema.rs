@@ -359,6 +359,17 @@ impl PackSchema {
                 )
                 .with_help("names start with a letter and use letters, digits and `_`")
             }
+            // The one `not` of the schema: a schedule item writes no `check`.
+            ValidationErrorKind::Not { schema }
+                if schema.get("required") == Some(&serde_json::json!(["check"])) =>
+            {
+                Diagnostic::error(
+                    Code::MisplacedKey,
+                    at(&format!("{pointer}/check"), Target::Key),
+                    "an item scored by a deduction `schedule` has no `check` of its own",
+                )
+                .with_help("each clause holds its own `check`; move this one into a clause")
+            }
             ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
                 let d = Diagnostic::error(
                     Code::InvalidValue,

@@ -492,7 +492,10 @@ impl<'a> Validator<'a> {
         }
         let check_at = origin.field("check");
         self.min_overridden = origin.fields.contains_key("min");
-        self.check(&item.check, &check_at, false);
+        // A schedule item's check is made of its clauses' checks, checked where they are written.
+        if item.deduct.clauses().is_empty() {
+            self.check(&item.check, &check_at, false);
+        }
         self.min_overridden = false;
         // An overridden threshold is checked where the override wrote it.
         if let Some(min_at) = origin.fields.get("min").map(|o| o.join("min"))
@@ -613,11 +616,13 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn deduction(&mut self, item: &Item, origin: &ItemOrigin) {
+    fn deduction(&mut self, item: &'a Item, origin: &ItemOrigin) {
         let at = origin.field("deduct");
         let kind = item.check.kind.name();
-        match item.deduct {
+        match &item.deduct {
             Deduct::Style(DeductStyle::All) => {}
+            Deduct::Schedule { schedule } => self.schedule(item, schedule, &at.join("schedule")),
+            Deduct::Bands { bands } => self.bands(item, bands, &at),
             Deduct::Style(DeductStyle::Proportional) => {
                 if !item.check.kind.spec().measures_share() {
                     let message = format!(
@@ -671,7 +676,7 @@ impl<'a> Validator<'a> {
                     self.error(Code::BadDeduct, &at, Target::Value, message);
                 }
             },
-            Deduct::PerUnit { cap, .. } => {
+            &Deduct::PerUnit { cap, .. } => {
                 if !item.check.kind.spec().counts_units() {
                     let message = format!(
                         "`per_unit` needs a check that counts units (failing rows, missing documents, a count short of its minimum), not `{kind}`"
@@ -713,6 +718,192 @@ impl<'a> Validator<'a> {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// Graded bands: over a measured share (`coverage`, `ratio`, bounds in percent) or count
+    /// (`count`, bounds as numbers), from the highest bound down, points falling with them and
+    /// none above the item's.
+    fn bands(&mut self, item: &Item, bands: &[Band], at: &Origin) {
+        let percent = match &item.check.kind {
+            Kind::Coverage(_) | Kind::Ratio(_) => true,
+            Kind::Count(_) => false,
+            other => {
+                let kind = other.name();
+                let message = format!(
+                    "`bands` need a measured share or count: a `coverage`, `ratio` or `count`, not `{kind}`"
+                );
+                self.error(Code::BadDeduct, at, Target::Value, message);
+                return;
+            }
+        };
+        // The check's own `min` is what full points need: the first band's bound.
+        if let (Some(first), Some(min)) = (bands.first(), item.check.kind.spec().threshold())
+            && first.min != min
+            && std::mem::discriminant(&first.min) == std::mem::discriminant(&min)
+        {
+            let show = |t: Threshold| match t {
+                Threshold::Percent(p) => p.to_string(),
+                Threshold::Count(n) => n.to_string(),
+            };
+            let message = format!(
+                "the check's `min` {} is not the first band's {}",
+                show(min),
+                show(first.min)
+            );
+            let d = self.error(
+                Code::BadDeduct,
+                &at.join("bands").join(0).join("min"),
+                Target::Value,
+                message,
+            );
+            Self::help(
+                d,
+                "the check's `min` is what full points need; give it the first band's bound",
+            );
+        }
+        let bands_at = at.join("bands");
+        let mut previous: Option<&Band> = None;
+        for (i, band) in bands.iter().enumerate() {
+            let band_at = bands_at.join(i);
+            match band.min {
+                Threshold::Percent(p) if percent => self.percent(p, &band_at.join("min")),
+                Threshold::Count(_) if !percent => {}
+                Threshold::Percent(p) => {
+                    let message =
+                        format!("`{p}` is a percent, but a `count` band starts at a number");
+                    self.error(
+                        Code::BadDeduct,
+                        &band_at.join("min"),
+                        Target::Value,
+                        message,
+                    );
+                }
+                Threshold::Count(n) => {
+                    let kind = item.check.kind.name();
+                    let message =
+                        format!("`{n}` is a number, but a `{kind}` band starts at a percent");
+                    let d = self.error(
+                        Code::BadDeduct,
+                        &band_at.join("min"),
+                        Target::Value,
+                        message,
+                    );
+                    Self::help(d, format!("write it `{n}%`"));
+                }
+            }
+            if band.points > item.points + EPSILON {
+                let message = format!(
+                    "the band gives {} points, more than the item's {}",
+                    fmt_points(band.points),
+                    fmt_points(item.points)
+                );
+                self.error(
+                    Code::BadDeduct,
+                    &band_at.join("points"),
+                    Target::Value,
+                    message,
+                );
+            }
+            if let Some(prev) = previous {
+                let lower = match (prev.min, band.min) {
+                    (Threshold::Percent(a), Threshold::Percent(b)) => b.0 < a.0 - EPSILON,
+                    (Threshold::Count(a), Threshold::Count(b)) => b < a,
+                    _ => true,
+                };
+                if !lower {
+                    let d = self.error(
+                        Code::BadDeduct,
+                        &band_at.join("min"),
+                        Target::Value,
+                        "bands go from the highest bound down: this one is not below the one before",
+                    );
+                    Self::help(d, "list the bands from the highest `min` to the lowest");
+                } else if band.points > prev.points + EPSILON {
+                    let message = format!(
+                        "a lower band gives more points ({}) than the one above it ({})",
+                        fmt_points(band.points),
+                        fmt_points(prev.points)
+                    );
+                    let d = self.error(
+                        Code::BadDeduct,
+                        &band_at.join("points"),
+                        Target::Value,
+                        message,
+                    );
+                    Self::help(d, "a higher share or count never earns fewer points");
+                }
+            }
+            previous = Some(band);
+        }
+    }
+
+    /// A deduction schedule's clauses: each check like any check, a positive `per`, a cap
+    /// within the item's points, labels unique.
+    fn schedule(&mut self, item: &'a Item, schedule: &'a [Clause], at: &Origin) {
+        // A bonus item is told to use `award` (`kind_rules`).
+        if item.kind == ItemKind::Veto {
+            let d = self.error(
+                Code::BadDeduct,
+                at,
+                Target::Key,
+                "a deduction `schedule` only applies to standard items",
+            );
+            Self::help(
+                d,
+                "a veto item fires when its check fails; give it a `check`",
+            );
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, clause) in schedule.iter().enumerate() {
+            let clause_at = at.join(i);
+            self.check(&clause.check, &clause_at.join("check"), false);
+            if seen.contains(&clause.label.as_str()) {
+                let message = format!(
+                    "clause label `{}` is used twice in item `{}`",
+                    clause.label, item.id
+                );
+                let d = self.error(
+                    Code::BadDeduct,
+                    &clause_at.join("label"),
+                    Target::Value,
+                    message,
+                );
+                Self::help(d, "each clause says what it deducts for in its own words");
+            } else {
+                seen.push(&clause.label);
+            }
+            if clause.per.is_nan() || clause.per <= 0.0 {
+                let message = format!(
+                    "`per` is {}: a clause deducts more than 0 per occurrence",
+                    fmt_points(clause.per)
+                );
+                self.error(
+                    Code::BadDeduct,
+                    &clause_at.join("per"),
+                    Target::Value,
+                    message,
+                );
+            }
+            if let Some(cap) = clause.cap
+                && cap > item.points + EPSILON
+            {
+                let message = format!(
+                    "the clause cap {} is more than the item's {} points",
+                    fmt_points(cap),
+                    fmt_points(item.points)
+                );
+                let d = self.error(
+                    Code::BadDeduct,
+                    &clause_at.join("cap"),
+                    Target::Value,
+                    message,
+                );
+                Self::help(
+                    d,
+                    "the item never loses more than its points (扣完为止); a clause cap is for a lower limit",
+                );
             }
         }
     }

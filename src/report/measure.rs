@@ -181,4 +181,36 @@ pub mod with_text {
     ) -> Result<S::Ok, S::Error> {
         with(r, super::shortfall, s)
     }
+
+    /// A quantity that is always there, with its words.
+    pub fn quantity_always<S: Serializer>(
+        q: &crate::checks::Quantity,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        with(&Some(q), |q| super::quantity(q), s)
+    }
+
+    /// Graded bands' outcome, with its words under `text`.
+    pub fn band<S: Serializer>(
+        b: &Option<crate::score::BandStep>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        with(b, crate::report::steps::band, s)
+    }
+
+    /// A deduction schedule's clauses, each with its words under `text`.
+    pub fn clauses<S: Serializer>(
+        cs: &[crate::score::ClauseStep],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut out = Vec::with_capacity(cs.len());
+        for c in cs {
+            let mut json = serde_json::to_value(c).map_err(S::Error::custom)?;
+            if let Some(map) = json.as_object_mut() {
+                map.insert("text".into(), crate::report::steps::clause(c).into());
+            }
+            out.push(json);
+        }
+        out.serialize(s)
+    }
 }

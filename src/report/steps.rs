@@ -4,7 +4,7 @@
 use super::{comparison, quantity, requirement};
 use crate::checks::{CheckVerdict, Requirement, Step, Subject};
 use crate::num;
-use crate::score::{Exclusion, ScoreStep};
+use crate::score::{BandStep, ClauseStep, Exclusion, ScoreStep};
 
 /// Every step as lines, nested parts indented.
 pub fn lines(steps: &[Step]) -> Vec<String> {
@@ -112,8 +112,99 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
         } => out.push(format!(
             "豁免：{reason}（{approved_by}批准，有效期至{expires_on}）"
         )),
+        Step::Scored(ScoreStep::Schedule {
+            clauses,
+            sum,
+            points,
+            deducted,
+        }) => {
+            out.push(format!(
+                "分项扣分（本项{}分，扣完为止）：",
+                num::show(*points)
+            ));
+            for c in clauses {
+                out.push(format!("  {}", clause(c)));
+            }
+            out.push(format!(
+                "合计扣{}分{} → 扣{}分，得{}分",
+                num::show(*sum),
+                if sum > points {
+                    "，超过本项分值"
+                } else {
+                    ""
+                },
+                num::show(*deducted),
+                num::show(points - deducted)
+            ));
+        }
         Step::Scored(s) => out.push(scored(s)),
     }
+}
+
+/// Graded bands in words: `分档计分：实测70%，达到≥60%档 → 得1分（本项3分）`.
+pub fn band(b: &BandStep) -> String {
+    let show = num::show;
+    match (&b.reached, &b.lowest) {
+        (Some(r), _) => format!(
+            "分档计分：实测{}，达到{}档 → 得{}分（本项{}分）",
+            quantity(&b.measured),
+            band_min(r),
+            show(b.awarded),
+            show(b.points)
+        ),
+        (None, Some(l)) => format!(
+            "分档计分：实测{}，低于最低档{} → 得0分（扣{}分）",
+            quantity(&b.measured),
+            band_min(l),
+            show(b.points)
+        ),
+        (None, None) => format!("分档计分：实测{}，得0分", quantity(&b.measured)),
+    }
+}
+
+/// A band's lower bound: `≥90%`, `≥4`.
+fn band_min(b: &crate::pack::Band) -> String {
+    match b.min {
+        crate::pack::Threshold::Percent(p) => format!("≥{}", num::percent(p.0)),
+        crate::pack::Threshold::Count(n) => format!("≥{n}"),
+    }
+}
+
+/// One clause of a deduction schedule in words: `集体学法每少一次：2，少2次，2 × 0.5 = 1 →
+/// 扣1分`.
+pub fn clause(c: &ClauseStep) -> String {
+    let show = num::show;
+    let mut head = c.label.clone();
+    let mut said = Vec::new();
+    if let Some(m) = &c.measured {
+        said.push(quantity(m));
+    }
+    if c.occurrences > 0.0
+        && let Some(s) = &c.shortfall
+    {
+        said.push(super::shortfall(s));
+    }
+    if !said.is_empty() {
+        head = format!("{head}（{}）", said.join("，"));
+    }
+    if c.missing {
+        return format!("{head}：缺数据，按扣满{}分计", show(c.deducted));
+    }
+    if c.occurrences <= 0.0 {
+        return format!("{head}：未扣分");
+    }
+    let cap = match c.cap {
+        Some(cap) if c.capped => format!("，累计不超过{}分", show(cap)),
+        None if c.capped => "，扣完为止".into(),
+        _ => String::new(),
+    };
+    format!(
+        "{head}：{}次 × {}分 = {}分{cap} → 扣{}分",
+        show(c.occurrences),
+        show(c.per),
+        show(num::round2(c.occurrences * c.per)),
+        show(c.deducted)
+    )
 }
 
 fn judged(subject: &Subject, value: &str, r: Option<&Requirement>, ok: bool) -> String {
@@ -230,6 +321,14 @@ fn scored(s: &ScoreStep) -> String {
                 .collect();
             format!("分项计分：{} = {}分", terms.join(" + "), show(*earned))
         }
+        ScoreStep::Bands(b) => band(b),
+        ScoreStep::Schedule {
+            points, deducted, ..
+        } => format!(
+            "分项扣分：扣{}分，得{}分",
+            show(*deducted),
+            show(points - deducted)
+        ),
         ScoreStep::PerUnit {
             per_unit,
             units,

@@ -432,6 +432,12 @@ fn gap_detail(o: &ItemOutcome) -> String {
     if let Some(sf) = &o.shortfall {
         out.push_str(&format!("  差距：{}\n", super::shortfall(sf)));
     }
+    if let Some(b) = &o.band {
+        out.push_str(&format!("  {}\n", super::steps::band(b)));
+    }
+    for c in o.schedule.iter().filter(|c| c.deducted > 0.0) {
+        out.push_str(&format!("  扣分：{}\n", super::steps::clause(c)));
+    }
     for m in &o.missing {
         out.push_str(&format!("  缺数据：{}\n", super::miss(m)));
     }
