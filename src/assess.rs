@@ -36,6 +36,10 @@ pub struct Assessment {
     pub items: Vec<ItemOutcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub self_assessment: Option<SelfAssessment>,
+    /// The eligibility gates (申报条件) and whether all are met; `None` when the pack has no
+    /// gates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligibility: Option<Eligibility>,
     /// The waivers applied (those not expired by the assessment date), in their order.
     pub waivers: Vec<Waiver>,
     /// Written as their words, one string each.
@@ -45,6 +49,77 @@ pub struct Assessment {
     /// assessment is not to be handed out.
     #[serde(skip)]
     pub render_errors: Vec<String>,
+}
+
+/// The eligibility gates (申报条件), judged before scoring. The scores are computed whatever
+/// they say.
+#[derive(Debug, Clone, Serialize)]
+pub struct Eligibility {
+    /// Every gate is met: none failed and none lacks the data to prove it.
+    pub eligible: bool,
+    /// In the pack's order (a base's gates first), each with its words under `text`.
+    #[serde(serialize_with = "crate::report::with_text::gates")]
+    pub gates: Vec<GateOutcome>,
+}
+
+/// One gate, judged.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateOutcome {
+    pub label: String,
+    pub state: GateState,
+    #[serde(flatten)]
+    pub test: GateTest,
+}
+
+/// How a gate came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateState {
+    Met,
+    /// Its check failed or the self-assessment total is below the minimum.
+    NotMet,
+    /// Its data is missing: it cannot be proven (the self-scores are absent).
+    Unproven,
+}
+
+/// What a gate tested, with what was found.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum GateTest {
+    /// A check, with what it measured, required, found short and missed.
+    Check {
+        #[serde(
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "crate::report::with_text::quantity"
+        )]
+        measured: Option<Quantity>,
+        #[serde(
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "crate::report::with_text::requirement"
+        )]
+        required: Option<Requirement>,
+        #[serde(
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "crate::report::with_text::shortfall"
+        )]
+        shortfall: Option<Shortfall>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        failing: Vec<FailingRow>,
+        /// Conditions that do not hold, each described.
+        #[serde(
+            skip_serializing_if = "Vec::is_empty",
+            serialize_with = "crate::report::with_text::misses"
+        )]
+        unmet: Vec<Miss>,
+        #[serde(
+            skip_serializing_if = "Vec::is_empty",
+            serialize_with = "crate::report::with_text::misses"
+        )]
+        missing: Vec<Miss>,
+    },
+    /// The sum of the submission's self-scores against a minimum; `self_total` is `None`
+    /// when the submission gives no self-scores.
+    SelfScore { min: f64, self_total: Option<f64> },
 }
 
 /// A fact or register the submission does not give.
@@ -435,6 +510,7 @@ pub fn assess(
         _ => grade_by_score.clone(),
     };
     let self_assessment = self_assessment(pack, &items, submission);
+    let eligibility = eligibility(pack, submission, options);
     let incomplete = incomplete(pack, submission, &items);
 
     Assessment {
@@ -468,6 +544,7 @@ pub fn assess(
         sections,
         items,
         self_assessment,
+        eligibility,
         waivers: active.into_iter().cloned().collect(),
         warnings,
         render_errors,
@@ -798,6 +875,85 @@ fn rectification(
         target: r.target.clone(),
         evidence,
     }))
+}
+
+/// The gates judged in the pack's order; `None` when the pack has none. Waivers do not
+/// apply: a gate is a condition of the submission, not of an item.
+fn eligibility(pack: &Pack, submission: &Submission, options: Options) -> Option<Eligibility> {
+    if pack.gates.is_empty() {
+        return None;
+    }
+    let unwaived = HashSet::new();
+    let ctx = Context {
+        pack,
+        submission,
+        waived_rows: &unwaived,
+        explain_rows: options.explain_rows,
+    };
+    let gates: Vec<GateOutcome> = pack
+        .gates
+        .iter()
+        .map(|gate| {
+            let (state, test) = match (&gate.self_score, &gate.check) {
+                (Some(rule), _) => {
+                    let self_total = (!submission.self_scores.is_empty())
+                        .then(|| num::round2(submission.self_scores.values().sum()));
+                    let state = match self_total {
+                        None => GateState::Unproven,
+                        Some(t) if t + 1e-9 >= rule.min => GateState::Met,
+                        Some(_) => GateState::NotMet,
+                    };
+                    (
+                        state,
+                        GateTest::SelfScore {
+                            min: rule.min,
+                            self_total,
+                        },
+                    )
+                }
+                (None, check) => {
+                    let result = match check {
+                        Some(c) => check::evaluate(&ctx, c),
+                        None => CheckResult::with_verdict(CheckVerdict::Pass),
+                    };
+                    let state = match result.verdict {
+                        CheckVerdict::Pass | CheckVerdict::NotApplicable => GateState::Met,
+                        CheckVerdict::Fail => GateState::NotMet,
+                        CheckVerdict::MissingData => GateState::Unproven,
+                    };
+                    let unmet = result
+                        .vars
+                        .iter()
+                        .filter_map(|(_, m)| match m {
+                            check::Measure::Conditions(c) => Some(c.0.iter().cloned()),
+                            _ => None,
+                        })
+                        .flatten()
+                        .collect();
+                    (
+                        state,
+                        GateTest::Check {
+                            unmet,
+                            measured: result.measured,
+                            required: result.required,
+                            shortfall: result.shortfall,
+                            failing: result.failing,
+                            missing: result.missing,
+                        },
+                    )
+                }
+            };
+            GateOutcome {
+                label: gate.label.clone(),
+                state,
+                test,
+            }
+        })
+        .collect();
+    Some(Eligibility {
+        eligible: gates.iter().all(|g| g.state == GateState::Met),
+        gates,
+    })
 }
 
 /// Items are listed in section order (pack order within a section), as reports list them

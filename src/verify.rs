@@ -17,7 +17,8 @@ const TOLERANCE: f64 = 0.005;
 /// One expectation of a case, checked.
 #[derive(Debug, Clone)]
 pub struct Expectation {
-    /// `pack/case/ITEM`, `pack/case/total`, `pack/case/grade` or `pack/case/vetoes`.
+    /// `pack/case/ITEM`, `pack/case/total`, `pack/case/grade`, `pack/case/vetoes` or
+    /// `pack/case/eligible`.
     pub name: String,
     pub passed: bool,
     pub expected: String,
@@ -366,6 +367,21 @@ fn compare(name: &str, expect: &Expect, a: &Assessment, result: &mut PackResult)
             expected: format!("[{}]", want.join(", ")),
             got: format!("[{}]", got.join(", ")),
             why: Vec::new(),
+        });
+    }
+    if let Some(eligible) = expect.eligible {
+        let got = a.eligibility.as_ref().is_none_or(|e| e.eligible);
+        result.expectations.push(Expectation {
+            name: format!("{name}/eligible"),
+            passed: eligible == got,
+            expected: eligible.to_string(),
+            got: got.to_string(),
+            why: a
+                .eligibility
+                .as_ref()
+                .map(|e| format!("申报条件：{}", crate::report::eligibility(e)))
+                .into_iter()
+                .collect(),
         });
     }
 }

@@ -14,8 +14,8 @@ use kaohe::checks::each::Each;
 use kaohe::checks::ratio::Ratio;
 use kaohe::checks::{Check, Kind};
 use kaohe::pack::{
-    Band, Clause, DataDict, EvidenceKind, Field, GradeBand, Item, ItemsFile, Ops, Override,
-    PackFile, PackMeta, Rectify, Register, Scoring, Section, ValueSet, VetoRule,
+    Band, Clause, DataDict, EvidenceKind, Field, Gate, GradeBand, Item, ItemsFile, Ops, Override,
+    PackFile, PackMeta, Rectify, Register, Scoring, Section, SelfScoreGate, ValueSet, VetoRule,
 };
 use kaohe::pack::{Expect, TestCase, TestFile};
 use serde::de::{self, DeserializeOwned, Visitor};
@@ -68,6 +68,7 @@ fn schema_accepts_every_file_of_valid_packs() {
     yaml_files(&root.join("tests/packs/base"), &mut files);
     yaml_files(&root.join("tests/compare"), &mut files);
     yaml_files(&root.join("tests/veto-clause"), &mut files);
+    yaml_files(&root.join("tests/gates"), &mut files);
     yaml_files(&root.join("tests/engine/schedule"), &mut files);
     assert!(!files.is_empty());
     for file in files {
@@ -179,6 +180,11 @@ fn schema_and_model_name_the_same_keys() {
         ("/$defs/packFile", model_keys::<PackFile>()),
         ("/$defs/itemsFile", model_keys::<ItemsFile>()),
         ("/$defs/packMeta", model_keys::<PackMeta>()),
+        ("/$defs/gate", model_keys::<Gate>()),
+        (
+            "/$defs/gate/properties/self_score",
+            model_keys::<SelfScoreGate>(),
+        ),
         ("/$defs/scoring", model_keys::<Scoring>()),
         (
             "/$defs/scoring/properties/grades/items",
@@ -290,6 +296,12 @@ fn model_problem(def: &str, json: serde_json::Value) -> Option<String> {
                     dropped_keys(at, node, check, &mut dropped);
                 }
             }
+            for (i, g) in file.gates.iter().enumerate() {
+                let at = format!("/gates/{i}/check");
+                if let (Some(check), Some(node)) = (&g.check, json.pointer(&at)) {
+                    dropped_keys(at, node, check, &mut dropped);
+                }
+            }
         }),
         "itemsFile" => serde_json::from_value::<ItemsFile>(json.clone()).map(|file| {
             for (i, item) in file.items.iter().enumerate() {
@@ -321,6 +333,7 @@ fn every_pack(tmp: &Path) -> Vec<PathBuf> {
         "tests/packs/base",
         "tests/engine/pack",
         "tests/engine/failing",
+        "tests/gates",
     ] {
         packs.push(root.join(dir));
     }

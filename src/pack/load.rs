@@ -148,6 +148,7 @@ struct Draft {
     data: DataDict,
     sets: IndexMap<String, ValueSet>,
     items: Vec<Item>,
+    gates: Vec<Gate>,
     /// Items disabled by an override, with the override.
     disabled: IndexMap<String, Origin>,
 }
@@ -492,6 +493,11 @@ impl Loader {
             draft.sets.insert(name, set);
         }
 
+        // An overlay's gates are added after its base's: an overlay cannot lift a base's gate.
+        for (i, gate) in file.gates.into_iter().enumerate() {
+            draft.gates.push(gate);
+            prov.gates.push(at.join("gates").join(i));
+        }
         complete &= self.read_items(dir, &mut draft, &mut prov);
         for (i, o) in file.overrides.into_iter().enumerate() {
             let origin = at.join("overrides").join(i);
@@ -933,6 +939,7 @@ fn finish(
         data: draft.data,
         sets: draft.sets,
         items: draft.items,
+        gates: draft.gates,
         files,
     })
 }

@@ -28,6 +28,8 @@ pub struct Pack {
     pub data: DataDict,
     pub sets: IndexMap<String, ValueSet>,
     pub items: Vec<Item>,
+    /// Eligibility gates (申报条件): a base's first, then each overlay's.
+    pub gates: Vec<Gate>,
     /// Every file the pack's content was read from (its own and its bases'; not its tests),
     /// in reading order.
     pub files: Vec<PathBuf>,
@@ -81,6 +83,8 @@ pub struct Provenance {
     pub registers: IndexMap<String, Origin>,
     pub evidence: IndexMap<String, Origin>,
     pub sets: IndexMap<String, Origin>,
+    /// Parallel to `Pack::gates`.
+    pub gates: Vec<Origin>,
     /// Parallel to `Pack::items`.
     pub items: Vec<ItemOrigin>,
     /// Overrides that changed the points of a section's items (by changing or disabling

@@ -23,6 +23,27 @@ pub struct PackFile {
     pub sets: IndexMap<String, ValueSet>,
     #[serde(default)]
     pub overrides: Vec<Override>,
+    /// Eligibility gates (申报条件), checked before scoring; an overlay's come after its
+    /// base's.
+    #[serde(default)]
+    pub gates: Vec<Gate>,
+}
+
+/// An eligibility gate (申报条件): a condition the submission must meet to be eligible at
+/// all, whatever its score. Either a check or the self-assessment total.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Gate {
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<Check>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_score: Option<SelfScoreGate>,
+}
+
+/// A gate on the sum of the submission's self-scores (自评分).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SelfScoreGate {
+    pub min: f64,
 }
 
 /// A file under `items/`.
@@ -505,6 +526,8 @@ pub struct Expect {
     pub total: Option<f64>,
     pub grade: Option<String>,
     pub vetoes: Option<Vec<String>>,
+    /// Whether every eligibility gate is met (a pack without gates: always).
+    pub eligible: Option<bool>,
 }
 
 /// An item's expected status and points.

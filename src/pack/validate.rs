@@ -36,6 +36,7 @@ pub(super) fn validate(
             .all(|i| pack.section(&i.section).is_some());
     v.grades();
     v.items();
+    v.gates();
     if complete && sections_ok {
         v.points();
     }
@@ -440,6 +441,59 @@ impl<'a> Validator<'a> {
                 fmt_points(section_sum)
             );
             self.error(Code::PointsSum, &origin, Target::Value, message);
+        }
+    }
+
+    // ---- gates -----------------------------------------------------------------------
+
+    /// Each gate's check is validated where it is written; labels are unique, as reports name
+    /// a gate by its label.
+    fn gates(&mut self) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, gate) in self.pack.gates.iter().enumerate() {
+            let Some(at) = self.prov.gates.get(i).cloned() else {
+                continue;
+            };
+            if let Some(first) = seen.get(gate.label.as_str()) {
+                let first_loc = self.loc(&self.prov.gates[*first].join("label"), Target::Value);
+                let d = self.error(
+                    Code::DuplicateId,
+                    &at.join("label"),
+                    Target::Value,
+                    format!("gate `{}` is defined twice", gate.label),
+                );
+                d.related.push(crate::diag::Related {
+                    location: first_loc,
+                    message: "first defined here".into(),
+                });
+            } else {
+                seen.insert(&gate.label, i);
+            }
+            match (&gate.check, &gate.self_score) {
+                (Some(check), None) => self.check(check, &at.join("check"), false),
+                (Some(_), Some(_)) => {
+                    let d = self.error(
+                        Code::MisplacedKey,
+                        &at.join("self_score"),
+                        Target::Key,
+                        format!(
+                            "gate `{}` gives both `check` and `self_score`, which exclude each other",
+                            gate.label
+                        ),
+                    );
+                    Self::help(d, "write two gates, one with each");
+                }
+                (None, None) => {
+                    let d = self.error(
+                        Code::MissingKey,
+                        &at,
+                        Target::Value,
+                        format!("gate `{}` has neither `check` nor `self_score`", gate.label),
+                    );
+                    Self::help(d, "a gate is a check, or `self_score: {min: ...}`");
+                }
+                (None, Some(_)) => {}
+            }
         }
     }
 

@@ -42,6 +42,7 @@ fn render(a: &Assessment, with_sheet: bool) -> Result<String, String> {
         incomplete => a.incomplete.iter().map(super::absent).collect::<Vec<_>>(),
         sheet => with_sheet.then(|| minijinja::Value::from(minijinja::value::Serde(super::sheet(a)))),
         sheet_total => super::sheet_total(a),
+        eligibility => a.eligibility.as_ref().map(super::eligibility),
     };
     env.render_str(TEMPLATE, ctx).map_err(|e| e.to_string())
 }

@@ -135,6 +135,14 @@ pub mod with_text {
         s.collect_seq(xs.iter().map(|x| WithText(x, crate::report::absent(x))))
     }
 
+    /// Eligibility gates, each with its words under `text`.
+    pub fn gates<S: Serializer>(
+        gs: &[crate::assess::GateOutcome],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(gs.iter().map(|g| WithText(g, crate::report::gate(g))))
+    }
+
     struct WithText<'a, T>(&'a T, String);
 
     impl<T: Serialize> Serialize for WithText<'_, T> {

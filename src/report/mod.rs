@@ -214,3 +214,88 @@ pub fn veto_clause(c: &crate::assess::VetoClauseOutcome) -> String {
     };
     format!("一票否决条款：{}（{state}）", c.label)
 }
+
+/// One eligibility gate as the JSON writes it: `已满足`, `未满足：…` or `无法证明：…`.
+pub fn gate(g: &crate::assess::GateOutcome) -> String {
+    use crate::assess::GateState;
+    match (g.state, gate_reason(g)) {
+        (GateState::Met, _) => "已满足".into(),
+        (GateState::NotMet, r) => format!("未满足：{r}"),
+        (GateState::Unproven, r) => format!("无法证明：{r}"),
+    }
+}
+
+/// Why a gate is not met, or what it lacks to be proven.
+fn gate_reason(g: &crate::assess::GateOutcome) -> String {
+    use crate::assess::{GateState, GateTest};
+    use crate::num::show;
+    match (&g.test, g.state) {
+        (GateTest::SelfScore { min, self_total }, _) => match self_total {
+            None => "未报自评分".into(),
+            Some(t) => format!("自评分合计{}，要求不低于{}", show(*t), show(*min)),
+        },
+        (GateTest::Check { missing, .. }, GateState::Unproven) => {
+            if missing.is_empty() {
+                "缺数据".into()
+            } else {
+                format!("缺数据：{}", misses(missing))
+            }
+        }
+        (
+            GateTest::Check {
+                measured,
+                required,
+                shortfall: gap,
+                failing,
+                unmet,
+                ..
+            },
+            _,
+        ) => {
+            if !unmet.is_empty() {
+                misses(unmet)
+            } else if let Some(sf) = gap {
+                match (measured, required) {
+                    (Some(m), Some(r)) => format!(
+                        "实际{}，要求{}（{}）",
+                        quantity(m),
+                        requirement(r),
+                        shortfall(sf)
+                    ),
+                    _ => shortfall(sf),
+                }
+            } else if !failing.is_empty() {
+                failing
+                    .iter()
+                    .map(|f| format!("{}：{}", f.key, misses(&f.misses)))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            } else {
+                match (measured, required) {
+                    (Some(m), Some(r)) => format!("实际{}，要求{}", quantity(m), requirement(r)),
+                    (None, Some(r)) => format!("要求{}", requirement(r)),
+                    _ => "未满足".into(),
+                }
+            }
+        }
+    }
+}
+
+/// The eligibility line of a report header: `具备`, or `不具备（…）` with each gate not met
+/// and why, or what it lacks.
+pub fn eligibility(e: &crate::assess::Eligibility) -> String {
+    use crate::assess::GateState;
+    if e.eligible {
+        return "具备".into();
+    }
+    let reasons: Vec<String> = e
+        .gates
+        .iter()
+        .filter(|g| g.state != GateState::Met)
+        .map(|g| match g.state {
+            GateState::Unproven => format!("{}：无法证明，{}", g.label, gate_reason(g)),
+            _ => format!("{}：{}", g.label, gate_reason(g)),
+        })
+        .collect();
+    format!("不具备（{}）", reasons.join("；"))
+}

@@ -231,6 +231,9 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
         out.push_str(&format!("加分：{}{capped}\n", show(s.bonus)));
     }
     out.push_str(&format!("一票否决：{}\n", super::veto_summary(s)));
+    if let Some(e) = &a.eligibility {
+        out.push_str(&format!("申报条件：{}\n", super::eligibility(e)));
+    }
     for w in &a.warnings {
         out.push_str(&format!("提示：{}\n", super::warning(w)));
     }
