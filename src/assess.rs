@@ -28,8 +28,8 @@ pub struct Assessment {
     pub submission: SubmissionRef,
     pub score: Totals,
     /// What the submission does not give (缺报清单): every fact and register that the data
-    /// dictionary marks required and is absent, then every other one that an item needed.
-    /// Each with its words under `text`.
+    /// dictionary marks required and is absent, then every other one that an item or an
+    /// eligibility gate needed. Each with its words under `text`.
     #[serde(serialize_with = "crate::report::with_text::absent")]
     pub incomplete: Vec<Absent>,
     pub sections: Vec<SectionScore>,
@@ -134,6 +134,9 @@ pub struct Absent {
     /// The items whose data is missing for want of it, in section order (pack order within
     /// a section).
     pub items: Vec<String>,
+    /// The eligibility gates that cannot be proven for want of it, by label.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -511,7 +514,7 @@ pub fn assess(
     };
     let self_assessment = self_assessment(pack, &items, submission);
     let eligibility = eligibility(pack, submission, options);
-    let incomplete = incomplete(pack, submission, &items);
+    let incomplete = incomplete(pack, submission, &items, eligibility.as_ref());
 
     Assessment {
         schema: SCHEMA_VERSION,
@@ -552,8 +555,14 @@ pub fn assess(
 }
 
 /// The 缺报清单: absent facts and registers, required ones first, each group in dictionary
-/// order (facts before registers), with the items that needed them.
-fn incomplete(pack: &Pack, submission: &Submission, items: &[ItemOutcome]) -> Vec<Absent> {
+/// order (facts before registers), with the items that needed them and the gates they leave
+/// unproven.
+fn incomplete(
+    pack: &Pack,
+    submission: &Submission,
+    items: &[ItemOutcome],
+    eligibility: Option<&Eligibility>,
+) -> Vec<Absent> {
     fn labels<'m>(m: &'m Miss, out: &mut Vec<(AbsentKind, &'m str)>) {
         match m {
             Miss::NoValue { label } => out.push((AbsentKind::Fact, label)),
@@ -586,6 +595,29 @@ fn incomplete(pack: &Pack, submission: &Submission, items: &[ItemOutcome]) -> Ve
             .map(|(id, _)| (*id).to_string())
             .collect()
     };
+    let unproven: Vec<(&str, Vec<(AbsentKind, &str)>)> = eligibility
+        .map(|e| e.gates.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter(|g| g.state == GateState::Unproven)
+        .filter_map(|g| match &g.test {
+            GateTest::Check { missing, .. } => {
+                let mut out = Vec::new();
+                for m in missing {
+                    labels(m, &mut out);
+                }
+                Some((g.label.as_str(), out))
+            }
+            GateTest::SelfScore { .. } => None,
+        })
+        .collect();
+    let gates_needing = |kind: AbsentKind, label: &str| -> Vec<String> {
+        unproven
+            .iter()
+            .filter(|(_, ls)| ls.iter().any(|(k, l)| *k == kind && *l == label))
+            .map(|(g, _)| (*g).to_string())
+            .collect()
+    };
     let mut all = Vec::new();
     for (i, (name, field)) in pack.data.facts.iter().enumerate() {
         if submission.facts.get(i).is_some_and(Option::is_some) {
@@ -597,6 +629,7 @@ fn incomplete(pack: &Pack, submission: &Submission, items: &[ItemOutcome]) -> Ve
             label: field.label.clone(),
             required: field.required,
             items: items_needing(AbsentKind::Fact, &field.label),
+            gates: gates_needing(AbsentKind::Fact, &field.label),
         });
     }
     for (i, (name, register)) in pack.data.registers.iter().enumerate() {
@@ -609,9 +642,10 @@ fn incomplete(pack: &Pack, submission: &Submission, items: &[ItemOutcome]) -> Ve
             label: register.label.clone(),
             required: register.required,
             items: items_needing(AbsentKind::Register, &register.label),
+            gates: gates_needing(AbsentKind::Register, &register.label),
         });
     }
-    all.retain(|a| a.required || !a.items.is_empty());
+    all.retain(|a| a.required || !a.items.is_empty() || !a.gates.is_empty());
     // A stable sort: required ones first, each group keeping dictionary order.
     all.sort_by_key(|a| !a.required);
     all

@@ -284,3 +284,21 @@ fn an_overlay_adds_its_gates_after_the_base() {
         ]
     );
 }
+
+/// A fact that only a gate needs is on the 缺报清单, with the gate it leaves unproven.
+#[test]
+fn a_fact_a_gate_needs_is_on_the_incomplete_list() {
+    let a = run(&format!(
+        "facts: {{emergency_plan: true, drills: 3}}\n{FULL_SELF}"
+    ));
+    let absent: Vec<String> = a.incomplete.iter().map(kaohe::report::absent).collect();
+    assert_eq!(
+        absent,
+        ["近两年发生重大安全责任事故：申报条件「近两年无重大安全责任事故」无法证明"]
+    );
+    let json: serde_json::Value = serde_json::from_str(&kaohe::report::json(&a)).expect("JSON");
+    assert_eq!(
+        json["incomplete"][0]["gates"],
+        serde_json::json!(["近两年无重大安全责任事故"])
+    );
+}

@@ -131,7 +131,8 @@ pub fn assessed_on(a: &Assessment) -> String {
         .unwrap_or_else(|| "未填报".into())
 }
 
-/// One entry of the 缺报清单: `成立法治建设领导小组（必报）：LG-01、VETO-01缺数据`.
+/// One entry of the 缺报清单: `成立法治建设领导小组（必报）：LG-01、VETO-01缺数据`, and the
+/// gates it leaves unproven: `…；申报条件「近两年无重大安全责任事故」无法证明`.
 pub fn absent(x: &crate::assess::Absent) -> String {
     use crate::assess::AbsentKind;
     let mut text = match x.kind {
@@ -142,8 +143,16 @@ pub fn absent(x: &crate::assess::Absent) -> String {
     if x.required {
         text.push_str("（必报）");
     }
+    let mut why = Vec::new();
     if !x.items.is_empty() {
-        text.push_str(&format!("：{}缺数据", x.items.join("、")));
+        why.push(format!("{}缺数据", x.items.join("、")));
+    }
+    if !x.gates.is_empty() {
+        let gates: Vec<String> = x.gates.iter().map(|g| format!("「{g}」")).collect();
+        why.push(format!("申报条件{}无法证明", gates.join("、")));
+    }
+    if !why.is_empty() {
+        text.push_str(&format!("：{}", why.join("；")));
     }
     text
 }
