@@ -302,3 +302,38 @@ fn a_fact_a_gate_needs_is_on_the_incomplete_list() {
         serde_json::json!(["近两年无重大安全责任事故"])
     );
 }
+
+/// A pack test expecting the wrong eligibility fails as `pack/case/eligible`, with the
+/// eligibility line as the reason.
+#[test]
+fn a_wrong_eligibility_expectation_fails_its_pack_test() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pack = dir.path().join("gates");
+    std::fs::create_dir_all(pack.join("items")).expect("dir");
+    std::fs::create_dir_all(pack.join("tests")).expect("dir");
+    for file in ["pack.yaml", "items/safety.yaml"] {
+        std::fs::copy(root().join("tests/gates").join(file), pack.join(file)).expect("copy");
+    }
+    std::fs::write(
+        pack.join("tests/wrong.yaml"),
+        "cases:\n  - name: accident\n    submission:\n      bureau: {name: 安全测试区教育局}\n      \
+         year: 2024\n      facts: {emergency_plan: true, drills: 3, major_accident: true}\n      \
+         self_scores: {SAFE-01: 60, SAFE-02: 40}\n    expect: {eligible: true}\n",
+    )
+    .expect("write");
+    let out = Command::cargo_bin("kaohe")
+        .expect("binary")
+        .arg("test")
+        .arg(&pack)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).expect("UTF-8");
+    assert!(out.contains("gates-example/accident/eligible"), "{out}");
+    assert!(
+        out.contains("申报条件：不具备（近两年无重大安全责任事故"),
+        "{out}"
+    );
+}
