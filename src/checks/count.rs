@@ -481,11 +481,67 @@ impl Spec for Count {
                 out.push((format!("max {max} → {new}"), Kind::Count(c)));
             }
         }
+        if let Some(w) = &self.within {
+            for new in steps(u64::from(w.years)).filter(|n| *n >= 1) {
+                let mut c = self.clone();
+                let Ok(years) = u32::try_from(new) else {
+                    continue;
+                };
+                if let Some(cw) = &mut c.within {
+                    cw.years = years;
+                }
+                out.push((format!("within {} years → {new}", w.years), Kind::Count(c)));
+            }
+        }
         for (label, p) in self.r#where.iter().flat_map(predicate::mutants) {
             let mut c = self.clone();
             c.r#where = Some(p);
             out.push((format!("where {label}"), Kind::Count(c)));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn periods_cover_the_year_and_semesters_run_february_to_january() {
+        let q = periods(PeriodKind::Quarter, 2024);
+        assert_eq!(q.len(), 4);
+        assert_eq!((q[0].1, q[0].2), (d("2024-01-01"), d("2024-03-31")));
+        assert_eq!((q[3].1, q[3].2), (d("2024-10-01"), d("2024-12-31")));
+        let m = periods(PeriodKind::Month, 2024);
+        assert_eq!(m.len(), 12);
+        // 2024 is a leap year.
+        assert_eq!((m[1].0, m[1].2), (PeriodName::Month(2), d("2024-02-29")));
+        let s = periods(PeriodKind::Semester, 2024);
+        assert_eq!(
+            s,
+            [
+                (PeriodName::Spring, d("2024-02-01"), d("2024-07-31")),
+                (PeriodName::Autumn, d("2024-08-01"), d("2025-01-31")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_window_mutant_moves_its_years_and_stays_at_least_one() {
+        let c = Count {
+            of: Some("reviews".into()),
+            min: Some(1),
+            within: Some(Within {
+                years: 1,
+                date: "done_on".into(),
+            }),
+            ..Count::default()
+        };
+        let labels: Vec<String> = c.mutants().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(labels, ["min 1 → 0", "min 1 → 2", "within 1 years → 2"]);
     }
 }
