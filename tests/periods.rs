@@ -192,3 +192,69 @@ fn check_reports_a_period_date_column_that_is_missing_or_not_a_date() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("`id` is a string, but `count`"), "{out}");
 }
+
+/// A submission short in a quarter, a semester and the window: every short period reported.
+const SHORT: &str = "{sessions: [{id: S1, held_on: 2024-01-15}, {id: S2, held_on: 2023-08-01}], \
+     trainings: [{id: T1, kind: 全员, held_on: 2024-03-01}], \
+     reviews: [{id: R1, done_on: 2022-11-30}]}";
+
+#[test]
+fn json_with_periods_matches_the_checked_in_schema() {
+    let text =
+        std::fs::read_to_string(root().join("schemas/assessment.schema.json")).expect("schema");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema JSON");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("compiles");
+    let json = kaohe::report::json(&run(SHORT));
+    let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(json.contains("\"kind\": \"periods\""), "{json}");
+}
+
+#[test]
+fn explain_lists_each_period_and_the_rows_left_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("submission.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "bureau: {{name: 期间测试区教育局}}\nyear: 2024\nassessed_on: 2025-03-01\nregisters: {SHORT}\n"
+        ),
+    )
+    .expect("write");
+    let explain = |id: &str| {
+        let out = Command::cargo_bin("kaohe")
+            .expect("binary")
+            .current_dir(root())
+            .args(["assess", "tests/periods"])
+            .arg(&path)
+            .args(["--explain", id])
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let out = explain("STU-01");
+    for line in [
+        "按学习日期计2024-01-01至2024-12-31：纳入1次，1次不在此期间",
+        "每季度要求 ≥1：",
+        "  ✓ 第1季度1次",
+        "  ✗ 第2季度0次，少1次",
+    ] {
+        assert!(out.lines().any(|l| l == line), "no `{line}` in:\n{out}");
+    }
+    let out = explain("STU-02");
+    for line in ["  ✗ 春季学期1次，少1次", "  ✗ 秋季学期0次，少2次"] {
+        assert!(out.lines().any(|l| l == line), "no `{line}` in:\n{out}");
+    }
+    let out = explain("STU-03");
+    assert!(
+        out.contains("按清理日期计2023-01-01至2024-12-31：纳入0次，1次不在此期间"),
+        "{out}"
+    );
+}
