@@ -187,6 +187,7 @@ fn every_valid_change_fails_a_pack_test() {
             .chain([
                 root.join("tests/compare"),
                 root.join("tests/veto-clause"),
+                root.join("tests/periods"),
                 root.join("tests/engine/schedule"),
             ])
             .collect(),

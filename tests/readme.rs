@@ -91,6 +91,23 @@ fn yaml_snippets_pass_the_schema() {
 
 /// The deduction-schedule and graded-band snippets are items the schedule test pack scores,
 /// so its tests run the examples as written.
+/// The snippet of counts per period and in a window is the items of the periods test pack.
+#[test]
+fn the_period_snippet_is_the_periods_pack_items() {
+    let text = std::fs::read_to_string(root().join("tests/periods/items/study.yaml"))
+        .expect("the periods pack's items");
+    let pack = kaohe::yaml::parse(&text).expect("YAML").to_json();
+    let snippet = yaml_blocks()
+        .into_iter()
+        .find_map(|(_, _, json)| {
+            let count = json.get("items")?.get(0)?.get("check")?.get("count")?;
+            count.get("per")?;
+            Some(json)
+        })
+        .expect("a `per` snippet");
+    assert_eq!(snippet["items"], pack["items"]);
+}
+
 #[test]
 fn the_schedule_and_band_snippets_are_the_schedule_pack_items() {
     let text = std::fs::read_to_string(root().join("tests/engine/schedule/items/main.yaml"))

@@ -69,6 +69,7 @@ fn schema_accepts_every_file_of_valid_packs() {
     yaml_files(&root.join("tests/compare"), &mut files);
     yaml_files(&root.join("tests/veto-clause"), &mut files);
     yaml_files(&root.join("tests/gates"), &mut files);
+    yaml_files(&root.join("tests/periods"), &mut files);
     yaml_files(&root.join("tests/engine/schedule"), &mut files);
     assert!(!files.is_empty());
     for file in files {

@@ -1,11 +1,16 @@
-//! `count: {of | fact, where, min, max}`: the number of rows (within `where`), or an integer
-//! fact, lies within bounds.
+//! `count: {of | fact, where, min, max, per, within}`: the number of rows (within `where`), or
+//! an integer fact, lies within bounds. With `per`, the rows are grouped by the quarter, month
+//! or semester their date falls in, within the assessment year, and each period must meet the
+//! bounds; with `within: {years: N}`, only rows dated in the assessment year and the N-1 years
+//! before it count.
 
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckResult, CheckVerdict, Comparison, Context, Kind, Miss, Quantity, Requirement, Shortfall,
-    Spec, Step, Subject, predicate, register_missing, scope,
+    CheckResult, CheckVerdict, Comparison, Context, Kind, Miss, PeriodCount, PeriodKind,
+    PeriodName, Quantity, Requirement, Scoped, Shortfall, Spec, Step, Subject, predicate,
+    register_missing, scope,
 };
 use crate::diag::{Code, Target};
 use crate::pack::validate::{Fields, Validator};
@@ -24,6 +29,49 @@ pub struct Count {
     pub min: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<Per>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Within>,
+}
+
+/// `per: {period: quarter, date: held_on}`: each period of the assessment year is counted.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Per {
+    pub period: PeriodKind,
+    pub date: String,
+}
+
+/// `within: {years: 2, date: held_on}`: rows dated in the assessment year or the year before.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Within {
+    pub years: u32,
+    pub date: String,
+}
+
+/// The periods of assessment year `year`, each with its first and last day.
+pub fn periods(kind: PeriodKind, year: i16) -> Vec<(PeriodName, Date, Date)> {
+    let first = |y: i16, m: i8| Date::new(y, m, 1).ok();
+    let last = |y: i16, m: i8| first(y, m).map(|d| d.last_of_month());
+    let span = |name, (y0, m0), (y1, m1)| Some((name, first(y0, m0)?, last(y1, m1)?));
+    let out: Vec<Option<(PeriodName, Date, Date)>> = match kind {
+        PeriodKind::Quarter => (1..=4u8)
+            .map(|q| {
+                let m = (q as i8 - 1) * 3 + 1;
+                span(PeriodName::Quarter(q), (year, m), (year, m + 2))
+            })
+            .collect(),
+        PeriodKind::Month => (1..=12u8)
+            .map(|m| span(PeriodName::Month(m), (year, m as i8), (year, m as i8)))
+            .collect(),
+        PeriodKind::Semester => vec![
+            span(PeriodName::Spring, (year, 2), (year, 7)),
+            span(PeriodName::Autumn, (year, 8), (year.saturating_add(1), 1)),
+        ],
+    };
+    out.into_iter().flatten().collect()
 }
 
 crate::variables! {
@@ -37,6 +85,154 @@ crate::variables! {
     }
 }
 
+crate::variables! {
+    /// What a `count` with `per` gives its template.
+    pub struct PeriodVars {
+        /// Rows dated within the assessment year's periods.
+        count: i64,
+        min: Option<i64>,
+        max: Option<i64>,
+        /// The total by which the periods lie outside their bounds.
+        shortfall: i64,
+        /// Periods that meet the bounds, and all the periods.
+        periods_met: i64,
+        periods: i64,
+    }
+}
+
+/// The dates in column `name` of the rows in scope, and how many rows have none.
+fn dates(s: &Scoped, name: &str) -> (Vec<Date>, usize) {
+    let Some(col) = s.columns.get_index_of(name) else {
+        return (Vec::new(), s.rows.len());
+    };
+    let mut out = Vec::with_capacity(s.rows.len());
+    for &i in &s.rows {
+        if let Some(Some(Value::Date(d))) = s.table.rows[i].get(col) {
+            out.push(*d);
+        }
+    }
+    let undated = s.rows.len() - out.len();
+    (out, undated)
+}
+
+fn column_label(s: &Scoped, name: &str) -> String {
+    s.columns
+        .get(name)
+        .map_or_else(|| name.to_string(), |f| f.label.clone())
+}
+
+impl Count {
+    /// The bound as a requirement.
+    fn requirement(&self) -> Option<Requirement> {
+        let count = |value: u64| Quantity::Count {
+            value: i64::try_from(value).unwrap_or(i64::MAX),
+        };
+        match (self.min, self.max) {
+            (Some(a), Some(b)) => Some(Requirement::Between {
+                min: count(a),
+                max: count(b),
+            }),
+            (Some(a), None) => Some(Requirement::Bound {
+                op: Comparison::Gte,
+                value: count(a),
+            }),
+            (None, Some(b)) => Some(Requirement::Bound {
+                op: Comparison::Lte,
+                value: count(b),
+            }),
+            (None, None) => None,
+        }
+    }
+
+    /// Each period of the assessment year against the bounds.
+    fn per_period(&self, ctx: &Context, per: &Per, s: &Scoped, mut r: CheckResult) -> CheckResult {
+        let year = i16::try_from(ctx.submission.year).unwrap_or(i16::MAX);
+        let (dated, undated) = dates(s, &per.date);
+        let spans = periods(per.period, year);
+        let min = self.min.map(|m| i64::try_from(m).unwrap_or(i64::MAX));
+        let max = self.max.map(|m| i64::try_from(m).unwrap_or(i64::MAX));
+        let mut counts = Vec::with_capacity(spans.len());
+        let mut kept = 0;
+        for (name, from, to) in &spans {
+            let n = dated.iter().filter(|d| (from..=to).contains(d)).count();
+            kept += n;
+            let count = i64::try_from(n).unwrap_or(i64::MAX);
+            counts.push(PeriodCount {
+                period: *name,
+                count,
+                short: min.map_or(0, |m| m.saturating_sub(count).max(0)),
+                over: max.map_or(0, |m| count.saturating_sub(m).max(0)),
+            });
+        }
+        if let (Some((_, from, _)), Some((_, _, to))) = (spans.first(), spans.last()) {
+            r.explain.push(Step::Window {
+                label: column_label(s, &per.date),
+                from: *from,
+                to: *to,
+                kept,
+                outside: dated.len() - kept,
+                undated,
+                unit: s.unit.clone(),
+            });
+        }
+        let requirement = self.requirement();
+        r.explain.push(Step::Periods {
+            period: per.period,
+            counts: counts.clone(),
+            requirement: requirement.clone(),
+            unit: s.unit.clone(),
+        });
+        let met = counts
+            .iter()
+            .filter(|c| c.short == 0 && c.over == 0)
+            .count();
+        let off: i64 = counts.iter().map(|c| c.short + c.over).sum();
+        r.measured = Some(Quantity::Periods {
+            met,
+            of: counts.len(),
+            period: per.period,
+        });
+        r.required = requirement.map(|b| Requirement::EachPeriod {
+            period: per.period,
+            bound: Box::new(b),
+        });
+        r.counted = kept as f64;
+        r.units = off as f64;
+        r.share = min.map(|m| {
+            if m <= 0 || counts.is_empty() {
+                1.0
+            } else {
+                let got: i64 = counts.iter().map(|c| c.count.min(m)).sum();
+                (got as f64 / (m as f64 * counts.len() as f64)).clamp(0.0, 1.0)
+            }
+        });
+        r.verdict = if off == 0 {
+            CheckVerdict::Pass
+        } else {
+            CheckVerdict::Fail
+        };
+        if off > 0 {
+            r.shortfall = Some(Shortfall::Periods {
+                periods: counts
+                    .iter()
+                    .filter(|c| c.short > 0 || c.over > 0)
+                    .cloned()
+                    .collect(),
+                unit: s.unit.clone(),
+            });
+        }
+        r.set_vars(PeriodVars {
+            count: i64::try_from(kept).unwrap_or(i64::MAX),
+            min,
+            max,
+            shortfall: off,
+            periods_met: i64::try_from(met).unwrap_or(i64::MAX),
+            periods: i64::try_from(counts.len()).unwrap_or(i64::MAX),
+        });
+        r
+    }
+}
+
 impl Spec for Count {
     fn validate<'a>(&'a self, v: &mut Validator<'a>, at: &Origin) {
         match (&self.of, &self.fact) {
@@ -45,6 +241,26 @@ impl Spec for Count {
                     && let Some(w) = &self.r#where
                 {
                     v.predicate(w, Fields::Register(of), &at.join("where"));
+                }
+                let dates = [
+                    self.per
+                        .as_ref()
+                        .map(|p| (&p.date, at.join("per").join("date"))),
+                    self.within
+                        .as_ref()
+                        .map(|w| (&w.date, at.join("within").join("date"))),
+                ];
+                for (date, date_at) in dates.into_iter().flatten() {
+                    if let Some(field) =
+                        v.lookup(Fields::Register(of), date, &date_at, Target::Value)
+                        && field.ty != FieldType::Date
+                    {
+                        let message = format!(
+                            "`{date}` is {}, but `count` groups rows by a date column",
+                            crate::pack::validate::a_type(field.ty)
+                        );
+                        v.error(Code::TypeMismatch, &date_at, Target::Value, message);
+                    }
                 }
             }
             (None, Some(fact)) => {
@@ -57,13 +273,15 @@ impl Spec for Count {
                     );
                     v.error(Code::TypeMismatch, &at.join("fact"), Target::Value, message);
                 }
-                if self.r#where.is_some() {
-                    v.error(
-                        Code::MisplacedKey,
-                        &at.join("where"),
-                        Target::Key,
-                        "`where` selects rows; a counted fact has none",
-                    );
+                for (key, given) in [
+                    ("where", self.r#where.is_some()),
+                    ("per", self.per.is_some()),
+                    ("within", self.within.is_some()),
+                ] {
+                    if given {
+                        let message = format!("`{key}` selects rows; a counted fact has none");
+                        v.error(Code::MisplacedKey, &at.join(key), Target::Key, message);
+                    }
                 }
             }
             (Some(_), Some(_)) => {
@@ -100,6 +318,24 @@ impl Spec for Count {
             }
             _ => {}
         }
+        if self.per.is_some() && self.within.is_some() {
+            v.error(
+                Code::BadCheck,
+                &at.join("within"),
+                Target::Key,
+                "`per` counts periods of the assessment year; it takes no `within`",
+            );
+        }
+        if let Some(w) = &self.within
+            && w.years == 0
+        {
+            v.error(
+                Code::BadCheck,
+                &at.join("within").join("years"),
+                Target::Value,
+                "`within` needs at least 1 year",
+            );
+        }
     }
 
     fn registers(&self) -> Vec<&str> {
@@ -114,7 +350,29 @@ impl Spec for Count {
                 return register_missing(ctx, of);
             };
             unit = s.unit.clone();
-            i64::try_from(s.rows.len()).unwrap_or(i64::MAX)
+            if let Some(per) = &self.per {
+                return self.per_period(ctx, per, &s, r);
+            }
+            let mut rows = s.rows.len();
+            if let Some(w) = &self.within {
+                let year = i16::try_from(ctx.submission.year).unwrap_or(i16::MAX);
+                let back = i16::try_from(w.years.saturating_sub(1)).unwrap_or(i16::MAX);
+                let from = Date::new(year.saturating_sub(back).max(1), 1, 1).unwrap_or(Date::MIN);
+                let to = Date::new(year, 12, 31).unwrap_or(Date::MAX);
+                let (dated, undated) = dates(&s, &w.date);
+                let kept = dated.iter().filter(|d| (from..=to).contains(*d)).count();
+                r.explain.push(Step::Window {
+                    label: column_label(&s, &w.date),
+                    from,
+                    to,
+                    kept,
+                    outside: dated.len() - kept,
+                    undated,
+                    unit: s.unit.clone(),
+                });
+                rows = kept;
+            }
+            i64::try_from(rows).unwrap_or(i64::MAX)
         } else if let Some(fact) = &self.fact {
             let Some((i, _, field)) = ctx.pack.data.facts.get_full(fact) else {
                 return CheckResult::with_verdict(CheckVerdict::NotApplicable);
@@ -135,21 +393,7 @@ impl Spec for Count {
         let below = min.map(|m| m.saturating_sub(value).max(0)).unwrap_or(0);
         let above = max.map(|m| value.saturating_sub(m).max(0)).unwrap_or(0);
         let count = |value| Quantity::Count { value };
-        let required = match (min, max) {
-            (Some(a), Some(b)) => Some(Requirement::Between {
-                min: count(a),
-                max: count(b),
-            }),
-            (Some(a), None) => Some(Requirement::Bound {
-                op: Comparison::Gte,
-                value: count(a),
-            }),
-            (None, Some(b)) => Some(Requirement::Bound {
-                op: Comparison::Lte,
-                value: count(b),
-            }),
-            (None, None) => None,
-        };
+        let required = self.requirement();
         r.measured = Some(count(value));
         r.counted = value.max(0) as f64;
         r.units = (below + above) as f64;
@@ -187,6 +431,9 @@ impl Spec for Count {
     }
 
     fn variables(&self) -> &'static [&'static str] {
+        if self.per.is_some() {
+            return <PeriodVars as super::Variables>::NAMES;
+        }
         <Vars as super::Variables>::NAMES
     }
 
@@ -234,11 +481,67 @@ impl Spec for Count {
                 out.push((format!("max {max} → {new}"), Kind::Count(c)));
             }
         }
+        if let Some(w) = &self.within {
+            for new in steps(u64::from(w.years)).filter(|n| *n >= 1) {
+                let mut c = self.clone();
+                let Ok(years) = u32::try_from(new) else {
+                    continue;
+                };
+                if let Some(cw) = &mut c.within {
+                    cw.years = years;
+                }
+                out.push((format!("within {} years → {new}", w.years), Kind::Count(c)));
+            }
+        }
         for (label, p) in self.r#where.iter().flat_map(predicate::mutants) {
             let mut c = self.clone();
             c.r#where = Some(p);
             out.push((format!("where {label}"), Kind::Count(c)));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn periods_cover_the_year_and_semesters_run_february_to_january() {
+        let q = periods(PeriodKind::Quarter, 2024);
+        assert_eq!(q.len(), 4);
+        assert_eq!((q[0].1, q[0].2), (d("2024-01-01"), d("2024-03-31")));
+        assert_eq!((q[3].1, q[3].2), (d("2024-10-01"), d("2024-12-31")));
+        let m = periods(PeriodKind::Month, 2024);
+        assert_eq!(m.len(), 12);
+        // 2024 is a leap year.
+        assert_eq!((m[1].0, m[1].2), (PeriodName::Month(2), d("2024-02-29")));
+        let s = periods(PeriodKind::Semester, 2024);
+        assert_eq!(
+            s,
+            [
+                (PeriodName::Spring, d("2024-02-01"), d("2024-07-31")),
+                (PeriodName::Autumn, d("2024-08-01"), d("2025-01-31")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_window_mutant_moves_its_years_and_stays_at_least_one() {
+        let c = Count {
+            of: Some("reviews".into()),
+            min: Some(1),
+            within: Some(Within {
+                years: 1,
+                date: "done_on".into(),
+            }),
+            ..Count::default()
+        };
+        let labels: Vec<String> = c.mutants().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(labels, ["min 1 → 0", "min 1 → 2", "within 1 years → 2"]);
     }
 }

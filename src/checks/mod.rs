@@ -329,6 +329,45 @@ pub enum Quantity {
         given: usize,
         of: usize,
     },
+    /// Periods (quarters, months, semesters) that meet the requirement, of those counted.
+    Periods {
+        met: usize,
+        of: usize,
+        period: PeriodKind,
+    },
+}
+
+/// The periods a `count` groups rows by: `per: {period: quarter, date: held_on}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodKind {
+    Quarter,
+    Month,
+    /// Chinese school semesters: spring is February to July of the assessment year, autumn is
+    /// August of the assessment year to January of the next.
+    Semester,
+}
+
+/// One period of an assessment year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodName {
+    /// 1 to 4.
+    Quarter(u8),
+    /// 1 to 12.
+    Month(u8),
+    Spring,
+    Autumn,
+}
+
+/// How many rows fall in a period, and how far that lies outside the bounds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodCount {
+    pub period: PeriodName,
+    pub count: i64,
+    /// Below `min` by this much (0 when it is not).
+    pub short: i64,
+    /// Above `max` by this much (0 when it is not).
+    pub over: i64,
 }
 
 /// What a check requires, typed.
@@ -361,6 +400,11 @@ pub enum Requirement {
     Conditions {
         #[serde(serialize_with = "crate::report::with_text::conditions")]
         conditions: Vec<Described>,
+    },
+    /// Every period meets the bound.
+    EachPeriod {
+        period: PeriodKind,
+        bound: Box<Requirement>,
     },
     /// A date within due dates (either may be open).
     Due {
@@ -442,6 +486,12 @@ pub enum Shortfall {
     Documents { labels: Vec<String> },
     /// Parts that do not hold.
     Parts { labels: Vec<PartName> },
+    /// Periods whose count lies outside the bounds; `unit` is the register's.
+    Periods {
+        periods: Vec<PeriodCount>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    },
 }
 
 /// One step of how a verdict was reached, typed; `report::steps` writes it.
@@ -479,6 +529,25 @@ pub enum Step {
     Missing { what: Miss },
     /// No row is in scope.
     NoRows,
+    /// Rows kept for a date window: those whose date (column `label`) falls from `from` to
+    /// `to`; `outside` have a date outside it, `undated` none.
+    Window {
+        label: String,
+        from: Date,
+        to: Date,
+        kept: usize,
+        outside: usize,
+        undated: usize,
+        /// The register's unit (`次`), when it has one.
+        unit: Option<String>,
+    },
+    /// Rows counted per period, each period against the bound.
+    Periods {
+        period: PeriodKind,
+        counts: Vec<PeriodCount>,
+        requirement: Option<Requirement>,
+        unit: Option<String>,
+    },
     /// A ratio's denominator is zero.
     ZeroDenominator { label: String },
     /// A measured value against the requirement.

@@ -782,6 +782,16 @@ impl<'a> Validator<'a> {
     fn bands(&mut self, item: &Item, bands: &[Band], at: &Origin) {
         let percent = match &item.check.kind {
             Kind::Coverage(_) | Kind::Ratio(_) => true,
+            Kind::Count(c) if c.per.is_some() => {
+                self.error(
+                    Code::BadDeduct,
+                    at,
+                    Target::Value,
+                    "`bands` need one measured count, but a `count` with `per` counts each period",
+                )
+                .help = Some("deduct per period short with `per_unit`".into());
+                return;
+            }
             Kind::Count(_) => false,
             other => {
                 let kind = other.name();

@@ -1,6 +1,8 @@
 //! Measured quantities, requirements and shortfalls in words, as every report writes them.
 
-use crate::checks::{Comparison, PartName, Quantity, Requirement, Shortfall};
+use crate::checks::{
+    Comparison, PartName, PeriodCount, PeriodKind, PeriodName, Quantity, Requirement, Shortfall,
+};
 use crate::num;
 
 /// `33.33%`, `3`, `20.6`, `2024-03-01`, `3/5`, `2/3项满足`.
@@ -13,6 +15,46 @@ pub fn quantity(q: &Quantity) -> String {
         Quantity::Rows { met, of } => format!("{met}/{of}"),
         Quantity::Parts { met, of } => format!("{met}/{of}项满足"),
         Quantity::Documents { given, of } => format!("{given}/{of}"),
+        Quantity::Periods { met, of, period: p } => format!("{met}/{of}个{}达标", period(*p)),
+    }
+}
+
+/// `季度`, `月`, `学期`.
+pub fn period(p: PeriodKind) -> &'static str {
+    match p {
+        PeriodKind::Quarter => "季度",
+        PeriodKind::Month => "月",
+        PeriodKind::Semester => "学期",
+    }
+}
+
+/// `第2季度`, `3月`, `春季学期`.
+pub fn period_name(p: PeriodName) -> String {
+    match p {
+        PeriodName::Quarter(q) => format!("第{q}季度"),
+        PeriodName::Month(m) => format!("{m}月"),
+        PeriodName::Spring => "春季学期".into(),
+        PeriodName::Autumn => "秋季学期".into(),
+    }
+}
+
+/// `第2季度0次，少1次`.
+pub fn period_count(c: &PeriodCount, unit: Option<&String>) -> String {
+    let unit = unit.map_or("次", String::as_str);
+    let mut out = format!("{}{}{unit}", period_name(c.period), c.count);
+    if c.short > 0 {
+        out.push_str(&format!("，少{}{unit}", c.short));
+    }
+    if c.over > 0 {
+        out.push_str(&format!("，多{}{unit}", c.over));
+    }
+    out
+}
+
+impl serde::Serialize for PeriodName {
+    /// Written as a report writes it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&period_name(*self))
     }
 }
 
@@ -58,6 +100,9 @@ pub fn requirement(r: &Requirement) -> String {
         Requirement::NotPart { label } => format!("不满足{}", part(label)),
         Requirement::Documents { labels } => labels.join("、"),
         Requirement::Conditions { conditions } => super::conditions(conditions),
+        Requirement::EachPeriod { period: p, bound } => {
+            format!("每{}{}", period(*p), requirement(bound))
+        }
         Requirement::Due { after, before } => match (after, before) {
             (Some(a), Some(b)) => format!("{a}～{b}"),
             (None, Some(b)) => format!("不晚于{b}"),
@@ -92,6 +137,11 @@ pub fn shortfall(s: &Shortfall) -> String {
         Shortfall::Early { date, due } => format!("{date}早于{due}"),
         Shortfall::Documents { labels } => format!("缺{}", labels.join("、")),
         Shortfall::Parts { labels } => format!("未满足：{}", parts(labels)),
+        Shortfall::Periods { periods, unit } => periods
+            .iter()
+            .map(|c| period_count(c, unit.as_ref()))
+            .collect::<Vec<_>>()
+            .join("；"),
     }
 }
 

@@ -13,7 +13,10 @@ mod text;
 pub use conditions::{condition, conditions, miss, misses, supply};
 pub use listing::{bonus, bonus_cap_note, excluded, in_section_order};
 pub use markdown::{markdown, markdown_with_sheet};
-pub use measure::{comparison, part, parts, quantity, requirement, row_unit, shortfall, with_text};
+pub use measure::{
+    comparison, part, parts, period, period_count, period_name, quantity, requirement, row_unit,
+    shortfall, with_text,
+};
 pub use sheet::{SheetRow, SheetSection, sheet, sheet_total};
 pub use text::{DEFAULT_WIDTH, explain, sheet_text, text, text_in};
 

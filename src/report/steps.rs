@@ -67,6 +67,42 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
         Step::AllMet => out.push("✓ 全部满足".into()),
         Step::Missing { what } => out.push(format!("缺数据：{}", super::miss(what))),
         Step::NoRows => out.push("纳入范围的记录为0：无此类事项，不适用".into()),
+        Step::Window {
+            label,
+            from,
+            to,
+            kept,
+            outside,
+            undated,
+            unit,
+        } => {
+            let unit = super::row_unit(unit.as_ref());
+            let mut line = format!("按{label}计{from}至{to}：纳入{kept}{unit}");
+            if *outside > 0 {
+                line.push_str(&format!("，{outside}{unit}不在此期间"));
+            }
+            if *undated > 0 {
+                line.push_str(&format!("，{undated}{unit}{label}未填写"));
+            }
+            out.push(line);
+        }
+        Step::Periods {
+            period,
+            counts,
+            requirement: r,
+            unit,
+        } => {
+            let required = r.as_ref().map(requirement).unwrap_or_default();
+            out.push(format!("每{}要求 {required}：", super::period(*period)));
+            for c in counts {
+                let ok = c.short == 0 && c.over == 0;
+                out.push(format!(
+                    "  {} {}",
+                    if ok { "✓" } else { "✗" },
+                    super::period_count(c, unit.as_ref())
+                ));
+            }
+        }
         Step::ZeroDenominator { label } => out.push(format!("{label} = 0：分母为零，不适用")),
         Step::Judged {
             subject,
