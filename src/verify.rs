@@ -155,6 +155,7 @@ impl Suite {
                 digest,
                 &case.submission,
                 &case.waivers,
+                &[],
                 Options::default(),
             );
             if assessment.render_errors.is_empty() {
@@ -179,6 +180,7 @@ impl Suite {
                     "",
                     &case.submission,
                     &case.waivers,
+                    &[],
                     Options::default(),
                 );
                 let mut result = PackResult::default();
@@ -378,6 +380,7 @@ fn status_name(s: Status) -> &'static str {
         Status::NotApplicable => "not_applicable",
         Status::MissingData => "missing_data",
         Status::Waived => "waived",
+        Status::Pending => "pending",
     }
 }
 

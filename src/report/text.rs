@@ -231,6 +231,9 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
         out.push_str(&format!("加分：{}{capped}\n", show(s.bonus)));
     }
     out.push_str(&format!("一票否决：{}\n", super::veto_summary(s)));
+    if let Some(p) = super::pending_summary(s) {
+        out.push_str(&format!("{p}\n"));
+    }
     for w in &a.warnings {
         out.push_str(&format!("提示：{}\n", super::warning(w)));
     }
@@ -251,6 +254,16 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
     }
     out.push_str(&format!("\n板块得分\n{sections}\n"));
     out.push_str(&excluded_and_bonus(a, width));
+    let reviewed = super::reviewed(a);
+    if !reviewed.is_empty() {
+        out.push_str("\n评审项\n");
+        for r in &reviewed {
+            out.push_str(&format!("{} {}：{}\n", r.id, r.title, r.summary));
+            for reason in &r.reasons {
+                out.push_str(&format!("  - {reason}\n"));
+            }
+        }
+    }
 
     let gaps = super::gaps(a);
     if gaps.is_empty() {
@@ -434,6 +447,9 @@ fn gap_detail(o: &ItemOutcome) -> String {
     }
     if let Some(b) = &o.band {
         out.push_str(&format!("  {}\n", super::steps::band(b)));
+    }
+    if let Some(r) = &o.review {
+        out.push_str(&format!("  {}\n", super::steps::review(r)));
     }
     for c in o.schedule.iter().filter(|c| c.deducted > 0.0) {
         out.push_str(&format!("  扣分：{}\n", super::steps::clause(c)));
