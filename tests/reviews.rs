@@ -241,3 +241,31 @@ fn reviews_take_one_submission() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn json_with_reviews_and_pending_matches_the_schema() {
+    let text =
+        std::fs::read_to_string(root().join("schemas/assessment.schema.json")).expect("schema");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema JSON");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("compiles");
+    for a in [run(FULL), run(&[("RV-01", "专家甲", 4.0)])] {
+        let json: serde_json::Value = serde_json::from_str(&kaohe::report::json(&a)).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    let a = run(&[("RV-01", "专家甲", 4.0)]);
+    let json: serde_json::Value = serde_json::from_str(&kaohe::report::json(&a)).expect("JSON");
+    assert_eq!(json["score"]["pending_items"], 2);
+    assert_eq!(json["items"][2]["status"], "pending");
+    assert_eq!(json["items"][2]["status_label"], "待评");
+    assert_eq!(
+        json["items"][1]["review"]["scores"][0]["reviewer"],
+        "专家甲"
+    );
+}
