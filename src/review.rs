@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::diag::{Code, Diagnostic, FileId, Location, Sources, Target, did_you_mean};
 use crate::pack::Pack;
-use crate::source::{self, SourceError};
+use crate::source::{self, Confined, SourceError};
 use crate::yaml::{Node, Value};
 
 /// One reviewer's points for one item, with the reason.
@@ -42,6 +42,12 @@ const KEYS: [&str; 5] = ["item", "points", "reason", "reviewer", "date"];
 /// Reads a reviews file the user named and checks every entry against the pack.
 pub fn load(pack: &Pack, path: &Path) -> Result<Vec<Review>, ReviewError> {
     load_from(pack, path, source::read_submitted(path))
+}
+
+/// Reads a reviews file named inside another file (a pack test case), confined to that
+/// file's folder, and checks every entry against the pack.
+pub fn load_confined(pack: &Pack, file: &Confined) -> Result<Vec<Review>, ReviewError> {
+    load_from(pack, file.path(), source::read_confined(file))
 }
 
 fn load_from(

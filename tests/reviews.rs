@@ -269,3 +269,45 @@ fn json_with_reviews_and_pending_matches_the_schema() {
         "专家甲"
     );
 }
+
+#[test]
+fn the_pack_tests_give_reviews_inline() {
+    Command::cargo_bin("kaohe")
+        .expect("binary")
+        .arg("test")
+        .arg(pack_dir())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "2 cases, 11 expectations, 0 wrong",
+        ));
+}
+
+#[test]
+fn a_bad_inline_review_in_a_pack_test_is_located() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pack = dir.path().join("pack");
+    std::fs::create_dir_all(pack.join("items")).expect("mkdir");
+    std::fs::create_dir_all(pack.join("tests")).expect("mkdir");
+    for f in ["pack.yaml", "items/safety.yaml"] {
+        std::fs::copy(pack_dir().join(f), pack.join(f)).expect("copy");
+    }
+    write(
+        &pack.join("tests"),
+        "t.yaml",
+        "cases:\n  - name: bad\n    submission: {bureau: {name: 甲}, year: 2024, facts: {emergency_plan: true}}\n    reviews:\n      - {item: RV-01, reviewer: 专家甲, points: 9, reason: 好, date: 2025-02-20}\n    expect: {total: 2}\n",
+    );
+    let out = Command::cargo_bin("kaohe")
+        .expect("binary")
+        .arg("test")
+        .arg(&pack)
+        .assert()
+        .code(1);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string()
+        + &String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        text.contains("`9` is outside `RV-01`'s range 0 to 4"),
+        "{text}"
+    );
+    assert!(text.contains("t.yaml:5:"), "{text}");
+}

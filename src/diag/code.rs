@@ -98,7 +98,7 @@ codes! {
     TemplateVariable = "template-variable",
         "A message template uses a variable that its check does not provide.";
     TestCase = "test-case",
-        "A pack test case cannot be run: its submission or waivers cannot be read.";
+        "A pack test case cannot be run: its submission, waivers or reviews cannot be read.";
     TypeMismatch = "type-mismatch",
         "A field's type does not fit the check that reads it or the value it is compared with.";
     UnknownField = "unknown-field",

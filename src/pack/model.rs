@@ -561,6 +561,9 @@ pub struct TestCase {
     /// A path relative to the test file, or a list of waivers written inline.
     #[serde(default)]
     pub waivers: Option<serde_json::Value>,
+    /// A path relative to the test file, or a list of reviews written inline.
+    #[serde(default)]
+    pub reviews: Option<serde_json::Value>,
     #[serde(default)]
     pub expect: Expect,
 }
