@@ -205,7 +205,10 @@ pub struct ItemOutcome {
     pub band: Option<score::BandStep>,
     /// A reviewed item: each reviewer's points and reason, how they combine and the result
     /// (no scores: pending, 待评).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::review"
+    )]
     pub review: Option<score::ReviewStep>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waived_rows: Vec<String>,

@@ -116,6 +116,11 @@ fn mean_median_and_trimmed_mean() {
     let md = kaohe::report::markdown(&a).expect("markdown");
     assert!(md.contains("## 评审项"), "{md}");
     assert!(md.contains("去掉最高分和最低分后取平均"), "{md}");
+    // The gap detail of a reviewed item that lost points says how its reviewers scored it.
+    assert!(
+        md.contains("### RV-01 学校安全台账规范（部分达标）\n\n- 复核分 3"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -159,6 +164,9 @@ fn an_item_nobody_reviewed_is_pending_and_scores_0() {
     );
     let md = kaohe::report::markdown(&a).expect("markdown");
     assert!(md.contains("| 待评 | 待评2项，共6分"), "{md}");
+    let sheet = kaohe::report::sheet_text(&a, 300);
+    assert!(sheet.contains("待评（满分3分，尚无评分）"), "{sheet}");
+    assert!(sheet.contains("复核分 4（专家甲 4）"), "{sheet}");
 }
 
 #[test]

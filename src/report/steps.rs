@@ -137,6 +137,12 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
                 num::show(points - deducted)
             ));
         }
+        Step::Scored(ScoreStep::Review(r)) => {
+            out.push(review(r));
+            for reason in review_reasons(r) {
+                out.push(format!("  {reason}"));
+            }
+        }
         Step::Scored(s) => out.push(scored(s)),
     }
 }
