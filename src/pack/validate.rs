@@ -984,7 +984,12 @@ impl<'a> Validator<'a> {
             );
         }
         let kind = item.check.kind.name();
-        let provided = item.check.kind.spec().variables();
+        // A reviewed item has no check: only the common variables.
+        let provided = if item.review.is_some() {
+            &[][..]
+        } else {
+            item.check.kind.spec().variables()
+        };
         let problem_at = at.join("problem");
         match template::used_variables(&rectify.problem) {
             Err(e) => {
@@ -1001,10 +1006,14 @@ impl<'a> Validator<'a> {
                     let mut d = Diagnostic::error(
                         Code::TemplateVariable,
                         loc,
-                        format!(
-                            "{} `{kind}` check provides no variable `{var}`",
-                            a_or_an(kind)
-                        ),
+                        if item.review.is_some() {
+                            format!("a reviewed item provides no variable `{var}`")
+                        } else {
+                            format!(
+                                "{} `{kind}` check provides no variable `{var}`",
+                                a_or_an(kind)
+                            )
+                        },
                     );
                     let all = COMMON_VARIABLES.iter().chain(provided.iter()).copied();
                     d = match did_you_mean(&var, all) {
