@@ -95,6 +95,13 @@ pub enum Warning {
     WaivedRowsUnknown { item: String, rows: Vec<String> },
     /// A row waiver of an item whose check reads no rows: it exempts nothing.
     WaivedRowsWithoutRows { item: String, rows: Vec<String> },
+    /// Reviews of an item that was not scored by them (not applicable, waived, or whether it
+    /// applies is unknown): they do not count.
+    ReviewsNotCounted {
+        item: String,
+        reviews: usize,
+        status: Status,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -391,6 +398,16 @@ pub fn assess(
         })
         .collect();
 
+    for o in items.iter().filter(|o| o.review.is_none()) {
+        let given = reviews.iter().filter(|r| r.item == o.id).count();
+        if given > 0 {
+            warnings.push(Warning::ReviewsNotCounted {
+                item: o.id.clone(),
+                reviews: given,
+                status: o.status,
+            });
+        }
+    }
     let sections = pack
         .sections
         .iter()

@@ -319,3 +319,37 @@ fn a_bad_inline_review_in_a_pack_test_is_located() {
     );
     assert!(text.contains("t.yaml:5:"), "{text}");
 }
+
+#[test]
+fn reviews_of_a_waived_item_do_not_count_and_say_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sub = write(dir.path(), "submission.yaml", SUBMISSION);
+    let rev = write(
+        dir.path(),
+        "reviews.yaml",
+        &reviews_yaml(&[("RV-01", "专家甲", 1.0), ("RV-01", "专家乙", 2.0)]),
+    );
+    let waivers = write(
+        dir.path(),
+        "waivers.yaml",
+        "waivers:\n  - {item: RV-01, reason: 台账已移交, approved_by: 县教育局, expires_on: 2025-12-31}\n",
+    );
+    let pack = pack();
+    let submission = kaohe::submission::load(&pack, &sub).expect("submission");
+    let reviews = kaohe::review::load(&pack, &rev).expect("reviews");
+    let waivers = kaohe::waiver::load(&pack, &waivers).expect("waivers");
+    let a = assess(
+        &pack,
+        &pack_digest(&pack),
+        &submission,
+        &waivers,
+        &reviews,
+        Options::default(),
+    );
+    assert_eq!(item(&a, "RV-01").status, Status::Waived);
+    let text = kaohe::report::text(&a);
+    assert!(
+        text.contains("提示：RV-01有2份评审，但该项豁免，评审未计分"),
+        "{text}"
+    );
+}

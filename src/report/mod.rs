@@ -224,6 +224,14 @@ pub fn warning(w: &crate::assess::Warning) -> String {
             "{item}的豁免列出了行（{}），但该项检查不按行计，豁免未起作用",
             rows.join("、")
         ),
+        Warning::ReviewsNotCounted {
+            item,
+            reviews,
+            status,
+        } => format!(
+            "{item}有{reviews}份评审，但该项{}，评审未计分",
+            status_label(*status)
+        ),
     }
 }
 
