@@ -353,3 +353,40 @@ fn reviews_of_a_waived_item_do_not_count_and_say_so() {
         "{text}"
     );
 }
+
+mod properties {
+    use kaohe::pack::Combine;
+    use proptest::prelude::*;
+
+    fn combines() -> impl Strategy<Value = Combine> {
+        prop_oneof![
+            Just(Combine::Mean),
+            Just(Combine::Median),
+            Just(Combine::TrimmedMean)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Reviewers' points combine to a value between the lowest and the highest given, and
+        /// a reviewer who gives more never lowers it (a better review never scores less).
+        #[test]
+        fn combined_points_are_bounded_and_monotone(
+            combine in combines(),
+            halves in proptest::collection::vec(0u8..=20, 1..7),
+            which in any::<proptest::sample::Index>(),
+            more in 1u8..=10,
+        ) {
+            let points: Vec<f64> = halves.iter().map(|h| f64::from(*h) / 2.0).collect();
+            let c = combine.apply(&points);
+            let lo = points.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = points.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            prop_assert!(c >= lo - 1e-9 && c <= hi + 1e-9, "{c} outside {lo}..{hi}");
+            let mut raised = points.clone();
+            raised[which.index(points.len())] += f64::from(more) / 2.0;
+            let r = combine.apply(&raised);
+            prop_assert!(r + 1e-9 >= c, "{combine:?}: {points:?} → {c}, {raised:?} → {r}");
+        }
+    }
+}
