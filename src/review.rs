@@ -295,14 +295,12 @@ fn read_entry(
                     .filter(|i| i.review.is_some())
                     .map(|i| i.id.as_str())
                     .collect();
-                if let Some(s) = did_you_mean(id, reviewed.iter().copied()) {
-                    d = d.with_help(format!("did you mean `{s}`?"));
-                } else if !reviewed.is_empty() {
-                    d = d.with_help(format!(
-                        "the reviewed items are `{}`",
-                        reviewed.join("`, `")
-                    ));
-                }
+                // The id is right but the item is not reviewed: list the ones that are.
+                d = d.with_help(if reviewed.is_empty() {
+                    "the pack has no reviewed items".to_string()
+                } else {
+                    format!("the reviewed items are `{}`", reviewed.join("`, `"))
+                });
                 problems.push(d);
             }
             Some(_) => {}

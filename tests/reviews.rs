@@ -231,6 +231,10 @@ reviews:
         );
     }
     assert!(err.contains("did you mean `RV-01`?"), "{err}");
+    assert!(
+        err.contains("help: the reviewed items are `RV-01`, `RV-02`, `RV-03`"),
+        "{err}"
+    );
 }
 
 #[test]
