@@ -134,6 +134,8 @@ pub struct BandStep {
 /// A reviewed item's points: each reviewer's, how they combine and the result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewStep {
+    /// What the reviewer must look at and state (the pack's `asks`).
+    pub asks: String,
     pub combine: crate::pack::Combine,
     /// Each reviewer's points, in the reviews file's order.
     pub scores: Vec<crate::review::Review>,
@@ -174,6 +176,7 @@ pub fn score_review(
         vetoed: false,
         gap: status.is_gap(),
         explain: vec![ScoreStep::Review(ReviewStep {
+            asks: review.asks.clone(),
             combine: review.combine,
             scores: given.to_vec(),
             combined,

@@ -156,16 +156,16 @@ fn an_item_nobody_reviewed_is_pending_and_scores_0() {
     assert_eq!((a.score.pending_items, a.score.pending_points), (2, 6.0));
     // Pending items stay in the denominator: 2 + 4 of 12.
     assert_eq!((a.score.available, a.score.score), (12.0, 6.0));
-    let text = kaohe::report::text(&a);
+    let text = kaohe::report::text_in(&a, 400);
     assert!(text.contains("待评2项，共6分"), "{text}");
     assert!(
-        text.contains("RV-02 安全教育课开设情况：待评（满分3分，尚无评分）"),
+        text.contains("RV-02 安全教育课开设情况：待评（满分3分，尚无评分；评审要求：随堂听课，说明课时和内容是否落实）"),
         "{text}"
     );
     let md = kaohe::report::markdown(&a).expect("markdown");
     assert!(md.contains("| 待评 | 待评2项，共6分"), "{md}");
     let sheet = kaohe::report::sheet_text(&a, 300);
-    assert!(sheet.contains("待评（满分3分，尚无评分）"), "{sheet}");
+    assert!(sheet.contains("待评（满分3分，尚无评分；"), "{sheet}");
     assert!(sheet.contains("复核分 4（专家甲 4）"), "{sheet}");
 }
 

@@ -158,10 +158,14 @@ pub fn combine(c: crate::pack::Combine) -> &'static str {
 }
 
 /// A reviewed item's points in words: `复核分 3（专家甲 3、专家乙 3.5、专家丙 2.5，取平均）`,
-/// or `待评（满分5分，尚无评分）`.
+/// or `待评（满分5分，尚无评分；评审要求：…）`.
 pub fn review(r: &ReviewStep) -> String {
     if r.scores.is_empty() {
-        return format!("待评（满分{}分，尚无评分）", num::show(r.points));
+        return format!(
+            "待评（满分{}分，尚无评分；评审要求：{}）",
+            num::show(r.points),
+            r.asks
+        );
     }
     let each: Vec<String> = r
         .scores
