@@ -14,6 +14,7 @@ use crate::checks::{
 };
 use crate::num;
 use crate::pack::{Item, ItemKind, Pack};
+use crate::review::Review;
 use crate::score::{self, ItemScore, Status};
 use crate::submission::{Bureau, Submission};
 use crate::waiver::Waiver;
@@ -172,6 +173,13 @@ pub enum Warning {
     WaivedRowsUnknown { item: String, rows: Vec<String> },
     /// A row waiver of an item whose check reads no rows: it exempts nothing.
     WaivedRowsWithoutRows { item: String, rows: Vec<String> },
+    /// Reviews of an item that was not scored by them (not applicable, waived, or whether it
+    /// applies is unknown): they do not count.
+    ReviewsNotCounted {
+        item: String,
+        reviews: usize,
+        status: Status,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -217,6 +225,10 @@ pub struct Totals {
     /// Ids of the veto items whose data is missing (待核实): not fired, but not certified
     /// either.
     pub vetoes_unverified: Vec<String>,
+    /// Reviewed items no reviewer has scored yet (待评): they earn 0 and stay in `available`.
+    pub pending_items: usize,
+    /// Their points.
+    pub pending_points: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -276,6 +288,13 @@ pub struct ItemOutcome {
         serialize_with = "crate::report::with_text::band"
     )]
     pub band: Option<score::BandStep>,
+    /// A reviewed item: each reviewer's points and reason, how they combine and the result
+    /// (no scores: pending, 待评).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::review"
+    )]
+    pub review: Option<score::ReviewStep>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waived_rows: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -412,6 +431,7 @@ pub fn assess(
     digest: &str,
     submission: &Submission,
     waivers: &[Waiver],
+    reviews: &[Review],
     options: Options,
 ) -> Assessment {
     let mut warnings = Vec::new();
@@ -443,9 +463,29 @@ pub fn assess(
     let items: Vec<ItemOutcome> = pack
         .items
         .iter()
-        .map(|item| outcome(pack, submission, item, &active, options, &mut render_errors))
+        .map(|item| {
+            outcome(
+                pack,
+                submission,
+                item,
+                &active,
+                reviews,
+                options,
+                &mut render_errors,
+            )
+        })
         .collect();
 
+    for o in items.iter().filter(|o| o.review.is_none()) {
+        let given = reviews.iter().filter(|r| r.item == o.id).count();
+        if given > 0 {
+            warnings.push(Warning::ReviewsNotCounted {
+                item: o.id.clone(),
+                reviews: given,
+                status: o.status,
+            });
+        }
+    }
     let sections = pack
         .sections
         .iter()
@@ -506,6 +546,8 @@ pub fn assess(
         })
         .map(|o| o.id.clone())
         .collect();
+    let pending = items.iter().filter(|o| o.status == Status::Pending);
+    let (pending_items, pending_points) = pending.fold((0, 0.0), |(n, p), o| (n + 1, p + o.points));
     let grade_by_score = score::grade(&pack.scoring, score_value);
     let vetoed = !vetoes.is_empty();
     let grade = match (&pack.scoring.veto, vetoed) {
@@ -542,6 +584,8 @@ pub fn assess(
             vetoed,
             vetoes,
             vetoes_unverified,
+            pending_items,
+            pending_points: num::round2(pending_points),
         },
         incomplete,
         sections,
@@ -693,6 +737,7 @@ fn outcome(
     submission: &Submission,
     item: &Item,
     waivers: &[&Waiver],
+    reviews: &[Review],
     options: Options,
     render_errors: &mut Vec<String>,
 ) -> ItemOutcome {
@@ -737,6 +782,19 @@ fn outcome(
                 let s = score::score_item(item, &result, &pack.scoring);
                 (result, s)
             }
+            (Some(true), _) if item.review.is_some() => {
+                let given: Vec<Review> = reviews
+                    .iter()
+                    .filter(|r| r.item == item.id)
+                    .cloned()
+                    .collect();
+                let result = CheckResult::with_verdict(CheckVerdict::Pass);
+                let s = match &item.review {
+                    Some(review) => score::score_review(item, review, &given),
+                    None => score::score_item(item, &result, &pack.scoring),
+                };
+                (result, s)
+            }
             (Some(true), _) => {
                 let result = check::evaluate(&ctx, &item.check);
                 let s = score::score_item(item, &result, &pack.scoring);
@@ -755,6 +813,10 @@ fn outcome(
         .unwrap_or_default();
     let band = scored.explain.iter().find_map(|s| match s {
         score::ScoreStep::Bands(b) => Some(b.clone()),
+        _ => None,
+    });
+    let review = scored.explain.iter().find_map(|s| match s {
+        score::ScoreStep::Review(r) => Some(r.clone()),
         _ => None,
     });
     explain.extend(scored.explain.iter().cloned().map(Step::Scored));
@@ -810,6 +872,7 @@ fn outcome(
         parts: result.parts,
         schedule,
         band,
+        review,
         waived_rows: result.waived_rows,
         waiver: item_waiver.cloned(),
         points: item.points,

@@ -7,6 +7,7 @@ pub mod diag;
 pub mod num;
 pub mod pack;
 pub mod report;
+pub mod review;
 pub mod score;
 pub mod source;
 pub mod submission;

@@ -20,6 +20,8 @@ pub enum Status {
     NotApplicable,
     MissingData,
     Waived,
+    /// A reviewed item no reviewer has scored yet (待评): 0 points, in the denominator.
+    Pending,
 }
 
 impl Status {
@@ -104,6 +106,8 @@ pub enum ScoreStep {
     /// Graded bands: the measured value, the band it reached (none: below them all) and the
     /// points.
     Bands(BandStep),
+    /// Points given by reviewers, combined (none: pending, 0 points).
+    Review(ReviewStep),
     /// A deduction schedule: each clause's deduction, their sum and what the item lost (at
     /// most its points, 扣完为止).
     Schedule {
@@ -125,6 +129,60 @@ pub struct BandStep {
     pub lowest: Option<crate::pack::Band>,
     pub points: f64,
     pub awarded: f64,
+}
+
+/// A reviewed item's points: each reviewer's, how they combine and the result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewStep {
+    /// What the reviewer must look at and state (the pack's `asks`).
+    pub asks: String,
+    pub combine: crate::pack::Combine,
+    /// Each reviewer's points, in the reviews file's order.
+    pub scores: Vec<crate::review::Review>,
+    /// The combined points (rounded to 2 decimals); 0 while pending.
+    pub combined: f64,
+    pub points: f64,
+}
+
+/// Scores a reviewed item from the reviews given for it (in the reviews file's order): their
+/// points combined as the pack says, rounded to 2 decimals. With none it is pending (待评):
+/// it earns 0 and stays in the denominator, so a review never lowers the score.
+pub fn score_review(
+    item: &Item,
+    review: &crate::pack::Review,
+    given: &[crate::review::Review],
+) -> ItemScore {
+    let points = item.points;
+    let combined = if given.is_empty() {
+        0.0
+    } else {
+        let raw: Vec<f64> = given.iter().map(|r| r.points).collect();
+        num::round2(review.combine.apply(&raw).clamp(0.0, points))
+    };
+    let status = if given.is_empty() {
+        Status::Pending
+    } else if combined + 1e-9 >= points {
+        Status::Pass
+    } else if combined > 0.0 {
+        Status::Partial
+    } else {
+        Status::Fail
+    };
+    ItemScore {
+        status,
+        available: points,
+        awarded: combined,
+        deducted: num::round2(points - combined),
+        vetoed: false,
+        gap: status.is_gap(),
+        explain: vec![ScoreStep::Review(ReviewStep {
+            asks: review.asks.clone(),
+            combine: review.combine,
+            scores: given.to_vec(),
+            combined,
+            points,
+        })],
+    }
 }
 
 /// One clause of a deduction schedule and what it deducted.
@@ -545,6 +603,9 @@ pub fn possible(item: &Item, scoring: &Scoring) -> Possible {
         ItemKind::Veto => return Possible::Veto,
         ItemKind::Bonus => return Possible::Range { max: points },
         ItemKind::Standard => {}
+    }
+    if item.review.is_some() {
+        return Possible::Range { max: points };
     }
     match &item.deduct {
         // Clauses of different amounts add up to many values: any value is taken as possible.

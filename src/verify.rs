@@ -7,6 +7,7 @@ use crate::assess::{self, Assessment, Options};
 use crate::diag::{self, Code, Diagnostic, Location, Sources, Target};
 use crate::num;
 use crate::pack::{Expect, Loaded, Pack};
+use crate::review::{self, Review};
 use crate::score::Status;
 use crate::waiver::{self, Waiver};
 use crate::yaml::{self, Node};
@@ -72,6 +73,7 @@ struct Ready {
     expect: Expect,
     submission: crate::submission::Submission,
     waivers: Vec<Waiver>,
+    reviews: Vec<Review>,
 }
 
 /// A pack's test cases, read once, to run against the pack or variants of it with the same
@@ -117,11 +119,12 @@ impl Suite {
                     .and_then(|r| r.locate_node(&at))
                     .cloned();
                 match prepare(pack, node.as_ref(), &mut sources, *file, &at, &base) {
-                    Ok((submission, waivers)) => self.ready.push(Ready {
+                    Ok((submission, waivers, reviews)) => self.ready.push(Ready {
                         name,
                         expect: case.expect.clone(),
                         submission,
                         waivers,
+                        reviews,
                     }),
                     Err(problem) => {
                         let message = problem
@@ -156,6 +159,7 @@ impl Suite {
                 digest,
                 &case.submission,
                 &case.waivers,
+                &case.reviews,
                 Options::default(),
             );
             if assessment.render_errors.is_empty() {
@@ -180,6 +184,7 @@ impl Suite {
                     "",
                     &case.submission,
                     &case.waivers,
+                    &case.reviews,
                     Options::default(),
                 );
                 let mut result = PackResult::default();
@@ -213,7 +218,7 @@ fn prepare(
     file: diag::FileId,
     at: &str,
     base: &Path,
-) -> Result<(crate::submission::Submission, Vec<Waiver>), CaseProblem> {
+) -> Result<(crate::submission::Submission, Vec<Waiver>, Vec<Review>), CaseProblem> {
     let located = |sources: &Sources, pointer: &str, message: String| {
         vec![Diagnostic::error(
             Code::TestCase,
@@ -274,7 +279,33 @@ fn prepare(
             }
         },
     };
-    Ok((submission, waivers))
+    let reviews_at = format!("{at}/reviews");
+    let reviews = match case.get("reviews") {
+        None => Vec::new(),
+        Some(node) => match (&node.value, node.as_str()) {
+            (_, Some(rel)) => {
+                let file = confine(base, rel, "reviews file")
+                    .map_err(|message| located(sources, &reviews_at, message))?;
+                review::load_confined(pack, &file).map_err(|e| CaseProblem {
+                    diagnostics: located(
+                        sources,
+                        &reviews_at,
+                        format!("the reviews `{rel}` are not valid"),
+                    ),
+                    inner: diag::render_human(&e.sources, &e.diagnostics, false),
+                })?
+            }
+            (yaml::Value::Seq(entries), None) => {
+                review::read_list(pack, entries, &reviews_at, file, sources)?
+            }
+            _ => {
+                return Err(
+                    located(sources, &reviews_at, "`reviews` is a path or a list".into()).into(),
+                );
+            }
+        },
+    };
+    Ok((submission, waivers, reviews))
 }
 
 /// A submission or waivers file a case names, confined to the test file's folder; or why
@@ -394,6 +425,7 @@ fn status_name(s: Status) -> &'static str {
         Status::NotApplicable => "not_applicable",
         Status::MissingData => "missing_data",
         Status::Waived => "waived",
+        Status::Pending => "pending",
     }
 }
 

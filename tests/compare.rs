@@ -46,6 +46,7 @@ fn run(facts: &str) -> Assessment {
         &pack_digest(&pack),
         &submission,
         &[],
+        &[],
         Options::default(),
     )
 }

@@ -47,6 +47,7 @@ fn run_with(sub: &Value, waivers: &[Waiver]) -> Assessment {
         &pack_digest(&pack),
         &submission,
         waivers,
+        &[],
         Options::default(),
     )
 }

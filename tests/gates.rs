@@ -43,6 +43,7 @@ fn run(rest: &str) -> Assessment {
         &pack_digest(&pack),
         &submission,
         &[],
+        &[],
         Options::default(),
     )
 }
@@ -196,7 +197,7 @@ fn a_pack_without_gates_has_no_eligibility() {
         "facts: {emergency_plan: true, drills: 2, major_accident: false}\n",
     );
     let submission = kaohe::submission::load(&pack, &path).expect("valid submission");
-    let a = assess(&pack, "", &submission, &[], Options::default());
+    let a = assess(&pack, "", &submission, &[], &[], Options::default());
     assert!(a.eligibility.is_none());
     assert!(!kaohe::report::text(&a).contains("申报条件"));
     let json: serde_json::Value = serde_json::from_str(&kaohe::report::json(&a)).expect("JSON");

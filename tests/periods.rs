@@ -42,6 +42,7 @@ fn run(registers: &str) -> Assessment {
         &pack_digest(&pack),
         &submission,
         &[],
+        &[],
         Options::default(),
     )
 }

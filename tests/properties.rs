@@ -834,6 +834,7 @@ impl Target {
             &self.digest,
             &submission,
             &[],
+            &[],
             Options::default(),
         )
     }

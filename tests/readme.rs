@@ -186,6 +186,51 @@ fn the_incomplete_example_is_what_kaohe_prints() {
     );
 }
 
+/// The reviewed-item snippet is an item of the reviews test pack, and the reviews snippet reads
+/// against that pack and scores it as the README says.
+#[test]
+fn the_review_snippets_read_against_the_reviews_pack() {
+    let pack = kaohe::pack::load(&root().join("tests/reviews"))
+        .expect("pack directory")
+        .pack
+        .expect("valid");
+    let items = kaohe::yaml::parse(
+        &std::fs::read_to_string(root().join("tests/reviews/items/safety.yaml")).expect("items"),
+    )
+    .expect("YAML")
+    .to_json();
+    let item = yaml_blocks()
+        .into_iter()
+        .find_map(|(_, _, json)| {
+            let item = json.get("items")?.get(0)?;
+            item.get("review")?;
+            Some(item.clone())
+        })
+        .expect("a `review` item snippet");
+    let listed = items["items"].as_array().expect("items");
+    assert!(
+        listed.contains(&item),
+        "not an item of tests/reviews: {item:#}"
+    );
+    let (text, line, _) = yaml_blocks()
+        .into_iter()
+        .find(|(_, _, j)| j.get("reviews").is_some())
+        .expect("a reviews snippet");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("reviews.yaml");
+    std::fs::write(&path, text).expect("write");
+    let reviews = kaohe::review::load(&pack, &path).unwrap_or_else(|e| {
+        panic!(
+            "README.md:{line}:\n{}",
+            kaohe::diag::render_human(&e.sources, &e.diagnostics, false)
+        )
+    });
+    let rv = pack.item("RV-01").expect("RV-01");
+    let review = rv.review.as_ref().expect("reviewed");
+    let s = kaohe::score::score_review(rv, review, &reviews);
+    assert_eq!(s.awarded, 3.0);
+}
+
 #[test]
 fn the_waivers_snippet_reads_against_the_shipped_pack() {
     let pack = shipped_pack();

@@ -213,6 +213,10 @@ fn schema_and_model_name_the_same_keys() {
         ("/$defs/override", model_keys::<Override>()),
         ("/$defs/testCase", model_keys::<TestCase>()),
         (
+            "/$defs/item/properties/review",
+            model_keys::<kaohe::pack::Review>(),
+        ),
+        (
             "/$defs/item/properties/veto_clause",
             model_keys::<kaohe::pack::VetoClause>(),
         ),

@@ -40,6 +40,7 @@ fn run(facts: &str, waivers: &[Waiver]) -> Assessment {
         &pack_digest(&pack),
         &submission,
         waivers,
+        &[],
         Options::default(),
     )
 }

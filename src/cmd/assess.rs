@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::{CliError, Outcome, load_pack};
 use crate::assess::{self, Assessment, Options};
 use crate::diag::{self, did_you_mean};
-use crate::{report, submission, waiver};
+use crate::{report, review, submission, waiver};
 
 /// Score submissions against a pack and print the gap report.
 #[derive(Debug, clap::Args)]
@@ -21,6 +21,10 @@ pub struct Args {
     /// A waivers file (豁免): items or rows exempted until a date.
     #[arg(long)]
     pub waivers: Option<PathBuf>,
+    /// A reviews file (评审): reviewers' points for the items the pack scores by review,
+    /// with reasons. One bureau's: it needs a single submission.
+    #[arg(long)]
+    pub reviews: Option<PathBuf>,
     /// Print how this item's verdict and points were computed, row by row, instead of
     /// the report. Text only: it cannot be combined with `--format md` or `json` (the JSON
     /// report gives each item's explanation under `explain`).
@@ -89,6 +93,17 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
             .map_err(|e| CliError::Input(diag::render_human(&e.sources, &e.diagnostics, color)))?,
         None => Vec::new(),
     };
+    if args.reviews.is_some() && args.submissions.len() > 1 {
+        return Err(CliError::Usage(format!(
+            "`--reviews` gives one bureau's reviews and takes one submission, not {}",
+            args.submissions.len()
+        )));
+    }
+    let reviews = match &args.reviews {
+        Some(path) => review::load(&pack, path)
+            .map_err(|e| CliError::Input(diag::render_human(&e.sources, &e.diagnostics, color)))?,
+        None => Vec::new(),
+    };
     if let Some(id) = args.explain.as_deref()
         && pack.item(id).is_none()
     {
@@ -123,7 +138,7 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     };
     let assessments: Vec<Assessment> = loaded
         .iter()
-        .map(|s| assess::assess(&pack, &digest, s, &waivers, options))
+        .map(|s| assess::assess(&pack, &digest, s, &waivers, &reviews, options))
         .collect();
     let render_errors: Vec<String> = assessments
         .iter()

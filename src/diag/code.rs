@@ -51,6 +51,8 @@ codes! {
         "A register's CSV file is not UTF-8.";
     DuplicateId = "duplicate-id",
         "An id or a name is defined twice.";
+    DuplicateReview = "duplicate-review",
+        "A reviewer reviews the same item twice.";
     DuplicateValue = "duplicate-value",
         "A list holds the same value twice.";
     DuplicateWaiver = "duplicate-waiver",
@@ -81,6 +83,8 @@ codes! {
         "A required key is missing.";
     MissingPackFile = "missing-pack-file",
         "A pack directory has no `pack.yaml`.";
+    NotReviewItem = "not-review-item",
+        "A review names an item whose points come from its check, not from reviewers.";
     OutOfRange = "out-of-range",
         "A number is outside the range its key allows.";
     OutsideFolder = "outside-folder",
@@ -94,7 +98,7 @@ codes! {
     TemplateVariable = "template-variable",
         "A message template uses a variable that its check does not provide.";
     TestCase = "test-case",
-        "A pack test case cannot be run: its submission or waivers cannot be read.";
+        "A pack test case cannot be run: its submission, waivers or reviews cannot be read.";
     TypeMismatch = "type-mismatch",
         "A field's type does not fit the check that reads it or the value it is compared with.";
     UnknownField = "unknown-field",

@@ -260,12 +260,80 @@ pub struct Item {
     pub rectify: Option<Rectify>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// Points given by reviewers (酌情扣分, 实地核查, 专家评分) rather than by a check: such an
+    /// item has no `check`; its points come from a reviews file (`kaohe assess --reviews`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
     /// A red line inside a scored item: when its check fails, the veto fires as a veto item's
     /// would, and the item keeps its own points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub veto_clause: Option<VetoClause>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// How a reviewed item is scored: what a reviewer must state, the least points a reviewer may
+/// give (the item's `points` are the most) and how several reviewers' points combine.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Review {
+    /// What the reviewer looks at and must state (`实地查看学校安全台账…`).
+    pub asks: String,
+    /// The least points a reviewer may give; 0 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub combine: Combine,
+}
+
+impl Review {
+    /// The least points a reviewer may give.
+    pub fn least(&self) -> f64 {
+        self.min.unwrap_or(0.0)
+    }
+}
+
+/// How several reviewers' points combine into the item's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Combine {
+    /// The mean of all reviewers' points.
+    #[default]
+    Mean,
+    /// The median (the mean of the middle two for an even count).
+    Median,
+    /// The mean without the highest and the lowest (去掉一个最高分和一个最低分); the plain
+    /// mean with fewer than three reviewers.
+    TrimmedMean,
+}
+
+impl Combine {
+    /// Combines `points` (not empty), unrounded.
+    pub fn apply(self, points: &[f64]) -> f64 {
+        let mut v = points.to_vec();
+        v.sort_by(f64::total_cmp);
+        let mean = |v: &[f64]| {
+            if v.is_empty() {
+                0.0
+            } else {
+                v.iter().sum::<f64>() / v.len() as f64
+            }
+        };
+        match self {
+            Combine::Mean => mean(&v),
+            Combine::Median => {
+                let n = v.len();
+                if n == 0 {
+                    0.0
+                } else if n % 2 == 1 {
+                    v[n / 2]
+                } else {
+                    (v[n / 2 - 1] + v[n / 2]) / 2.0
+                }
+            }
+            Combine::TrimmedMean if v.len() >= 3 => mean(&v[1..v.len() - 1]),
+            Combine::TrimmedMean => mean(&v),
+        }
+    }
 }
 
 /// A veto clause of a standard item: what must hold, with the wording of the red line.
@@ -514,6 +582,9 @@ pub struct TestCase {
     /// A path relative to the test file, or a list of waivers written inline.
     #[serde(default)]
     pub waivers: Option<serde_json::Value>,
+    /// A path relative to the test file, or a list of reviews written inline.
+    #[serde(default)]
+    pub reviews: Option<serde_json::Value>,
     #[serde(default)]
     pub expect: Expect,
 }

@@ -359,7 +359,19 @@ impl PackSchema {
                 )
                 .with_help("names start with a letter and use letters, digits and `_`")
             }
-            // The one `not` of the schema: a schedule item writes no `check`.
+            // The `not`s of the schema: a reviewed item writes no `check`, nor does a schedule
+            // item.
+            ValidationErrorKind::Not { schema }
+                if schema.get("required") == Some(&serde_json::json!(["check"]))
+                    && error.instance().get("review").is_some() =>
+            {
+                Diagnostic::error(
+                    Code::MisplacedKey,
+                    at(&format!("{pointer}/check"), Target::Key),
+                    "a reviewed item takes its points from its reviewers and has no `check`",
+                )
+                .with_help("remove `check`, or `review` to score the item by its check")
+            }
             ValidationErrorKind::Not { schema }
                 if schema.get("required") == Some(&serde_json::json!(["check"])) =>
             {

@@ -547,8 +547,12 @@ impl<'a> Validator<'a> {
         let check_at = origin.field("check");
         self.min_overridden = origin.fields.contains_key("min");
         // A schedule item's check is made of its clauses' checks, checked where they are written.
-        if item.deduct.clauses().is_empty() {
+        // A reviewed item has no check.
+        if item.deduct.clauses().is_empty() && item.review.is_none() {
             self.check(&item.check, &check_at, false);
+        }
+        if let Some(review) = &item.review {
+            self.review(item, review, &origin.field("review"));
         }
         self.min_overridden = false;
         // An overridden threshold is checked where the override wrote it.
@@ -567,6 +571,49 @@ impl<'a> Validator<'a> {
         }
         if let Some(rectify) = &item.rectify {
             self.rectify(item, rectify, &origin.field("rectify"));
+        }
+    }
+
+    /// A reviewed item is a standard item scored by its reviewers alone: no deduction style,
+    /// and a least score within its points.
+    fn review(&mut self, item: &'a Item, review: &'a Review, at: &Origin) {
+        if item.kind != ItemKind::Standard {
+            let d = self.error(
+                Code::MisplacedKey,
+                at,
+                Target::Key,
+                format!(
+                    "`review` belongs to a standard item, not a {} item",
+                    match item.kind {
+                        ItemKind::Veto => "veto",
+                        _ => "bonus",
+                    }
+                ),
+            );
+            Self::help(d, "reviewers give a standard item's points");
+        }
+        if !item.deduct.is_default_style() {
+            let d = self.error(
+                Code::MisplacedKey,
+                at,
+                Target::Key,
+                "a reviewed item takes its points from its reviewers, not from `deduct`",
+            );
+            Self::help(d, "leave `deduct` out of a reviewed item");
+        }
+        if let Some(min) = review.min
+            && min > item.points
+        {
+            let d = self.error(
+                Code::OutOfRange,
+                &at.join("min"),
+                Target::Value,
+                format!("`min` {min} is more than the item's points {}", item.points),
+            );
+            Self::help(
+                d,
+                "`min` is the least a reviewer may give, `points` the most",
+            );
         }
     }
 
@@ -1001,7 +1048,12 @@ impl<'a> Validator<'a> {
             );
         }
         let kind = item.check.kind.name();
-        let provided = item.check.kind.spec().variables();
+        // A reviewed item has no check: only the common variables.
+        let provided = if item.review.is_some() {
+            &[][..]
+        } else {
+            item.check.kind.spec().variables()
+        };
         let problem_at = at.join("problem");
         match template::used_variables(&rectify.problem) {
             Err(e) => {
@@ -1018,10 +1070,14 @@ impl<'a> Validator<'a> {
                     let mut d = Diagnostic::error(
                         Code::TemplateVariable,
                         loc,
-                        format!(
-                            "{} `{kind}` check provides no variable `{var}`",
-                            a_or_an(kind)
-                        ),
+                        if item.review.is_some() {
+                            format!("a reviewed item provides no variable `{var}`")
+                        } else {
+                            format!(
+                                "{} `{kind}` check provides no variable `{var}`",
+                                a_or_an(kind)
+                            )
+                        },
                     );
                     let all = COMMON_VARIABLES.iter().chain(provided.iter()).copied();
                     d = match did_you_mean(&var, all) {

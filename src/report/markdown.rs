@@ -37,6 +37,8 @@ fn render(a: &Assessment, with_sheet: bool) -> Result<String, String> {
         excluded => minijinja::Value::from(minijinja::value::Serde(super::excluded(a))),
         bonus => minijinja::Value::from(minijinja::value::Serde(super::bonus(a))),
         bonus_cap_note => super::bonus_cap_note(a),
+        pending => super::pending_summary(&a.score),
+        reviewed => minijinja::Value::from(minijinja::value::Serde(super::reviewed(a))),
         assessed_on => super::assessed_on(a),
         incomplete_count => super::incomplete_count(a),
         incomplete => a.incomplete.iter().map(super::absent).collect::<Vec<_>>(),

@@ -256,6 +256,14 @@ pub mod with_text {
         with(b, crate::report::steps::band, s)
     }
 
+    /// A reviewed item's reviewers and result, with its words under `text`.
+    pub fn review<S: Serializer>(
+        r: &Option<crate::score::ReviewStep>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        with(r, crate::report::steps::review, s)
+    }
+
     /// A deduction schedule's clauses, each with its words under `text`.
     pub fn clauses<S: Serializer>(
         cs: &[crate::score::ClauseStep],

@@ -66,6 +66,42 @@ pub fn template_value(measure: &crate::checks::Measure) -> serde_json::Value {
     }
 }
 
+/// The pending line of a report header (待评2项，共8分), when a reviewed item has no score yet.
+pub fn pending_summary(s: &crate::assess::Totals) -> Option<String> {
+    (s.pending_items > 0).then(|| {
+        format!(
+            "待评{}项，共{}分（尚无评分，暂按0分计入计分基数）",
+            s.pending_items,
+            crate::num::show(s.pending_points)
+        )
+    })
+}
+
+/// A reviewed item in a report: its points in words and each reviewer's reason.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Reviewed {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub reasons: Vec<String>,
+}
+
+/// The reviewed items (评审项), in pack order.
+pub fn reviewed(a: &Assessment) -> Vec<Reviewed> {
+    a.items
+        .iter()
+        .filter_map(|o| {
+            let r = o.review.as_ref()?;
+            Some(Reviewed {
+                id: o.id.clone(),
+                title: o.title.clone(),
+                summary: steps::review(r),
+                reasons: steps::review_reasons(r),
+            })
+        })
+        .collect()
+}
+
 /// The veto line of a report header: 触发 (with the grade the score alone earns),
 /// 待核实 (data missing), or 未触发 when every veto item was judged and none fired.
 pub fn veto_summary(s: &crate::assess::Totals) -> String {
@@ -200,6 +236,14 @@ pub fn warning(w: &crate::assess::Warning) -> String {
             "{item}的豁免列出了行（{}），但该项检查不按行计，豁免未起作用",
             rows.join("、")
         ),
+        Warning::ReviewsNotCounted {
+            item,
+            reviews,
+            status,
+        } => format!(
+            "{item}有{reviews}份评审，但该项{}，评审未计分",
+            status_label(*status)
+        ),
     }
 }
 
@@ -213,6 +257,7 @@ pub fn status_label(status: crate::score::Status) -> &'static str {
         Status::NotApplicable => "不适用",
         Status::MissingData => "缺数据",
         Status::Waived => "豁免",
+        Status::Pending => "待评",
     }
 }
 

@@ -92,10 +92,12 @@ fn row(o: &ItemOutcome) -> SheetRow {
         title: o.title.clone(),
         points,
         status: super::status_label(o.status),
-        measured: o
-            .measured
-            .as_ref()
-            .map_or_else(|| "—".to_string(), super::quantity),
+        // A reviewed item's "measured" is what its reviewers gave.
+        measured: match (&o.review, &o.measured) {
+            (Some(r), _) => super::steps::review(r),
+            (None, Some(q)) => super::quantity(q),
+            (None, None) => "—".to_string(),
+        },
         awarded,
     }
 }

@@ -4,7 +4,7 @@
 use super::{comparison, quantity, requirement};
 use crate::checks::{CheckVerdict, Requirement, Step, Subject};
 use crate::num;
-use crate::score::{BandStep, ClauseStep, Exclusion, ScoreStep};
+use crate::score::{BandStep, ClauseStep, Exclusion, ReviewStep, ScoreStep};
 
 /// Every step as lines, nested parts indented.
 pub fn lines(steps: &[Step]) -> Vec<String> {
@@ -173,8 +173,67 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
                 num::show(points - deducted)
             ));
         }
+        Step::Scored(ScoreStep::Review(r)) => {
+            out.push(review(r));
+            for reason in review_reasons(r) {
+                out.push(format!("  {reason}"));
+            }
+        }
         Step::Scored(s) => out.push(scored(s)),
     }
+}
+
+/// How reviewers' points combine, in words (取平均).
+pub fn combine(c: crate::pack::Combine) -> &'static str {
+    use crate::pack::Combine;
+    match c {
+        Combine::Mean => "取平均",
+        Combine::Median => "取中位数",
+        Combine::TrimmedMean => "去掉最高分和最低分后取平均",
+    }
+}
+
+/// A reviewed item's points in words: `复核分 3（专家甲 3、专家乙 3.5、专家丙 2.5，取平均）`,
+/// or `待评（满分5分，尚无评分；评审要求：…）`.
+pub fn review(r: &ReviewStep) -> String {
+    if r.scores.is_empty() {
+        return format!(
+            "待评（满分{}分，尚无评分；评审要求：{}）",
+            num::show(r.points),
+            r.asks
+        );
+    }
+    let each: Vec<String> = r
+        .scores
+        .iter()
+        .map(|s| format!("{} {}", s.reviewer, num::show(s.points)))
+        .collect();
+    let how = if r.scores.len() == 1 {
+        String::new()
+    } else {
+        format!("，{}", combine(r.combine))
+    };
+    format!(
+        "复核分 {}（{}{how}）",
+        num::show(r.combined),
+        each.join("、")
+    )
+}
+
+/// Each reviewer's reason: `专家甲（2024-05-10）3分：台账齐全`.
+pub fn review_reasons(r: &ReviewStep) -> Vec<String> {
+    r.scores
+        .iter()
+        .map(|s| {
+            format!(
+                "{}（{}）{}分：{}",
+                s.reviewer,
+                s.date,
+                num::show(s.points),
+                s.reason
+            )
+        })
+        .collect()
 }
 
 /// Graded bands in words: `分档计分：实测70%，达到≥60%档 → 得1分（本项3分）`.
@@ -358,6 +417,7 @@ fn scored(s: &ScoreStep) -> String {
             format!("分项计分：{} = {}分", terms.join(" + "), show(*earned))
         }
         ScoreStep::Bands(b) => band(b),
+        ScoreStep::Review(r) => review(r),
         ScoreStep::Schedule {
             points, deducted, ..
         } => format!(

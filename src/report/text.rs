@@ -232,7 +232,17 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
     }
     out.push_str(&format!("一票否决：{}\n", super::veto_summary(s)));
     if let Some(e) = &a.eligibility {
-        out.push_str(&format!("申报条件：{}\n", super::eligibility(e)));
+        out.push_str(&format!(
+            "申报条件：{}
+",
+            super::eligibility(e)
+        ));
+    }
+    if let Some(p) = super::pending_summary(s) {
+        out.push_str(&format!(
+            "{p}
+"
+        ));
     }
     for w in &a.warnings {
         out.push_str(&format!("提示：{}\n", super::warning(w)));
@@ -254,6 +264,16 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
     }
     out.push_str(&format!("\n板块得分\n{sections}\n"));
     out.push_str(&excluded_and_bonus(a, width));
+    let reviewed = super::reviewed(a);
+    if !reviewed.is_empty() {
+        out.push_str("\n评审项\n");
+        for r in &reviewed {
+            out.push_str(&format!("{} {}：{}\n", r.id, r.title, r.summary));
+            for reason in &r.reasons {
+                out.push_str(&format!("  - {reason}\n"));
+            }
+        }
+    }
 
     let gaps = super::gaps(a);
     if gaps.is_empty() {
@@ -437,6 +457,9 @@ fn gap_detail(o: &ItemOutcome) -> String {
     }
     if let Some(b) = &o.band {
         out.push_str(&format!("  {}\n", super::steps::band(b)));
+    }
+    if let Some(r) = &o.review {
+        out.push_str(&format!("  {}\n", super::steps::review(r)));
     }
     for c in o.schedule.iter().filter(|c| c.deducted > 0.0) {
         out.push_str(&format!("  扣分：{}\n", super::steps::clause(c)));
