@@ -20,7 +20,7 @@ use crate::submission::{Bureau, Submission};
 use crate::waiver::Waiver;
 
 /// The version of the assessment JSON (`schemas/assessment.schema.json`).
-pub const SCHEMA_VERSION: &str = "kaohe.assessment/2";
+pub const SCHEMA_VERSION: &str = "kaohe.assessment/3";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Assessment {
