@@ -4,6 +4,7 @@ pub mod assess;
 pub mod checks;
 pub mod cmd;
 pub mod diag;
+pub mod entries;
 pub mod num;
 pub mod pack;
 pub mod report;

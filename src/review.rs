@@ -31,11 +31,7 @@ pub struct Review {
 }
 
 /// Problems with a reviews file: exit 2.
-#[derive(Debug)]
-pub struct ReviewError {
-    pub sources: Sources,
-    pub diagnostics: Vec<Diagnostic>,
-}
+pub type ReviewError = crate::entries::EntriesError;
 
 const KEYS: [&str; 5] = ["item", "points", "reason", "reviewer", "date"];
 
@@ -55,80 +51,13 @@ fn load_from(
     path: &Path,
     read: Result<String, SourceError>,
 ) -> Result<Vec<Review>, ReviewError> {
-    let mut sources = Sources::default();
-    let text = match read {
-        Ok(t) => t,
-        Err(e) => {
-            let d = e.diagnostic(path, "the reviews file", &mut sources);
-            return Err(ReviewError {
-                sources,
-                diagnostics: vec![d],
-            });
-        }
-    };
-    if let Some(kind) = crate::yaml::non_mapping_root(&text) {
-        let file = sources.add(path, String::new());
-        let d = Diagnostic::error(
-            Code::WrongType,
-            Location { file, pos: None },
-            format!(
-                "the file is not a reviews file: it holds {kind}, not a mapping with `reviews`"
-            ),
-        );
-        return Err(ReviewError {
-            sources,
-            diagnostics: vec![d],
-        });
-    }
-    let file = sources.add(path, text);
-    let root = match crate::yaml::parse(&sources.file(file).text) {
-        Ok(root) => root,
-        Err(e) => {
-            let d = Diagnostic::error(Code::YamlSyntax, Location { file, pos: e.pos }, e.message);
-            return Err(ReviewError {
-                sources,
-                diagnostics: vec![d],
-            });
-        }
-    };
-    sources.set_root(file, root.clone());
-    let mut diags = Vec::new();
-    let at = |pointer: &str, target| Location {
-        file,
-        pos: sources.locate(file, pointer, target),
-    };
-    let Some(list) = root.get("reviews") else {
-        diags.push(Diagnostic::error(
-            Code::MissingKey,
-            at("", Target::Value),
-            "missing required key `reviews`",
-        ));
-        return Err(ReviewError {
-            sources,
-            diagnostics: diags,
-        });
-    };
-    let Value::Seq(entries) = &list.value else {
-        diags.push(Diagnostic::error(
-            Code::WrongType,
-            at("/reviews", Target::Value),
-            "`reviews` must be a list",
-        ));
-        return Err(ReviewError {
-            sources,
-            diagnostics: diags,
-        });
-    };
-    match read_list(pack, entries, "/reviews", file, &sources) {
-        Ok(reviews) => Ok(reviews),
-        Err(mut problems) => {
-            crate::diag::sort(&mut problems);
-            Err(ReviewError {
-                sources,
-                diagnostics: problems,
-            })
-        }
-    }
+    crate::entries::read(
+        path,
+        read,
+        "reviews",
+        "reviews file",
+        |entries, pointer, file, sources| read_list(pack, entries, pointer, file, sources),
+    )
 }
 
 /// Reads a list of reviews written at `pointer` in `file`.

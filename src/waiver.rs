@@ -30,11 +30,7 @@ pub struct Waiver {
 }
 
 /// Problems with a waivers file: exit 2.
-#[derive(Debug)]
-pub struct WaiverError {
-    pub sources: Sources,
-    pub diagnostics: Vec<Diagnostic>,
-}
+pub type WaiverError = crate::entries::EntriesError;
 
 const KEYS: [&str; 5] = ["item", "rows", "reason", "approved_by", "expires_on"];
 
@@ -54,80 +50,13 @@ fn load_from(
     path: &Path,
     read: Result<String, SourceError>,
 ) -> Result<Vec<Waiver>, WaiverError> {
-    let mut sources = Sources::default();
-    let text = match read {
-        Ok(t) => t,
-        Err(e) => {
-            let d = e.diagnostic(path, "the waivers file", &mut sources);
-            return Err(WaiverError {
-                sources,
-                diagnostics: vec![d],
-            });
-        }
-    };
-    if let Some(kind) = crate::yaml::non_mapping_root(&text) {
-        let file = sources.add(path, String::new());
-        let d = Diagnostic::error(
-            Code::WrongType,
-            Location { file, pos: None },
-            format!(
-                "the file is not a waivers file: it holds {kind}, not a mapping with `waivers`"
-            ),
-        );
-        return Err(WaiverError {
-            sources,
-            diagnostics: vec![d],
-        });
-    }
-    let file = sources.add(path, text);
-    let root = match crate::yaml::parse(&sources.file(file).text) {
-        Ok(root) => root,
-        Err(e) => {
-            let d = Diagnostic::error(Code::YamlSyntax, Location { file, pos: e.pos }, e.message);
-            return Err(WaiverError {
-                sources,
-                diagnostics: vec![d],
-            });
-        }
-    };
-    sources.set_root(file, root.clone());
-    let mut diags = Vec::new();
-    let at = |pointer: &str, target| Location {
-        file,
-        pos: sources.locate(file, pointer, target),
-    };
-    let Some(list) = root.get("waivers") else {
-        diags.push(Diagnostic::error(
-            Code::MissingKey,
-            at("", Target::Value),
-            "missing required key `waivers`",
-        ));
-        return Err(WaiverError {
-            sources,
-            diagnostics: diags,
-        });
-    };
-    let Value::Seq(entries) = &list.value else {
-        diags.push(Diagnostic::error(
-            Code::WrongType,
-            at("/waivers", Target::Value),
-            "`waivers` must be a list",
-        ));
-        return Err(WaiverError {
-            sources,
-            diagnostics: diags,
-        });
-    };
-    match read_list(pack, entries, "/waivers", file, &sources) {
-        Ok(waivers) => Ok(waivers),
-        Err(mut problems) => {
-            crate::diag::sort(&mut problems);
-            Err(WaiverError {
-                sources,
-                diagnostics: problems,
-            })
-        }
-    }
+    crate::entries::read(
+        path,
+        read,
+        "waivers",
+        "waivers file",
+        |entries, pointer, file, sources| read_list(pack, entries, pointer, file, sources),
+    )
 }
 
 /// Reads a list of waivers written at `pointer` in `file` (a waivers file's `waivers`, or a
