@@ -147,6 +147,30 @@ pub struct ReviewStep {
 /// Scores a reviewed item from the reviews given for it (in the reviews file's order): their
 /// points combined as the pack says, rounded to 2 decimals. With none it is pending (待评):
 /// it earns 0 and stays in the denominator, so a review never lowers the score.
+/// A counted item that earned `awarded` of its `points`, with the step that says how.
+fn earned(status: Status, points: f64, awarded: f64, step: ScoreStep) -> ItemScore {
+    ItemScore {
+        status,
+        available: points,
+        awarded,
+        deducted: num::round2(points - awarded),
+        vetoed: false,
+        gap: status.is_gap(),
+        explain: vec![step],
+    }
+}
+
+/// 达标 with all the points, 部分达标 with some, 未达标 with none.
+fn by_points(points: f64, awarded: f64) -> Status {
+    if awarded + 1e-9 >= points {
+        Status::Pass
+    } else if awarded > 0.0 {
+        Status::Partial
+    } else {
+        Status::Fail
+    }
+}
+
 pub fn score_review(
     item: &Item,
     review: &crate::pack::Review,
@@ -161,28 +185,17 @@ pub fn score_review(
     };
     let status = if given.is_empty() {
         Status::Pending
-    } else if combined + 1e-9 >= points {
-        Status::Pass
-    } else if combined > 0.0 {
-        Status::Partial
     } else {
-        Status::Fail
+        by_points(points, combined)
     };
-    ItemScore {
-        status,
-        available: points,
-        awarded: combined,
-        deducted: num::round2(points - combined),
-        vetoed: false,
-        gap: status.is_gap(),
-        explain: vec![ScoreStep::Review(ReviewStep {
-            asks: review.asks.clone(),
-            combine: review.combine,
-            scores: given.to_vec(),
-            combined,
-            points,
-        })],
-    }
+    let step = ScoreStep::Review(ReviewStep {
+        asks: review.asks.clone(),
+        combine: review.combine,
+        scores: given.to_vec(),
+        combined,
+        points,
+    });
+    earned(status, points, combined, step)
 }
 
 /// One clause of a deduction schedule and what it deducted.
@@ -438,15 +451,7 @@ fn standard(item: &Item, result: &CheckResult) -> ItemScore {
     } else {
         Status::Fail
     };
-    ItemScore {
-        status,
-        available: points,
-        awarded,
-        deducted: num::round2(points - awarded),
-        vetoed: false,
-        gap: status.is_gap(),
-        explain: vec![line],
-    }
+    earned(status, points, awarded, line)
 }
 
 /// Scores graded bands: the points of the first band `measured` reaches, 0 below them all.
@@ -457,28 +462,14 @@ fn banded(
 ) -> ItemScore {
     let reached = bands.iter().find(|b| b.reached_by(measured)).copied();
     let awarded = num::round2(reached.map_or(0.0, |b| b.points).clamp(0.0, points));
-    let status = if awarded + 1e-9 >= points {
-        Status::Pass
-    } else if awarded > 0.0 {
-        Status::Partial
-    } else {
-        Status::Fail
-    };
-    ItemScore {
-        status,
-        available: points,
+    let step = ScoreStep::Bands(BandStep {
+        measured: measured.clone(),
+        reached,
+        lowest: bands.last().copied(),
+        points,
         awarded,
-        deducted: num::round2(points - awarded),
-        vetoed: false,
-        gap: status.is_gap(),
-        explain: vec![ScoreStep::Bands(BandStep {
-            measured: measured.clone(),
-            reached,
-            lowest: bands.last().copied(),
-            points,
-            awarded,
-        })],
-    }
+    });
+    earned(by_points(points, awarded), points, awarded, step)
 }
 
 /// Scores a deduction schedule: each clause deducts `occurrences × per`, at most its cap (or
@@ -516,27 +507,16 @@ fn scheduled(points: f64, schedule: &[crate::pack::Clause], result: &CheckResult
     let awarded = num::round2((points - deducted).max(0.0));
     let status = if missing {
         Status::MissingData
-    } else if deducted <= 0.0 {
-        Status::Pass
-    } else if awarded > 0.0 {
-        Status::Partial
     } else {
-        Status::Fail
+        by_points(points, awarded)
     };
-    ItemScore {
-        status,
-        available: points,
-        awarded,
+    let step = ScoreStep::Schedule {
+        clauses,
+        sum: num::round2(sum),
+        points,
         deducted,
-        vetoed: false,
-        gap: status.is_gap(),
-        explain: vec![ScoreStep::Schedule {
-            clauses,
-            sum: num::round2(sum),
-            points,
-            deducted,
-        }],
-    }
+    };
+    earned(status, points, awarded, step)
 }
 
 /// The points an item's scoring can give, whatever the data: what a self-score (自评分) is
