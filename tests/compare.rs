@@ -2,10 +2,12 @@
 //! year's, 2; CMP-02 budget ≥ last year's × 1.05, 2; CMP-03 staff ≥ 3, 1; CMP-04 pass rate ≥
 //! last year's, 1), and the mistakes `kaohe check` finds in one.
 
+mod example;
+
 use std::path::Path;
 
 use assert_cmd::Command;
-use kaohe::assess::{Assessment, Options, assess, pack_digest};
+use kaohe::assess::Assessment;
 use kaohe::checks::Quantity;
 use kaohe::pack::Pack;
 use kaohe::report;
@@ -16,39 +18,14 @@ fn root() -> &'static Path {
 }
 
 fn pack() -> Pack {
-    let loaded = kaohe::pack::load(&root().join("tests/compare")).expect("pack directory");
-    match loaded.pack {
-        Some(p) => p,
-        None => panic!(
-            "{}",
-            kaohe::diag::render_human(&loaded.sources, &loaded.diagnostics, false)
-        ),
-    }
+    example::pack("tests/compare")
 }
 
 fn run(facts: &str) -> Assessment {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("submission.yaml");
     let text = format!(
         "bureau: {{name: 比较测试区教育局}}\nyear: 2024\nassessed_on: 2025-03-01\nfacts: {facts}\n"
     );
-    std::fs::write(&path, text).expect("write");
-    let pack = pack();
-    let submission = match kaohe::submission::load(&pack, &path) {
-        Ok(s) => s,
-        Err(e) => panic!(
-            "{}",
-            kaohe::diag::render_human(&e.sources, &e.diagnostics, false)
-        ),
-    };
-    assess(
-        &pack,
-        &pack_digest(&pack),
-        &submission,
-        &[],
-        &[],
-        Options::default(),
-    )
+    example::assess_text(&pack(), &text, &[])
 }
 
 /// What the report writes for an item: measured, required, shortfall.

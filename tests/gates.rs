@@ -3,10 +3,12 @@
 //! A gate that fails or cannot be proven makes the submission ineligible, with the reasons;
 //! the scores are computed as usual.
 
+mod example;
+
 use std::path::Path;
 
 use assert_cmd::Command;
-use kaohe::assess::{Assessment, GateState, GateTest, Options, assess, pack_digest};
+use kaohe::assess::{Assessment, GateState, GateTest, Options, assess};
 use kaohe::pack::Pack;
 
 fn root() -> &'static Path {
@@ -14,10 +16,7 @@ fn root() -> &'static Path {
 }
 
 fn pack() -> Pack {
-    kaohe::pack::load(&root().join("tests/gates"))
-        .expect("pack directory")
-        .pack
-        .expect("valid")
+    example::pack("tests/gates")
 }
 
 const SUBMITTED: &str = "bureau: {name: 安全测试区教育局}\nyear: 2024\nassessed_on: 2025-03-01\n";
@@ -29,23 +28,7 @@ fn submission_file(dir: &Path, rest: &str) -> std::path::PathBuf {
 }
 
 fn run(rest: &str) -> Assessment {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = submission_file(dir.path(), rest);
-    let pack = pack();
-    let submission = kaohe::submission::load(&pack, &path).unwrap_or_else(|e| {
-        panic!(
-            "{}",
-            kaohe::diag::render_human(&e.sources, &e.diagnostics, false)
-        )
-    });
-    assess(
-        &pack,
-        &pack_digest(&pack),
-        &submission,
-        &[],
-        &[],
-        Options::default(),
-    )
+    example::assess_text(&pack(), &format!("{SUBMITTED}{rest}"), &[])
 }
 
 const GOOD_FACTS: &str = "facts: {emergency_plan: true, drills: 3, major_accident: false}\n";

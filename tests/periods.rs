@@ -3,10 +3,12 @@
 //! July, autumn August to the next January), STU-03 a review in the assessment year or the one
 //! before (近两年). Each case is worked by hand.
 
+mod example;
+
 use std::path::Path;
 
 use assert_cmd::Command;
-use kaohe::assess::{Assessment, ItemOutcome, Options, assess, pack_digest};
+use kaohe::assess::{Assessment, ItemOutcome};
 use kaohe::checks::{PeriodName, Shortfall};
 use kaohe::pack::Pack;
 use kaohe::score::Status;
@@ -16,35 +18,15 @@ fn root() -> &'static Path {
 }
 
 fn pack() -> Pack {
-    kaohe::pack::load(&root().join("tests/periods"))
-        .expect("pack directory")
-        .pack
-        .expect("valid")
+    example::pack("tests/periods")
 }
 
 /// Assesses a 2024 submission with these registers (YAML flow mappings).
 fn run(registers: &str) -> Assessment {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("submission.yaml");
     let text = format!(
         "bureau: {{name: 期间测试区教育局}}\nyear: 2024\nassessed_on: 2025-03-01\nregisters: {registers}\n"
     );
-    std::fs::write(&path, text).expect("write");
-    let pack = pack();
-    let submission = kaohe::submission::load(&pack, &path).unwrap_or_else(|e| {
-        panic!(
-            "{}",
-            kaohe::diag::render_human(&e.sources, &e.diagnostics, false)
-        )
-    });
-    assess(
-        &pack,
-        &pack_digest(&pack),
-        &submission,
-        &[],
-        &[],
-        Options::default(),
-    )
+    example::assess_text(&pack(), &text, &[])
 }
 
 fn item<'a>(a: &'a Assessment, id: &str) -> &'a ItemOutcome {

@@ -2,10 +2,12 @@
 //! plan and two drills, vetoed by a major accident): the item keeps its points, the veto fires
 //! when the clause fails, is 待核实 when its data is missing, and no waiver lifts it.
 
+mod example;
+
 use std::path::Path;
 
 use assert_cmd::Command;
-use kaohe::assess::{Assessment, Options, VetoState, assess, pack_digest};
+use kaohe::assess::{Assessment, VetoState};
 use kaohe::pack::Pack;
 use kaohe::score::Status;
 use kaohe::waiver::Waiver;
@@ -15,34 +17,14 @@ fn root() -> &'static Path {
 }
 
 fn pack() -> Pack {
-    kaohe::pack::load(&root().join("tests/veto-clause"))
-        .expect("pack directory")
-        .pack
-        .expect("valid")
+    example::pack("tests/veto-clause")
 }
 
 fn run(facts: &str, waivers: &[Waiver]) -> Assessment {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("submission.yaml");
     let text = format!(
         "bureau: {{name: 安全测试区教育局}}\nyear: 2024\nassessed_on: 2025-03-01\nfacts: {facts}\n"
     );
-    std::fs::write(&path, text).expect("write");
-    let pack = pack();
-    let submission = kaohe::submission::load(&pack, &path).unwrap_or_else(|e| {
-        panic!(
-            "{}",
-            kaohe::diag::render_human(&e.sources, &e.diagnostics, false)
-        )
-    });
-    assess(
-        &pack,
-        &pack_digest(&pack),
-        &submission,
-        waivers,
-        &[],
-        Options::default(),
-    )
+    example::assess_text(&pack(), &text, waivers)
 }
 
 #[test]
