@@ -757,6 +757,9 @@ fn outcome(
         explain_rows: options.explain_rows,
     };
     let mut explain = Vec::new();
+    // Whether the item applies reads only facts: judged once, for its check and its veto
+    // clause.
+    let (applies, why) = check::applies(&ctx, item.applies_if.as_ref());
     let (result, scored) = if let Some(w) = item_waiver {
         let result = CheckResult::with_verdict(CheckVerdict::NotApplicable);
         explain.push(Step::Waiver {
@@ -766,7 +769,7 @@ fn outcome(
         });
         (result, score_waived(item, pack))
     } else {
-        match check::applies(&ctx, item.applies_if.as_ref()) {
+        match (applies, why) {
             (Some(false), why) => {
                 explain.push(Step::DoesNotApply { conditions: why });
                 let result = CheckResult::with_verdict(CheckVerdict::NotApplicable);
@@ -830,7 +833,7 @@ fn outcome(
             waived_rows: &unwaived,
             explain_rows: options.explain_rows,
         };
-        let state = match check::applies(&ctx, item.applies_if.as_ref()).0 {
+        let state = match applies {
             Some(false) => VetoState::Clear,
             None => VetoState::Unverified,
             Some(true) => match check::evaluate(&ctx, &clause.check).verdict {
