@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
+use crate::checks::stated::{Reconciled, Source};
 use crate::checks::{
     self as check, CheckResult, CheckVerdict, Context, FailingRow, Miss, PartResult, Quantity,
     Requirement, Shortfall, Step,
@@ -256,6 +257,20 @@ pub struct ItemOutcome {
         serialize_with = "crate::report::with_text::quantity"
     )]
     pub measured: Option<Quantity>,
+    /// Where the measured value came from: the register's rows (据台账核算) or the stated
+    /// figures (据填报数).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::source"
+    )]
+    pub source: Option<Source>,
+    /// Stated figures that disagree with the rows (数据不一致, 疑似虚报), each with its
+    /// words under `text`.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "crate::report::with_text::reconciled"
+    )]
+    pub reconciled: Vec<Reconciled>,
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "crate::report::with_text::requirement"
@@ -680,11 +695,17 @@ fn incomplete(
         if submission.registers.get(i).is_some_and(Option::is_some) {
             continue;
         }
+        // A register stated in figures instead of rows is reported, not absent; the items
+        // that need its rows still list it.
+        let stated = pack.data.facts.iter().enumerate().any(|(j, (_, f))| {
+            f.states.as_deref() == Some(name.as_str())
+                && submission.facts.get(j).is_some_and(Option::is_some)
+        });
         all.push(Absent {
             kind: AbsentKind::Register,
             name: name.clone(),
             label: register.label.clone(),
-            required: register.required,
+            required: register.required && !stated,
             items: items_needing(AbsentKind::Register, &register.label),
             gates: gates_needing(AbsentKind::Register, &register.label),
         });
@@ -799,7 +820,16 @@ fn outcome(
                 (result, s)
             }
             (Some(true), _) => {
-                let result = check::evaluate(&ctx, &item.check);
+                let mut result = check::evaluate(&ctx, &item.check);
+                // A stated rate without its numbers cannot say how many units a per-unit
+                // deduction or award counts: that number is missing, not invented.
+                if score::counts_units(item, result.verdict)
+                    && let Some(what) = result.units_unknown.take()
+                {
+                    result.verdict = CheckVerdict::MissingData;
+                    result.explain.push(Step::Missing { what: what.clone() });
+                    result.missing.push(what);
+                }
                 let s = score::score_item(item, &result, &pack.scoring);
                 (result, s)
             }
@@ -868,6 +898,8 @@ fn outcome(
         kind: item.kind,
         status: scored.status,
         measured: result.measured,
+        source: result.source,
+        reconciled: result.reconciled,
         required: result.required,
         shortfall: result.shortfall,
         failing: result.failing,

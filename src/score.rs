@@ -272,6 +272,22 @@ fn excluded(item: &Item, status: Status, scoring: &Scoring, why: Exclusion) -> I
 }
 
 /// Scores an item whose check produced `result` (the item applies and is not waived).
+/// Whether scoring `item` with a check that came out `verdict` counts units: a per-unit
+/// deduction or a schedule on a failing check, a per-unit award.
+pub fn counts_units(item: &Item, verdict: CheckVerdict) -> bool {
+    match item.kind {
+        ItemKind::Bonus => matches!(item.award, Some(Award::PerUnit { .. })),
+        ItemKind::Standard => {
+            verdict == CheckVerdict::Fail
+                && matches!(
+                    item.deduct,
+                    Deduct::PerUnit { .. } | Deduct::Schedule { .. }
+                )
+        }
+        ItemKind::Veto => false,
+    }
+}
+
 pub fn score_item(item: &Item, result: &CheckResult, scoring: &Scoring) -> ItemScore {
     match result.verdict {
         CheckVerdict::NotApplicable => {

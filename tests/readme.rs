@@ -130,6 +130,41 @@ fn the_schedule_and_band_snippets_are_the_schedule_pack_items() {
     }
 }
 
+/// The stated-figures snippet is the dictionary and item LVP-01 of the stated test pack.
+#[test]
+fn the_stated_snippet_is_the_stated_pack() {
+    let read = |path: &str| {
+        let text = std::fs::read_to_string(root().join(path)).expect("the stated pack");
+        kaohe::yaml::parse(&text).expect("YAML").to_json()
+    };
+    let pack = read("tests/stated/pack.yaml");
+    let items = read("tests/stated/items/stated.yaml");
+    let blocks = yaml_blocks();
+    let snippet = blocks
+        .iter()
+        .find_map(|(_, _, json)| {
+            json.get("items")?
+                .get(0)?
+                .get("check")?
+                .get("coverage")?
+                .get("stated")?;
+            Some(json)
+        })
+        .expect("a `stated` snippet");
+    assert_eq!(snippet["items"][0], items["items"][0]);
+    let dictionary = blocks
+        .iter()
+        .find_map(|(_, _, json)| {
+            json.get("data")?.get("facts")?.get("lvp_rate")?;
+            Some(json)
+        })
+        .expect("the dictionary snippet of stated figures");
+    let facts = dictionary["data"]["facts"].as_object().expect("facts");
+    for (name, fact) in facts {
+        assert_eq!(&pack["data"]["facts"][name], fact, "fact `{name}`");
+    }
+}
+
 #[test]
 fn the_submission_snippets_read_against_the_shipped_pack() {
     let pack = shipped_pack();

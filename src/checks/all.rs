@@ -138,6 +138,10 @@ pub(crate) fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResu
         Combine::Any => CheckVerdict::Fail,
     };
     let mut r = CheckResult::with_verdict(verdict);
+    r.source = super::stated::Source::combine(results.iter().filter_map(|r| r.source));
+    for result in &results {
+        r.reconciled.extend(result.reconciled.iter().cloned());
+    }
     let mut failed_parts = Vec::new();
     let mut labels = Vec::new();
     for (i, (part, result)) in parts.iter().zip(results).enumerate() {
@@ -183,6 +187,7 @@ pub(crate) fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResu
             units: result.units,
             measured: result.measured.clone(),
             shortfall: result.shortfall.clone(),
+            source: result.source,
         });
     }
     let mut seen: Vec<Miss> = Vec::with_capacity(r.missing.len());

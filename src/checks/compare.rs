@@ -136,6 +136,7 @@ impl Spec for Compare {
             }
         };
         r.measured = Some(quantity(value));
+        r.source = Some(super::stated::Source::Stated);
         let requirement = Requirement::Bound {
             op: self.op,
             value: quantity(target),

@@ -7,10 +7,11 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use super::stated::{self, Figure, Source, Stated};
 use super::{
     CheckResult, CheckVerdict, Comparison, Context, Kind, Miss, PeriodCount, PeriodKind,
     PeriodName, Quantity, Requirement, Scoped, Shortfall, Spec, Step, Subject, predicate,
-    register_missing, scope,
+    register_missing, scope, unit,
 };
 use crate::diag::{Code, Target};
 use crate::pack::validate::{Fields, Validator};
@@ -33,6 +34,9 @@ pub struct Count {
     pub per: Option<Per>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<Within>,
+    /// The fact that states the count, counted from when the rows are absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated: Option<Stated>,
 }
 
 /// `per: {period: quarter, date: held_on}`: each period of the assessment year is counted.
@@ -142,6 +146,72 @@ impl Count {
             }),
             (None, None) => None,
         }
+    }
+
+    /// A count from the stated figure, when the rows are absent.
+    fn stated_count(&self, ctx: &Context, of: &str) -> CheckResult {
+        match stated::count(ctx, self.stated.as_ref()) {
+            Some(Ok(value)) => {
+                let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
+                r.source = Some(Source::Stated);
+                let label = self
+                    .stated
+                    .as_ref()
+                    .and_then(|s| s.count.as_deref())
+                    .map(|n| super::fact_label(ctx, n))
+                    .unwrap_or_default();
+                r.explain.push(Step::Stated {
+                    figures: vec![(label, Quantity::Count { value })],
+                });
+                self.judge(r, value, unit(ctx, of))
+            }
+            Some(Err(miss)) => stated::missing(ctx, of, vec![miss]),
+            None => register_missing(ctx, of),
+        }
+    }
+
+    /// Judges a count against the bounds.
+    fn judge(&self, mut r: CheckResult, value: i64, unit: Option<String>) -> CheckResult {
+        let min = self.min.map(|m| i64::try_from(m).unwrap_or(i64::MAX));
+        let max = self.max.map(|m| i64::try_from(m).unwrap_or(i64::MAX));
+        let below = min.map(|m| m.saturating_sub(value).max(0)).unwrap_or(0);
+        let above = max.map(|m| value.saturating_sub(m).max(0)).unwrap_or(0);
+        let count = |value| Quantity::Count { value };
+        let required = self.requirement();
+        r.measured = Some(count(value));
+        r.counted = value.max(0) as f64;
+        r.units = (below + above) as f64;
+        r.share = min.map(|m| {
+            if m <= 0 {
+                1.0
+            } else {
+                (value as f64 / m as f64).clamp(0.0, 1.0)
+            }
+        });
+        r.verdict = if below == 0 && above == 0 {
+            CheckVerdict::Pass
+        } else {
+            CheckVerdict::Fail
+        };
+        if below > 0 {
+            r.shortfall = Some(Shortfall::Fewer { by: below, unit });
+        } else if above > 0 {
+            r.shortfall = Some(Shortfall::More { by: above, unit });
+        }
+        r.explain.push(Step::Judged {
+            subject: Subject::Count,
+            value: count(value),
+            requirement: required.clone(),
+            met: r.verdict == CheckVerdict::Pass,
+        });
+        r.required = required;
+        r.set_vars(Vars {
+            count: value,
+            min,
+            max,
+            shortfall: below + above,
+        });
+        r
     }
 
     /// Each period of the assessment year against the bounds.
@@ -318,6 +388,26 @@ impl Spec for Count {
             }
             _ => {}
         }
+        if let Some(stated) = &self.stated {
+            let at = at.join("stated");
+            if self.of.is_none() {
+                v.error(
+                    Code::StatedFigure,
+                    &at,
+                    Target::Key,
+                    "`stated` gives a register's figures; this count reads no register",
+                );
+            } else if self.per.is_some() {
+                v.error(
+                    Code::StatedFigure,
+                    &at,
+                    Target::Key,
+                    "a count `per` period needs the rows' dates; a stated count has none",
+                );
+            } else {
+                stated.validate(v, self.of.as_deref(), &[Figure::Count], &at);
+            }
+        }
         if self.per.is_some() && self.within.is_some() {
             v.error(
                 Code::BadCheck,
@@ -347,8 +437,9 @@ impl Spec for Count {
         let mut unit = None;
         let value: i64 = if let Some(of) = &self.of {
             let Some(s) = scope(ctx, of, self.r#where.as_ref(), &mut r) else {
-                return register_missing(ctx, of);
+                return self.stated_count(ctx, of);
             };
+            r.source = Some(Source::Register);
             unit = s.unit.clone();
             if let Some(per) = &self.per {
                 return self.per_period(ctx, per, &s, r);
@@ -372,11 +463,14 @@ impl Spec for Count {
                 });
                 rows = kept;
             }
-            i64::try_from(rows).unwrap_or(i64::MAX)
+            let rows = i64::try_from(rows).unwrap_or(i64::MAX);
+            stated::reconcile_count(ctx, self.stated.as_ref(), rows, &mut r);
+            rows
         } else if let Some(fact) = &self.fact {
             let Some((i, _, field)) = ctx.pack.data.facts.get_full(fact) else {
                 return CheckResult::with_verdict(CheckVerdict::NotApplicable);
             };
+            r.source = Some(Source::Stated);
             match ctx.submission.facts.get(i).and_then(Option::as_ref) {
                 Some(Value::Int(n)) => *n,
                 _ => {
@@ -388,46 +482,7 @@ impl Spec for Count {
         } else {
             return CheckResult::with_verdict(CheckVerdict::NotApplicable);
         };
-        let min = self.min.map(|m| i64::try_from(m).unwrap_or(i64::MAX));
-        let max = self.max.map(|m| i64::try_from(m).unwrap_or(i64::MAX));
-        let below = min.map(|m| m.saturating_sub(value).max(0)).unwrap_or(0);
-        let above = max.map(|m| value.saturating_sub(m).max(0)).unwrap_or(0);
-        let count = |value| Quantity::Count { value };
-        let required = self.requirement();
-        r.measured = Some(count(value));
-        r.counted = value.max(0) as f64;
-        r.units = (below + above) as f64;
-        r.share = min.map(|m| {
-            if m <= 0 {
-                1.0
-            } else {
-                (value as f64 / m as f64).clamp(0.0, 1.0)
-            }
-        });
-        r.verdict = if below == 0 && above == 0 {
-            CheckVerdict::Pass
-        } else {
-            CheckVerdict::Fail
-        };
-        if below > 0 {
-            r.shortfall = Some(Shortfall::Fewer { by: below, unit });
-        } else if above > 0 {
-            r.shortfall = Some(Shortfall::More { by: above, unit });
-        }
-        r.explain.push(Step::Judged {
-            subject: Subject::Count,
-            value: count(value),
-            requirement: required.clone(),
-            met: r.verdict == CheckVerdict::Pass,
-        });
-        r.required = required;
-        r.set_vars(Vars {
-            count: value,
-            min,
-            max,
-            shortfall: below + above,
-        });
-        r
+        self.judge(r, value, unit)
     }
 
     fn variables(&self) -> &'static [&'static str] {

@@ -3,10 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::stated::{self, Figure, FromStated, Source, Stated};
 use super::{
     CheckResult, CheckVerdict, Comparison, Context, EPS, Kind, Quantity, Requirement, Share,
     Shortfall, Spec, Step, Subject, check_rows, failed_keys, register_missing, scope,
-    share_mutants,
+    share_mutants, unit,
 };
 use crate::pack::validate::Validator;
 use crate::pack::{Origin, Percent, Predicate, Threshold};
@@ -18,19 +19,106 @@ pub struct Coverage {
     pub r#where: Option<Predicate>,
     pub require: Predicate,
     pub min: Percent,
+    /// The facts that state the figures, scored from when the rows are absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated: Option<Stated>,
 }
 
 crate::variables! {
-    /// What a `coverage` check gives its template.
+    /// What a `coverage` check gives its template; counts a stated rate leaves unknown are
+    /// empty.
     pub struct Vars {
-        total: usize,
-        passed: usize,
-        failed: usize,
+        total: Option<i64>,
+        passed: Option<i64>,
+        failed: Option<i64>,
         rate: Share,
         min: Percent,
         /// Rows short of the minimum.
-        shortfall: usize,
+        shortfall: Option<i64>,
         failed_keys: Vec<String>,
+    }
+}
+
+fn int(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl Coverage {
+    fn requirement(&self) -> Requirement {
+        Requirement::Bound {
+            op: Comparison::Gte,
+            value: Quantity::Share { value: self.min.0 },
+        }
+    }
+
+    /// Judges a rate: `passed` of `total` rows, either of which a stated rate may leave
+    /// unknown.
+    fn judge(
+        &self,
+        mut r: CheckResult,
+        total: Option<usize>,
+        passed: Option<usize>,
+        rate: f64,
+        unit: Option<String>,
+    ) -> CheckResult {
+        r.required = Some(self.requirement());
+        let shortfall = match (total, passed) {
+            (Some(total), Some(passed)) => {
+                let needed = (self.min.0 * total as f64 - EPS).ceil().max(0.0) as usize;
+                Some(needed.saturating_sub(passed))
+            }
+            _ if rate + EPS >= self.min.0 => Some(0),
+            _ => None,
+        };
+        r.measured = Some(Quantity::Share { value: rate });
+        r.counted = passed.unwrap_or(0) as f64;
+        r.units = shortfall.unwrap_or(0) as f64;
+        r.share = Some(if self.min.0 <= 0.0 {
+            1.0
+        } else {
+            (rate / self.min.0).clamp(0.0, 1.0)
+        });
+        r.verdict = if rate + EPS >= self.min.0 {
+            CheckVerdict::Pass
+        } else {
+            CheckVerdict::Fail
+        };
+        match shortfall {
+            Some(rows) if rows > 0 => {
+                r.shortfall = Some(Shortfall::RowsShort {
+                    rows,
+                    unit: unit.clone(),
+                });
+            }
+            Some(_) => {}
+            None => {
+                let short = (self.min.0 - rate).max(0.0);
+                r.shortfall = Some(Shortfall::Amount {
+                    value: Quantity::Share { value: short },
+                });
+            }
+        }
+        let subject = match (total, passed) {
+            (Some(total), Some(passed)) => Subject::Coverage { passed, total },
+            _ => Subject::StatedRate,
+        };
+        r.explain.push(Step::Judged {
+            subject,
+            value: Quantity::Share { value: rate },
+            requirement: r.required.clone(),
+            met: r.verdict == CheckVerdict::Pass,
+        });
+        let failed_keys = failed_keys(&r);
+        r.set_vars(Vars {
+            total: total.map(int),
+            passed: passed.map(int),
+            failed: total.zip(passed).map(|(t, p)| int(t.saturating_sub(p))),
+            rate: Share(rate),
+            min: self.min,
+            shortfall: shortfall.map(int),
+            failed_keys,
+        });
+        r
     }
 }
 
@@ -39,6 +127,14 @@ impl Spec for Coverage {
         super::validate_rows(v, &self.of, self.r#where.as_ref(), &self.require, at);
         if !v.min_overridden {
             v.percent(self.min, &at.join("min"));
+        }
+        if let Some(stated) = &self.stated {
+            stated.validate(
+                v,
+                Some(&self.of),
+                &[Figure::Total, Figure::Met, Figure::Rate],
+                &at.join("stated"),
+            );
         }
     }
 
@@ -49,59 +145,36 @@ impl Spec for Coverage {
     fn evaluate(&self, ctx: &Context) -> CheckResult {
         let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
         let Some(s) = scope(ctx, &self.of, self.r#where.as_ref(), &mut r) else {
-            return register_missing(ctx, &self.of);
+            let Some(st) = &self.stated else {
+                return register_missing(ctx, &self.of);
+            };
+            let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
+            return match stated::share(ctx, st, &mut r) {
+                FromStated::Share(f) => {
+                    r.source = Some(Source::Stated);
+                    if f.total.is_none() || f.met.is_none() {
+                        r.units_unknown = Some(stated::units_miss(ctx, st, &self.of));
+                    }
+                    self.judge(r, f.total, f.met, f.rate, unit(ctx, &self.of))
+                }
+                FromStated::Nothing => stated::nothing(Some(self.requirement())),
+                FromStated::Missing(m) => stated::missing(ctx, &self.of, m),
+            };
         };
+        r.source = Some(Source::Register);
         let total = s.rows.len();
-        r.required = Some(Requirement::Bound {
-            op: Comparison::Gte,
-            value: Quantity::Share { value: self.min.0 },
-        });
         if total == 0 {
+            stated::reconcile_share(ctx, self.stated.as_ref(), 0, 0, &mut r);
+            r.required = Some(self.requirement());
             r.verdict = CheckVerdict::NotApplicable;
             r.explain.push(Step::NoRows);
             return r;
         }
         let passed = check_rows(ctx, &s, &self.require, &mut r);
-        let failed = total - passed;
+        stated::reconcile_share(ctx, self.stated.as_ref(), total, passed, &mut r);
         let rate = passed as f64 / total as f64;
-        let needed = (self.min.0 * total as f64 - EPS).ceil().max(0.0) as usize;
-        let shortfall = needed.saturating_sub(passed);
-        r.measured = Some(Quantity::Share { value: rate });
-        r.counted = passed as f64;
-        r.units = shortfall as f64;
-        r.share = Some(if self.min.0 <= 0.0 {
-            1.0
-        } else {
-            (rate / self.min.0).min(1.0)
-        });
-        r.verdict = if rate + EPS >= self.min.0 {
-            CheckVerdict::Pass
-        } else {
-            CheckVerdict::Fail
-        };
-        if shortfall > 0 {
-            r.shortfall = Some(Shortfall::RowsShort {
-                rows: shortfall,
-                unit: s.unit.clone(),
-            });
-        }
-        r.explain.push(Step::Judged {
-            subject: Subject::Coverage { passed, total },
-            value: Quantity::Share { value: rate },
-            requirement: r.required.clone(),
-            met: r.verdict == CheckVerdict::Pass,
-        });
-        let failed_keys = failed_keys(&r);
-        r.set_vars(Vars {
-            total,
-            passed,
-            failed,
-            rate: Share(rate),
-            min: self.min,
-            shortfall,
-            failed_keys,
-        });
-        r
+        let unit = s.unit.clone();
+        self.judge(r, Some(total), Some(passed), rate, unit)
     }
 
     fn variables(&self) -> &'static [&'static str] {

@@ -187,6 +187,7 @@ impl Spec for Deadline {
                 return m;
             };
             r.measured = Some(Quantity::Date { value: *date });
+            r.source = Some(super::stated::Source::Stated);
             let problem = judge(*date);
             let days_late = before.map(|b| (*date - b).get_days().max(0)).unwrap_or(0);
             let verdict = if problem.is_none() {
@@ -271,6 +272,7 @@ impl Spec for Deadline {
         }
         let failed = r.failing.len();
         let passed = total - failed;
+        r.source = Some(super::stated::Source::Register);
         r.measured = Some(Quantity::Rows {
             met: passed,
             of: total,

@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::stated::{self, Figure, FromStated, Source, Stated};
 use super::{
-    CheckResult, CheckVerdict, Context, Kind, Quantity, Requirement, Shortfall, Spec, Step,
-    Subject, check_rows, failed_keys, register_missing, scope,
+    CheckResult, CheckVerdict, Context, EPS, Kind, Quantity, Requirement, Shortfall, Spec, Step,
+    Subject, check_rows, failed_keys, register_missing, scope, unit,
 };
 use crate::pack::validate::Validator;
 use crate::pack::{Origin, Predicate};
@@ -16,21 +17,104 @@ pub struct Each {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#where: Option<Predicate>,
     pub require: Predicate,
+    /// The facts that state the figures, scored from when the rows are absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated: Option<Stated>,
 }
 
 crate::variables! {
-    /// What an `each` check gives its template.
+    /// What an `each` check gives its template; counts a stated rate leaves unknown are
+    /// empty.
     pub struct Vars {
-        total: usize,
-        passed: usize,
-        failed: usize,
+        total: Option<i64>,
+        passed: Option<i64>,
+        failed: Option<i64>,
         failed_keys: Vec<String>,
     }
+}
+
+fn int(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Judges `passed` of `total` rows (or, when a stated rate leaves them unknown, the rate).
+fn judge(
+    mut r: CheckResult,
+    total: Option<usize>,
+    passed: Option<usize>,
+    rate: f64,
+    unit: Option<String>,
+) -> CheckResult {
+    r.required = Some(Requirement::EveryRow);
+    let ok = match (total, passed) {
+        (Some(t), Some(p)) => p >= t,
+        _ => rate + EPS >= 1.0,
+    };
+    let failed = match (total, passed) {
+        (Some(t), Some(p)) => Some(t.saturating_sub(p)),
+        _ if ok => Some(0),
+        _ => None,
+    };
+    let value = match (total, passed) {
+        (Some(of), Some(met)) => Quantity::Rows { met, of },
+        _ => Quantity::Share { value: rate },
+    };
+    r.measured = Some(value.clone());
+    r.counted = passed.unwrap_or(0) as f64;
+    r.units = failed.unwrap_or(0) as f64;
+    r.share = Some(rate.clamp(0.0, 1.0));
+    r.verdict = if ok {
+        CheckVerdict::Pass
+    } else {
+        CheckVerdict::Fail
+    };
+    match failed {
+        Some(rows) if rows > 0 => {
+            r.shortfall = Some(Shortfall::RowsFailing {
+                rows,
+                unit: unit.clone(),
+            });
+        }
+        Some(_) => {}
+        None => {
+            r.shortfall = Some(Shortfall::Amount {
+                value: Quantity::Share {
+                    value: (1.0 - rate).max(0.0),
+                },
+            });
+        }
+    }
+    let subject = match (total, passed) {
+        (Some(_), Some(_)) => Subject::RowsMet { unit },
+        _ => Subject::StatedRate,
+    };
+    r.explain.push(Step::Judged {
+        subject,
+        value,
+        requirement: None,
+        met: ok,
+    });
+    let failed_keys = failed_keys(&r);
+    r.set_vars(Vars {
+        total: total.map(int),
+        passed: passed.map(int),
+        failed: failed.map(int),
+        failed_keys,
+    });
+    r
 }
 
 impl Spec for Each {
     fn validate<'a>(&'a self, v: &mut Validator<'a>, at: &Origin) {
         super::validate_rows(v, &self.of, self.r#where.as_ref(), &self.require, at);
+        if let Some(stated) = &self.stated {
+            stated.validate(
+                v,
+                Some(&self.of),
+                &[Figure::Total, Figure::Met, Figure::Rate],
+                &at.join("stated"),
+            );
+        }
     }
 
     fn registers(&self) -> Vec<&str> {
@@ -40,54 +124,36 @@ impl Spec for Each {
     fn evaluate(&self, ctx: &Context) -> CheckResult {
         let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
         let Some(s) = scope(ctx, &self.of, self.r#where.as_ref(), &mut r) else {
-            return register_missing(ctx, &self.of);
+            let Some(st) = &self.stated else {
+                return register_missing(ctx, &self.of);
+            };
+            let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
+            return match stated::share(ctx, st, &mut r) {
+                FromStated::Share(f) => {
+                    r.source = Some(Source::Stated);
+                    if f.total.is_none() || f.met.is_none() {
+                        r.units_unknown = Some(stated::units_miss(ctx, st, &self.of));
+                    }
+                    judge(r, f.total, f.met, f.rate, unit(ctx, &self.of))
+                }
+                FromStated::Nothing => stated::nothing(Some(Requirement::EveryRow)),
+                FromStated::Missing(m) => stated::missing(ctx, &self.of, m),
+            };
         };
+        r.source = Some(Source::Register);
         let total = s.rows.len();
-        r.required = Some(Requirement::EveryRow);
         if total == 0 {
+            stated::reconcile_share(ctx, self.stated.as_ref(), 0, 0, &mut r);
+            r.required = Some(Requirement::EveryRow);
             r.verdict = CheckVerdict::NotApplicable;
             r.explain.push(Step::NoRows);
             return r;
         }
         let passed = check_rows(ctx, &s, &self.require, &mut r);
-        let failed = total - passed;
-        r.measured = Some(Quantity::Rows {
-            met: passed,
-            of: total,
-        });
-        r.counted = passed as f64;
-        r.units = failed as f64;
-        r.share = Some(passed as f64 / total as f64);
-        r.verdict = if failed == 0 {
-            CheckVerdict::Pass
-        } else {
-            CheckVerdict::Fail
-        };
-        if failed > 0 {
-            r.shortfall = Some(Shortfall::RowsFailing {
-                rows: failed,
-                unit: s.unit.clone(),
-            });
-        }
-        r.explain.push(Step::Judged {
-            subject: Subject::RowsMet {
-                unit: s.unit.clone(),
-            },
-            value: Quantity::Rows {
-                met: passed,
-                of: total,
-            },
-            requirement: None,
-            met: failed == 0,
-        });
-        let failed_keys = failed_keys(&r);
-        r.set_vars(Vars {
-            total,
-            passed,
-            failed,
-            failed_keys,
-        });
-        r
+        stated::reconcile_share(ctx, self.stated.as_ref(), total, passed, &mut r);
+        let rate = passed as f64 / total as f64;
+        let unit = s.unit.clone();
+        judge(r, Some(total), Some(passed), rate, unit)
     }
 
     fn variables(&self) -> &'static [&'static str] {

@@ -15,6 +15,7 @@ pub mod fact;
 pub mod not;
 pub mod predicate;
 pub mod ratio;
+pub mod stated;
 
 use std::collections::HashSet;
 
@@ -258,6 +259,12 @@ impl From<Option<i64>> for Measure {
 impl From<f64> for Measure {
     fn from(x: f64) -> Self {
         Measure::Number(x)
+    }
+}
+
+impl From<Option<f64>> for Measure {
+    fn from(x: Option<f64>) -> Self {
+        x.map_or(Measure::None, Measure::Number)
     }
 }
 
@@ -529,6 +536,9 @@ pub enum Step {
     Missing { what: Miss },
     /// No row is in scope.
     NoRows,
+    /// The figures the submission states, scored from in place of the rows: each fact's
+    /// label and value.
+    Stated { figures: Vec<(String, Quantity)> },
     /// Rows kept for a date window: those whose date (column `label`) falls from `from` to
     /// `to`; `outside` have a date outside it, `undated` none.
     Window {
@@ -593,6 +603,8 @@ pub enum Subject {
     RowsOnTime { unit: Option<String> },
     /// A number of rows or an integer fact.
     Count,
+    /// A rate the submission states.
+    StatedRate,
     /// A fact divided by a fact.
     Ratio {
         numerator: String,
@@ -645,6 +657,12 @@ pub struct PartResult {
     pub measured: Option<Quantity>,
     #[serde(skip)]
     pub shortfall: Option<Shortfall>,
+    /// Where the part's measured value came from.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::source"
+    )]
+    pub source: Option<stated::Source>,
 }
 
 /// Everything a check measured: the verdict and what the score and the report need.
@@ -669,6 +687,13 @@ pub struct CheckResult {
     pub vars: Vec<(&'static str, Measure)>,
     /// How the verdict was reached, step by step.
     pub explain: Vec<Step>,
+    /// Where the measured value came from: the rows, or the stated figures.
+    pub source: Option<stated::Source>,
+    /// Stated figures that disagree with what the rows give.
+    pub reconciled: Vec<stated::Reconciled>,
+    /// When the units a `per_unit` deduction counts are unknown (a stated rate without the
+    /// numbers): what would give them.
+    pub units_unknown: Option<Miss>,
 }
 
 impl CheckResult {
@@ -688,6 +713,9 @@ impl CheckResult {
             waived_rows: Vec::new(),
             vars: Vec::new(),
             explain: Vec::new(),
+            source: None,
+            reconciled: Vec::new(),
+            units_unknown: None,
         }
     }
 
@@ -856,6 +884,15 @@ pub(crate) fn scope<'a>(
         columns: &register.columns,
         unit: register.unit.clone(),
     })
+}
+
+/// The unit of register `name` (`所`), when it has one.
+pub(crate) fn unit(ctx: &Context, name: &str) -> Option<String> {
+    ctx.pack
+        .data
+        .registers
+        .get(name)
+        .and_then(|r| r.unit.clone())
 }
 
 /// The result of a check whose register the submission does not give.

@@ -34,6 +34,8 @@ impl Spec for Not {
             steps: result.explain,
         });
         r.missing = result.missing;
+        r.source = result.source;
+        r.reconciled = result.reconciled;
         r.units = if verdict == CheckVerdict::Fail {
             1.0
         } else {

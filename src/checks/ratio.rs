@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::stated::{self, Figure, Source, Stated};
 use super::{
     CheckResult, CheckVerdict, Comparison, Context, EPS, Kind, Quantity, Requirement, Share,
     Shortfall, Spec, Step, Subject, fact_label, fact_number, share_mutants,
@@ -19,13 +20,17 @@ pub struct Ratio {
     /// numerator does is refused as impossible data.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub may_exceed: bool,
+    /// The fact that states the rate itself (按时办结率100%), scored from when the numerator
+    /// is not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated: Option<Stated>,
 }
 
 crate::variables! {
     /// What a `ratio` check gives its template.
     pub struct Vars {
-        numerator: f64,
-        denominator: f64,
+        numerator: Option<f64>,
+        denominator: Option<f64>,
         rate: Share,
         min: Percent,
         /// How far the rate lies below the minimum.
@@ -37,8 +42,12 @@ impl Spec for Ratio {
     fn validate<'a>(&'a self, v: &mut Validator<'a>, at: &Origin) {
         v.numeric_fact(&self.numerator, &at.join("numerator"));
         v.numeric_fact(&self.denominator, &at.join("denominator"));
-        if !v.min_overridden {
+        // A numerator that may exceed its denominator (经费逐年增长) may be required to.
+        if !(v.min_overridden || self.may_exceed && self.min.0 > 1.0) {
             v.percent(self.min, &at.join("min"));
+        }
+        if let Some(stated) = &self.stated {
+            stated.validate(v, None, &[Figure::Rate], &at.join("stated"));
         }
     }
 
@@ -52,53 +61,59 @@ impl Spec for Ratio {
         // or not the numerator is given: a bureau with no cases need not report zero handled.
         if denominator.as_ref().is_ok_and(|d| d.abs() < EPS) {
             let mut r = CheckResult::with_verdict(CheckVerdict::NotApplicable);
+            r.source = Some(Source::Stated);
             r.required = Some(required);
             r.explain.push(Step::ZeroDenominator {
                 label: fact_label(ctx, &self.denominator),
             });
             return r;
         }
+        let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
+        r.source = Some(Source::Stated);
         let (num_v, den_v) = match (fact_number(ctx, &self.numerator), denominator) {
             (Ok(a), Ok(b)) => (a, b),
-            (a, b) => return CheckResult::missing_all([a.err(), b.err()].into_iter().flatten()),
+            (a, b) => {
+                return match stated::rate(ctx, self.stated.as_ref()) {
+                    Some(Ok(rate)) => {
+                        let mut figures = Vec::new();
+                        if let Ok(d) = &b {
+                            figures.push((
+                                fact_label(ctx, &self.denominator),
+                                Quantity::Number { value: *d },
+                            ));
+                        }
+                        let label = self
+                            .stated
+                            .as_ref()
+                            .and_then(|s| s.rate.as_deref())
+                            .map(|n| fact_label(ctx, n))
+                            .unwrap_or_default();
+                        figures.push((label, Quantity::Share { value: rate }));
+                        r.explain.push(Step::Stated { figures });
+                        self.judge(r, required, rate, Subject::StatedRate)
+                    }
+                    Some(Err(c)) => {
+                        CheckResult::missing_all([a.err(), b.err(), Some(c)].into_iter().flatten())
+                    }
+                    None => CheckResult::missing_all([a.err(), b.err()].into_iter().flatten()),
+                };
+            }
         };
-        let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
-        r.required = Some(required);
         let rate = num_v / den_v;
-        r.measured = Some(Quantity::Share { value: rate });
-        r.share = Some(if self.min.0 <= 0.0 {
-            1.0
-        } else {
-            (rate / self.min.0).clamp(0.0, 1.0)
-        });
-        r.verdict = if rate + EPS >= self.min.0 {
-            CheckVerdict::Pass
-        } else {
-            CheckVerdict::Fail
+        stated::reconcile_rate(ctx, self.stated.as_ref(), rate, &mut r);
+        let subject = Subject::Ratio {
+            numerator: fact_label(ctx, &self.numerator),
+            denominator: fact_label(ctx, &self.denominator),
+            num: num_v,
+            den: den_v,
         };
-        let short = (self.min.0 - rate).max(0.0);
-        if short > EPS {
-            r.shortfall = Some(Shortfall::Amount {
-                value: Quantity::Share { value: short },
-            });
-        }
-        r.explain.push(Step::Judged {
-            subject: Subject::Ratio {
-                numerator: fact_label(ctx, &self.numerator),
-                denominator: fact_label(ctx, &self.denominator),
-                num: num_v,
-                den: den_v,
-            },
-            value: Quantity::Share { value: rate },
-            requirement: r.required.clone(),
-            met: r.verdict == CheckVerdict::Pass,
-        });
+        let mut r = self.judge(r, required, rate, subject);
         r.set_vars(Vars {
-            numerator: num_v,
-            denominator: den_v,
+            numerator: Some(num_v),
+            denominator: Some(den_v),
             rate: Share(rate),
             min: self.min,
-            shortfall: Share(short),
+            shortfall: Share((self.min.0 - rate).max(0.0)),
         });
         r
     }
@@ -128,5 +143,49 @@ impl Spec for Ratio {
                 (label, Kind::Ratio(c))
             })
             .collect()
+    }
+}
+
+impl Ratio {
+    /// Judges a rate against the minimum.
+    fn judge(
+        &self,
+        mut r: CheckResult,
+        required: Requirement,
+        rate: f64,
+        subject: Subject,
+    ) -> CheckResult {
+        r.required = Some(required);
+        r.measured = Some(Quantity::Share { value: rate });
+        r.share = Some(if self.min.0 <= 0.0 {
+            1.0
+        } else {
+            (rate / self.min.0).clamp(0.0, 1.0)
+        });
+        r.verdict = if rate + EPS >= self.min.0 {
+            CheckVerdict::Pass
+        } else {
+            CheckVerdict::Fail
+        };
+        let short = (self.min.0 - rate).max(0.0);
+        if short > EPS {
+            r.shortfall = Some(Shortfall::Amount {
+                value: Quantity::Share { value: short },
+            });
+        }
+        r.explain.push(Step::Judged {
+            subject,
+            value: Quantity::Share { value: rate },
+            requirement: r.required.clone(),
+            met: r.verdict == CheckVerdict::Pass,
+        });
+        r.set_vars(Vars {
+            numerator: None,
+            denominator: None,
+            rate: Share(rate),
+            min: self.min,
+            shortfall: Share(short),
+        });
+        r
     }
 }

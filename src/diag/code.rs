@@ -93,6 +93,8 @@ codes! {
         "Points do not add up: the parts of an item, the items of a section, or the sections to the total.";
     Schema = "schema",
         "A file does not fit its schema (a problem that no more specific code names).";
+    StatedFigure = "stated-figure",
+        "A check's stated figure names a fact that is not a figure of the check's register, or a figure the check cannot use.";
     Template = "template",
         "A message template does not parse.";
     TemplateVariable = "template-variable",

@@ -913,6 +913,7 @@ fn finish(
             veto: None,
             missing_data: MissingDataPolicy::default(),
             not_applicable: NotApplicablePolicy::default(),
+            reconcile: None,
         })
     });
     let Some(scoring) = scoring else {

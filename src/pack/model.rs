@@ -75,6 +75,18 @@ pub struct Scoring {
     pub missing_data: MissingDataPolicy,
     #[serde(default)]
     pub not_applicable: NotApplicablePolicy,
+    /// How stated figures are reconciled with the rows they summarise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconcile: Option<Reconcile>,
+}
+
+/// `reconcile: {tolerance: 1%}`: a stated figure within the tolerance of what the rows give
+/// agrees with them. A rate is compared in percentage points, a number relative to the
+/// rows' number.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reconcile {
+    pub tolerance: Percent,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -144,6 +156,11 @@ pub struct Field {
     /// An `integer` or `number` that may be negative (counts and amounts never are).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub signed: bool,
+    /// A fact that states a figure of this register (its total, how many meet a
+    /// requirement, a rate): items may score from it when the register's rows are absent,
+    /// and reconcile it with the rows when both are given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub states: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }

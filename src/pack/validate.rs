@@ -175,8 +175,11 @@ impl<'a> Validator<'a> {
     fn dictionary(&mut self) {
         let data = &self.pack.data;
         for (name, field) in &data.facts {
-            if let Some(origin) = self.prov.facts.get(name) {
-                self.field(field, origin);
+            if let Some(origin) = self.prov.facts.get(name).cloned() {
+                self.field(field, &origin);
+                if let Some(register) = &field.states {
+                    self.register(register, &origin.join("states"));
+                }
             }
         }
         for (name, register) in &data.registers {
@@ -216,7 +219,16 @@ impl<'a> Validator<'a> {
                 Some(_) => {}
             }
             for (col_name, col) in &register.columns {
-                self.field(col, &origin.join("columns").join(col_name));
+                let at = origin.join("columns").join(col_name);
+                self.field(col, &at);
+                if col.states.is_some() {
+                    self.error(
+                        Code::MisplacedKey,
+                        &at.join("states"),
+                        Target::Key,
+                        "`states` marks a fact as a register's stated figure; a column states nothing",
+                    );
+                }
             }
         }
     }

@@ -45,6 +45,10 @@ fn render(a: &Assessment, with_sheet: bool) -> Result<String, String> {
         sheet => with_sheet.then(|| minijinja::Value::from(minijinja::value::Serde(super::sheet(a)))),
         sheet_total => super::sheet_total(a),
         eligibility => a.eligibility.as_ref().map(super::eligibility),
+        reconciled => super::reconciled_items(a)
+            .into_iter()
+            .map(|(o, lines)| minijinja::context! { id => o.id.clone(), title => o.title.clone(), lines => lines })
+            .collect::<Vec<_>>(),
     };
     env.render_str(TEMPLATE, ctx).map_err(|e| e.to_string())
 }

@@ -1,5 +1,6 @@
 //! Measured quantities, requirements and shortfalls in words, as every report writes them.
 
+use crate::checks::stated::{Finding, Reconciled, Source};
 use crate::checks::{
     Comparison, PartName, PeriodCount, PeriodKind, PeriodName, Quantity, Requirement, Shortfall,
 };
@@ -145,6 +146,42 @@ pub fn shortfall(s: &Shortfall) -> String {
     }
 }
 
+/// Where a measured value came from: `据台账核算`, `据填报数`.
+pub fn source(s: Source) -> &'static str {
+    match s {
+        Source::Register => "据台账核算",
+        Source::Stated => "据填报数",
+        Source::Mixed => "据台账核算及填报数",
+    }
+}
+
+/// A measured value with where it came from: `100%（据填报数）`.
+pub fn sourced(q: &Quantity, s: Option<Source>) -> String {
+    match s {
+        Some(s) => format!("{}（{}）", quantity(q), source(s)),
+        None => quantity(q),
+    }
+}
+
+/// A stated figure that disagrees with what the rows give:
+/// `疑似虚报：已配备法治副校长的学校数填报36，据台账核算为35`.
+pub fn reconciled(r: &Reconciled) -> String {
+    let finding = match r.finding {
+        Finding::Inconsistent => "数据不一致",
+        Finding::Overstated => "疑似虚报",
+    };
+    let against = match r.against {
+        Source::Register => "据台账核算为",
+        _ => "据其他填报数计算为",
+    };
+    format!(
+        "{finding}：{}填报{}，{against}{}",
+        r.label,
+        quantity(&r.stated),
+        quantity(&r.computed)
+    )
+}
+
 /// Serde helpers for the assessment JSON: a typed value with its words beside it, under
 /// `text` (`{"kind": "share", "value": 0.3333, "text": "33.33%"}`).
 pub mod with_text {
@@ -262,6 +299,31 @@ pub mod with_text {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         with(r, crate::report::steps::review, s)
+    }
+
+    /// Where a measured value came from, with its words under `text`.
+    pub fn source<S: Serializer>(
+        src: &Option<crate::checks::stated::Source>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Sourced {
+            kind: crate::checks::stated::Source,
+            text: &'static str,
+        }
+        src.map(|kind| Sourced {
+            kind,
+            text: super::source(kind),
+        })
+        .serialize(s)
+    }
+
+    /// Stated figures that disagree with the rows, each with its words under `text`.
+    pub fn reconciled<S: Serializer>(
+        rs: &[crate::checks::stated::Reconciled],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(rs.iter().map(|r| WithText(r, super::reconciled(r))))
     }
 
     /// A deduction schedule's clauses, each with its words under `text`.

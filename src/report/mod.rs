@@ -14,8 +14,8 @@ pub use conditions::{condition, conditions, miss, misses, supply};
 pub use listing::{bonus, bonus_cap_note, excluded, in_section_order};
 pub use markdown::{markdown, markdown_with_sheet};
 pub use measure::{
-    comparison, part, parts, period, period_count, period_name, quantity, requirement, row_unit,
-    shortfall, with_text,
+    comparison, part, parts, period, period_count, period_name, quantity, reconciled, requirement,
+    row_unit, shortfall, source, sourced, with_text,
 };
 pub use sheet::{SheetRow, SheetSection, sheet, sheet_total};
 pub use text::{DEFAULT_WIDTH, explain, sheet_text, text, text_in};
@@ -47,6 +47,16 @@ pub fn gaps(assessment: &Assessment) -> Vec<&ItemOutcome> {
             .then(ia.cmp(ib))
     });
     gaps.into_iter().map(|(_, o)| o).collect()
+}
+
+/// The items whose stated figures disagree with their rows, in pack order, each with its
+/// findings in words.
+pub fn reconciled_items(a: &Assessment) -> Vec<(&ItemOutcome, Vec<String>)> {
+    a.items
+        .iter()
+        .filter(|o| !o.reconciled.is_empty())
+        .map(|o| (o, o.reconciled.iter().map(measure::reconciled).collect()))
+        .collect()
 }
 
 /// A measured value as a rectification template sees it: counts as numbers, shares as

@@ -95,7 +95,7 @@ fn row(o: &ItemOutcome) -> SheetRow {
         // A reviewed item's "measured" is what its reviewers gave.
         measured: match (&o.review, &o.measured) {
             (Some(r), _) => super::steps::review(r),
-            (None, Some(q)) => super::quantity(q),
+            (None, Some(q)) => super::sourced(q, o.source),
             (None, None) => "—".to_string(),
         },
         awarded,

@@ -67,6 +67,13 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
         Step::AllMet => out.push("✓ 全部满足".into()),
         Step::Missing { what } => out.push(format!("缺数据：{}", super::miss(what))),
         Step::NoRows => out.push("纳入范围的记录为0：无此类事项，不适用".into()),
+        Step::Stated { figures } => {
+            let figures: Vec<String> = figures
+                .iter()
+                .map(|(label, q)| format!("{label}{}", quantity(q)))
+                .collect();
+            out.push(format!("据填报数：{}", figures.join("，")))
+        }
         Step::Window {
             label,
             from,
@@ -316,6 +323,7 @@ fn judged(subject: &Subject, value: &str, r: Option<&Requirement>, ok: bool) -> 
             format!("{value}{}按时 → {verdict}", super::row_unit(unit.as_ref()))
         }
         Subject::Count => format!("计数 = {value}，要求 {required} → {verdict}"),
+        Subject::StatedRate => format!("填报比例 = {value}，要求 {required} → {verdict}"),
         Subject::Ratio {
             numerator,
             denominator,

@@ -292,7 +292,7 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
                 cell(
                     o.measured
                         .as_ref()
-                        .map_or(String::from("—"), super::quantity),
+                        .map_or(String::from("—"), |q| super::sourced(q, o.source)),
                 ),
                 cell(
                     o.required
@@ -305,6 +305,15 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
         out.push_str(&format!("\n问题清单（按失分排序）\n{t}\n"));
         for o in &gaps {
             out.push_str(&gap_detail(o));
+        }
+    }
+    let reconciled = super::reconciled_items(a);
+    if !reconciled.is_empty() {
+        out.push_str("\n数据核对（填报数与台账不符）\n");
+        for (o, lines) in &reconciled {
+            for line in lines {
+                out.push_str(&format!("  {} {}：{line}\n", o.id, o.title));
+            }
         }
     }
     if !a.waivers.is_empty() {

@@ -334,6 +334,7 @@ mod tests {
             values: vec!["小学".into(), "初中".into()],
             accept: accept.to_vec(),
             signed: false,
+            states: None,
             description: None,
         }
     }
