@@ -240,3 +240,23 @@ fn a_register_stated_in_figures_is_not_on_the_completeness_list() {
         a.incomplete
     );
 }
+
+#[test]
+fn more_meeting_the_requirement_than_the_stated_total_is_refused() {
+    let pack = example::pack("tests/stated");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("submission.yaml");
+    std::fs::write(
+        &path,
+        "bureau: {name: 填报测试区教育局}\nyear: 2024\nfacts:\n  schools_total: 36\n  schools_with_lvp: 37\n",
+    )
+    .expect("write");
+    let e = kaohe::submission::load(&pack, &path).expect_err("37 of 36 is impossible");
+    let text = kaohe::diag::render_human(&e.sources, &e.diagnostics, false);
+    assert!(
+        text.contains(
+            "submission.yaml:5:21: `37` (已配备法治副校长的中小学数) is more than `36` (中小学数)"
+        ),
+        "{text}"
+    );
+}

@@ -41,16 +41,24 @@ pub struct Check {
 }
 
 impl Check {
-    /// Every `ratio` in this check and its parts.
-    pub fn ratios<'a>(&'a self, out: &mut Vec<&'a ratio::Ratio>) {
+    /// Every pair of facts in this check and its parts where the first is a part of the
+    /// second and so cannot exceed it: a `ratio`'s numerator and denominator (unless it
+    /// says `may_exceed`), a stated number meeting a requirement and the stated total.
+    pub fn parts_of_wholes<'a>(&'a self, out: &mut Vec<(&'a str, &'a str)>) {
+        let stated = |s: &'a Option<stated::Stated>| {
+            s.as_ref()
+                .and_then(|s| Some((s.met.as_deref()?, s.total.as_deref()?)))
+        };
         match &self.kind {
-            Kind::Ratio(r) => out.push(r),
+            Kind::Ratio(r) if !r.may_exceed => out.push((&r.numerator, &r.denominator)),
+            Kind::Coverage(c) => out.extend(stated(&c.stated)),
+            Kind::Each(e) => out.extend(stated(&e.stated)),
             Kind::All(all::All(parts)) | Kind::Any(any::Any(parts)) => {
                 for part in parts {
-                    part.ratios(out);
+                    part.parts_of_wholes(out);
                 }
             }
-            Kind::Not(not::Not(inner)) => inner.ratios(out),
+            Kind::Not(not::Not(inner)) => inner.parts_of_wholes(out),
             _ => {}
         }
     }

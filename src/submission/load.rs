@@ -396,16 +396,17 @@ fn self_scores(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
 }
 
 /// A part cannot exceed its whole: the numerator of a `ratio` check is at most its
-/// denominator, unless the check says `may_exceed`.
+/// denominator, unless the check says `may_exceed`; a stated number meeting a requirement is
+/// at most the stated total.
 fn ratios(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
     let mut all = Vec::new();
     for item in &pack.items {
-        item.check.ratios(&mut all);
+        item.check.parts_of_wholes(&mut all);
     }
     let facts = &pack.data.facts;
     let mut seen = std::collections::HashSet::new();
-    for ratio in all {
-        if ratio.may_exceed || !seen.insert((&ratio.numerator, &ratio.denominator)) {
+    for (part, whole) in all {
+        if !seen.insert((part, whole)) {
             continue;
         }
         let value = |name: &str| {
@@ -413,14 +414,13 @@ fn ratios(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
             let v = doc.facts[i].as_ref()?;
             Some((v.as_f64()?, v, field))
         };
-        let (Some((num, num_v, num_f)), Some((den, den_v, den_f))) =
-            (value(&ratio.numerator), value(&ratio.denominator))
+        let (Some((num, num_v, num_f)), Some((den, den_v, den_f))) = (value(part), value(whole))
         else {
             continue;
         };
         if num > den + 1e-9 {
             let mut p = problem(
-                &format!("/facts/{}", crate::text::pointer_segment(&ratio.numerator)),
+                &format!("/facts/{}", crate::text::pointer_segment(part)),
                 false,
                 format!(
                     "`{num_v}` ({}) is more than `{den_v}` ({}), the whole it is part of",
@@ -428,8 +428,7 @@ fn ratios(pack: &Pack, doc: &Document, problems: &mut Vec<Problem>) {
                 ),
             );
             p.help = Some(format!(
-                "the share {}/{} cannot exceed 100%; check both numbers",
-                ratio.numerator, ratio.denominator
+                "the share {part}/{whole} cannot exceed 100%; check both numbers"
             ));
             problems.push(p);
         }
