@@ -18,13 +18,17 @@
 //! most its points; a banded item earns the points of the first band its measured value
 //! reaches, or 0 (invariant 1).
 //!
-//! Four packs: `tests/engine/schedule` (deduction schedules) with its tests' `compliant.yaml`;
+//! Six packs: `tests/engine/schedule` (deduction schedules) with its tests' `compliant.yaml`;
 //! `tests/engine/pack` (every check kind but `compare`, every deduction style) with
 //! `tests/engine/subs/compliant.yaml`; `tests/engine/per-unit-all` (items scored `per_unit`
 //! over an `all` check, where a part whose data is missing counts as a failing unit) with its
-//! tests' `compliant.yaml`; and the shipped `rules/edu-rule-of-law` with
+//! tests' `compliant.yaml`; `tests/periods` (counts per quarter and semester, and in a window)
+//! and `tests/stated` (stated figures beside registers), each with its tests'
+//! `fixtures/compliant.yaml`; and the shipped `rules/edu-rule-of-law` with
 //! `fixtures/compliant/submission.yaml`, its `schools.csv` read in as inline rows. 128 cases
-//! per property on the first two, 96 on the third.
+//! per property, 96 on the shipped pack. Rows and the numbers of a ratio replace stated
+//! figures, so restoring a register or a ratio's numbers where the check has stated figures
+//! is held to bounds and totals only.
 //!
 //! Runs are reproducible: a fixed seed and no persistence file, so every run tries the same
 //! cases, and a failure prints its shrunk input as the broken values by JSON pointer.
@@ -113,6 +117,21 @@ fn schedule() -> &'static Target {
             "tests/engine/schedule/tests/fixtures/compliant.yaml",
         )
     })
+}
+
+fn periods() -> &'static Target {
+    static T: OnceLock<Target> = OnceLock::new();
+    T.get_or_init(|| {
+        Target::load(
+            "tests/periods",
+            "tests/periods/tests/fixtures/compliant.yaml",
+        )
+    })
+}
+
+fn stated() -> &'static Target {
+    static T: OnceLock<Target> = OnceLock::new();
+    T.get_or_init(|| Target::load("tests/stated", "tests/stated/tests/fixtures/compliant.yaml"))
 }
 
 fn shipped() -> &'static Target {
@@ -315,6 +334,8 @@ struct Reads {
     /// The `where` of a register `count`, and whether counting more rows is worse (under a
     /// `not`, or a `max` with no `min`).
     counts: Vec<(String, kaohe::pack::Predicate, bool)>,
+    /// Registers a check may score from stated figures instead of rows.
+    stated: HashSet<String>,
 }
 
 impl Reads {
@@ -327,6 +348,14 @@ impl Reads {
             r.check(&item.check, false);
         }
         r
+    }
+
+    /// A stated total is a denominator; the register's rows replace the stated figures, so
+    /// restoring a deleted register may score less than the figures did.
+    fn stated_of(&mut self, of: &str, stated: Option<&kaohe::checks::stated::Stated>) {
+        let Some(stated) = stated else { return };
+        self.stated.insert(of.to_string());
+        self.denominators.extend(stated.total.iter().cloned());
     }
 
     fn scope_of(&mut self, of: &str, p: Option<&kaohe::pack::Predicate>) {
@@ -347,15 +376,18 @@ impl Reads {
                 if negated {
                     self.scope_of(&c.of, Some(&c.require));
                 }
+                self.stated_of(&c.of, c.stated.as_ref());
             }
             Kind::Each(c) => {
                 self.scope_of(&c.of, c.r#where.as_ref());
                 if negated {
                     self.scope_of(&c.of, Some(&c.require));
                 }
+                self.stated_of(&c.of, c.stated.as_ref());
             }
             Kind::Count(c) => match (&c.of, &c.fact) {
                 (Some(of), _) => {
+                    self.stated_of(of, c.stated.as_ref());
                     if let Some(w) = &c.r#where {
                         if c.min.is_some() && c.max.is_some() {
                             // Within bounds: more rows may be better or worse.
@@ -376,7 +408,9 @@ impl Reads {
             Kind::Ratio(x) => {
                 self.numerators.insert(x.numerator.clone());
                 self.denominators.insert(x.denominator.clone());
-                if negated {
+                // Numerator and denominator replace a stated rate: restoring either may score
+                // less than the rate did.
+                if negated || x.stated.is_some() {
                     self.facts_unsafe.insert(x.numerator.clone());
                     self.facts_unsafe.insert(x.denominator.clone());
                 }
@@ -493,6 +527,13 @@ fn literal_holds(condition: &Condition, v: &Value) -> Option<bool> {
 /// Every value a check reads, cells as [`ANY_ROW`] of their column.
 fn touches(check: &Check, out: &mut Vec<Place>) {
     let fact = |f: &str| Place::Fact(f.to_string());
+    let stated = |s: Option<&kaohe::checks::stated::Stated>| -> Vec<Place> {
+        s.into_iter()
+            .flat_map(|s| [&s.total, &s.met, &s.rate, &s.count])
+            .flatten()
+            .map(|f| fact(f))
+            .collect()
+    };
     let cells = |of: &str, p: Option<&kaohe::pack::Predicate>| -> Vec<Place> {
         let mut v = vec![Place::Register(of.to_string())];
         v.extend(p.into_iter().flat_map(|p| p.keys()).map(|c| Place::Cell {
@@ -507,18 +548,24 @@ fn touches(check: &Check, out: &mut Vec<Place>) {
         Kind::Coverage(c) => {
             out.extend(cells(&c.of, c.r#where.as_ref()));
             out.extend(cells(&c.of, Some(&c.require)));
+            out.extend(stated(c.stated.as_ref()));
         }
         Kind::Each(c) => {
             out.extend(cells(&c.of, c.r#where.as_ref()));
             out.extend(cells(&c.of, Some(&c.require)));
+            out.extend(stated(c.stated.as_ref()));
         }
         Kind::Count(c) => {
             if let Some(of) = &c.of {
                 out.extend(cells(of, c.r#where.as_ref()));
             }
             out.extend(c.fact.iter().map(|f| fact(f)));
+            out.extend(stated(c.stated.as_ref()));
         }
-        Kind::Ratio(x) => out.extend([fact(&x.numerator), fact(&x.denominator)]),
+        Kind::Ratio(x) => {
+            out.extend([fact(&x.numerator), fact(&x.denominator)]);
+            out.extend(stated(x.stated.as_ref()));
+        }
         Kind::Deadline(d) => match &d.of {
             Some(of) => {
                 out.extend(cells(of, d.r#where.as_ref()));
@@ -691,7 +738,7 @@ impl Target {
             if compliant["registers"].get(name).is_none() {
                 continue;
             }
-            restorable.push(Some(true));
+            restorable.push((!reads.stated.contains(name)).then_some(true));
             slots.push(Slot {
                 place: Place::Register(name.clone()),
                 compliant: Value::Null,
@@ -1182,7 +1229,14 @@ fn restoring(
 
 #[test]
 fn the_compliant_submissions_pass_every_item() {
-    for t in [engine(), per_unit_all(), schedule(), shipped()] {
+    for t in [
+        engine(),
+        per_unit_all(),
+        schedule(),
+        periods(),
+        stated(),
+        shipped(),
+    ] {
         let a = t.assess(&t.compliant);
         for o in &a.items {
             if o.kind == ItemKind::Standard {
@@ -1281,5 +1335,43 @@ proptest! {
         focus in any::<(Index, Index, u64, u32)>(),
     ) {
         restoring(shipped(), &broken, &copies, focus)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    #[test]
+    fn periods_pack_scores_stay_in_bounds_add_up_and_repeat(
+        broken in breakage(periods().slots.len()),
+        copies in copies(),
+    ) {
+        bounds_totals_and_bytes(periods(), &broken, &copies)?;
+    }
+
+    #[test]
+    fn periods_pack_restoring_a_value_never_lowers_a_score(
+        broken in breakage(periods().slots.len()),
+        copies in copies(),
+        focus in any::<(Index, Index, u64, u32)>(),
+    ) {
+        restoring(periods(), &broken, &copies, focus)?;
+    }
+
+    #[test]
+    fn stated_pack_scores_stay_in_bounds_add_up_and_repeat(
+        broken in breakage(stated().slots.len()),
+        copies in copies(),
+    ) {
+        bounds_totals_and_bytes(stated(), &broken, &copies)?;
+    }
+
+    #[test]
+    fn stated_pack_restoring_a_value_never_lowers_a_score(
+        broken in breakage(stated().slots.len()),
+        copies in copies(),
+        focus in any::<(Index, Index, u64, u32)>(),
+    ) {
+        restoring(stated(), &broken, &copies, focus)?;
     }
 }
