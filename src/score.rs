@@ -497,8 +497,13 @@ fn scheduled(points: f64, schedule: &[crate::pack::Clause], result: &CheckResult
     let mut missing = false;
     for (clause, part) in schedule.iter().zip(&result.parts) {
         let limit = clause.limit(points);
-        let is_missing = part.verdict == CheckVerdict::MissingData;
+        // A failing part whose occurrences stated figures leave uncounted is missing them.
+        let uncounted = part.verdict == CheckVerdict::Fail
+            && part.units_unknown
+            && clause.check.kind.spec().counts_units();
+        let is_missing = part.verdict == CheckVerdict::MissingData || uncounted;
         let occurrences = match part.verdict {
+            _ if uncounted => 0.0,
             CheckVerdict::Fail if clause.check.kind.spec().counts_units() => part.units.max(1.0),
             CheckVerdict::Fail => 1.0,
             _ => 0.0,

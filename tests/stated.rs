@@ -1,7 +1,7 @@
-//! Stated figures beside registers, worked by hand over `tests/stated` (10 points: LVP-01
+//! Stated figures beside registers, worked by hand over `tests/stated` (12 points: LVP-01
 //! legal vice-principals 100%, 3, 0.5 per school short; SCH-01 law classes in every school,
-//! 2, 0.5 per school; ENF-01 at least 4 inspections, 2; GOV-01 on-time rate 100%, 3; the
-//! pack's reconciliation tolerance is 1%).
+//! 2, 0.5 per school; ENF-01 at least 4 inspections, 2; SCH-02 a schedule of both, 2; GOV-01
+//! on-time rate 100%, 3; the pack's reconciliation tolerance is 1%).
 
 mod example;
 
@@ -259,4 +259,23 @@ fn more_meeting_the_requirement_than_the_stated_total_is_refused() {
         ),
         "{text}"
     );
+}
+
+#[test]
+fn a_schedule_clause_whose_occurrences_a_stated_rate_leaves_uncounted_deducts_its_cap() {
+    // Law classes in 95% of schools, with no number of schools: the first clause cannot count
+    // the schools without them and deducts its cap, 1, as missing data; 6 stated inspections
+    // leave the second clause nothing. 2 − 1 = 1.
+    let a = run("facts: {law_classes_rate: 95%, inspections_count: 6}\n");
+    let sch = item(&a, "SCH-02");
+    assert_eq!((sch.status, sch.awarded), (Status::MissingData, 1.0));
+    let clauses: Vec<(f64, bool)> = sch
+        .schedule
+        .iter()
+        .map(|c| (c.deducted, c.missing))
+        .collect();
+    assert_eq!(clauses, [(1.0, true), (0.0, false)]);
+    // Stated as 100%, nothing is short: the clause counts no occurrence.
+    let a = run("facts: {law_classes_rate: 100%, inspections_count: 6}\n");
+    assert_eq!(item(&a, "SCH-02").awarded, 2.0);
 }

@@ -188,6 +188,7 @@ pub(crate) fn combine(ctx: &Context, parts: &[Check], how: Combine) -> CheckResu
             measured: result.measured.clone(),
             shortfall: result.shortfall.clone(),
             source: result.source,
+            units_unknown: result.units_unknown.is_some(),
         });
     }
     let mut seen: Vec<Miss> = Vec::with_capacity(r.missing.len());

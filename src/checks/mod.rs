@@ -665,6 +665,10 @@ pub struct PartResult {
     pub measured: Option<Quantity>,
     #[serde(skip)]
     pub shortfall: Option<Shortfall>,
+    /// Whether stated figures leave the part's units unknown (a stated rate without the
+    /// numbers): a schedule clause cannot count its occurrences.
+    #[serde(skip)]
+    pub units_unknown: bool,
     /// Where the part's measured value came from.
     #[serde(
         skip_serializing_if = "Option::is_none",
