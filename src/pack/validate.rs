@@ -289,7 +289,8 @@ impl<'a> Validator<'a> {
             } else {
                 seen.insert(&s.id, i);
             }
-            if s.level > MAX_SECTION_LEVEL {
+            // The first level too deep only: the sections inside it are implied.
+            if s.level == MAX_SECTION_LEVEL + 1 {
                 let message = format!(
                     "section `{}` is nested {} levels deep; sections nest at most {MAX_SECTION_LEVEL} levels",
                     s.id, s.level
