@@ -615,6 +615,9 @@ pub struct TestCase {
 pub struct Expect {
     #[serde(default)]
     pub items: IndexMap<String, ItemExpect>,
+    /// Section id (at any level) -> the points its subtotal earns.
+    #[serde(default)]
+    pub sections: IndexMap<String, f64>,
     pub total: Option<f64>,
     pub grade: Option<String>,
     pub vetoes: Option<Vec<String>>,

@@ -96,6 +96,19 @@ pub(super) fn tests(
                     )),
                 }
             }
+            for id in case.expect.sections.keys() {
+                if pack.section(id).is_none() {
+                    let mut d = Diagnostic::error(
+                        Code::UnknownSection,
+                        loc(&at.join("expect").join("sections").join(id), Target::Key),
+                        format!("the pack has no section `{id}`"),
+                    );
+                    if let Some(s) = did_you_mean(id, pack.sections.iter().map(|s| s.id.as_str())) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    }
+                    out.push(d);
+                }
+            }
             for id in case.expect.items.keys() {
                 if pack.item(id).is_none() {
                     let mut d = Diagnostic::error(
