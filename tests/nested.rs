@@ -261,6 +261,17 @@ fn json_gives_level_and_parent() {
     assert_eq!(s[5]["id"], "2.1.1");
     assert_eq!(s[5]["level"], 3);
     assert_eq!(s[5]["parent"], "2.1");
+    // The JSON follows the checked-in schema.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/assessment.schema.json")).expect("schema"),
+    )
+    .expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 #[test]
