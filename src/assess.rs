@@ -21,7 +21,7 @@ use crate::submission::{Bureau, Submission};
 use crate::waiver::Waiver;
 
 /// The version of the assessment JSON (`schemas/assessment.schema.json`).
-pub const SCHEMA_VERSION: &str = "kaohe.assessment/3";
+pub const SCHEMA_VERSION: &str = "kaohe.assessment/4";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Assessment {
@@ -236,11 +236,67 @@ pub struct Totals {
 pub struct SectionScore {
     pub id: String,
     pub title: String,
+    /// 1 for a top-level section (一级指标), 2 for one inside it, ...
+    pub level: usize,
+    /// The section this one is written in; absent at the top level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
     pub points: f64,
+    /// The subtotals below count the section's own standard items and those of every
+    /// section inside it.
     pub available: f64,
     pub awarded: f64,
     pub deducted: f64,
     pub gaps: usize,
+}
+
+/// Every section's subtotals, in the pack's order (each parent before its children): the
+/// sums over the standard items of the section and of every section inside it. A section's
+/// `available` leaves out its not-applicable items as the total's does; bonus and veto items
+/// count in no section.
+fn section_scores(pack: &Pack, items: &[ItemOutcome]) -> Vec<SectionScore> {
+    let index: IndexMap<&str, usize> = pack
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    // Unrounded sums of each section's own items first, then each child's added to its
+    // parent, children last to first: a child comes after its parent, so its sums are whole
+    // when they are added.
+    let mut sums = vec![(0.0, 0.0, 0usize); pack.sections.len()];
+    for o in items.iter().filter(|o| o.kind == ItemKind::Standard) {
+        if let Some(&i) = index.get(o.section.as_str()) {
+            sums[i].0 += o.available;
+            sums[i].1 += o.awarded;
+            sums[i].2 += usize::from(o.gap);
+        }
+    }
+    for (i, s) in pack.sections.iter().enumerate().rev() {
+        if let Some(&p) = s.parent.as_deref().and_then(|p| index.get(p))
+            && p < i
+        {
+            let (available, awarded, gaps) = sums[i];
+            sums[p].0 += available;
+            sums[p].1 += awarded;
+            sums[p].2 += gaps;
+        }
+    }
+    pack.sections
+        .iter()
+        .zip(sums)
+        .map(|(s, (available, awarded, gaps))| SectionScore {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            level: s.level,
+            parent: s.parent.clone(),
+            points: s.points,
+            available: num::round2(available),
+            awarded: num::round2(awarded),
+            deducted: num::round2(available - awarded),
+            gaps,
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -501,30 +557,7 @@ pub fn assess(
             });
         }
     }
-    let sections = pack
-        .sections
-        .iter()
-        .map(|s| {
-            let of_section = items
-                .iter()
-                .filter(|o| o.section == s.id && o.kind == ItemKind::Standard);
-            let (mut available, mut awarded, mut gaps) = (0.0, 0.0, 0);
-            for o in of_section {
-                available += o.available;
-                awarded += o.awarded;
-                gaps += usize::from(o.gap);
-            }
-            SectionScore {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                points: s.points,
-                available: num::round2(available),
-                awarded: num::round2(awarded),
-                deducted: num::round2(available - awarded),
-                gaps,
-            }
-        })
-        .collect::<Vec<_>>();
+    let sections = section_scores(pack, &items);
 
     let standard = items.iter().filter(|o| o.kind == ItemKind::Standard);
     let (available, awarded) =

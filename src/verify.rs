@@ -18,8 +18,8 @@ const TOLERANCE: f64 = 0.005;
 /// One expectation of a case, checked.
 #[derive(Debug, Clone)]
 pub struct Expectation {
-    /// `pack/case/ITEM`, `pack/case/total`, `pack/case/grade`, `pack/case/vetoes` or
-    /// `pack/case/eligible`.
+    /// `pack/case/ITEM`, `pack/case/sections/SECTION`, `pack/case/total`, `pack/case/grade`,
+    /// `pack/case/vetoes` or `pack/case/eligible`.
     pub name: String,
     pub passed: bool,
     pub expected: String,
@@ -353,6 +353,7 @@ fn compare(name: &str, expect: &Expect, a: &Assessment, result: &mut PackResult)
             why: crate::report::steps::lines(&got.explain),
         });
     }
+    sections(name, expect, a, result);
     if let Some(total) = expect.total {
         result.expectations.push(Expectation {
             name: format!("{name}/total"),
@@ -411,6 +412,35 @@ fn compare(name: &str, expect: &Expect, a: &Assessment, result: &mut PackResult)
                 .eligibility
                 .as_ref()
                 .map(|e| format!("申报条件：{}", crate::report::eligibility(e)))
+                .into_iter()
+                .collect(),
+        });
+    }
+}
+
+/// Each expected section subtotal, as `pack/case/sections/ID`.
+fn sections(name: &str, expect: &Expect, a: &Assessment, result: &mut PackResult) {
+    for (id, want) in &expect.sections {
+        let got = a.sections.iter().find(|s| &s.id == id);
+        result.expectations.push(Expectation {
+            name: format!("{name}/sections/{id}"),
+            passed: got.is_some_and(|s| (want - s.awarded).abs() < TOLERANCE),
+            expected: format!("{} points", num::show(*want)),
+            got: got.map_or_else(
+                || "no such section".into(),
+                |s| format!("{} points", num::show(s.awarded)),
+            ),
+            why: got
+                .map(|s| {
+                    format!(
+                        "{} {}：计分基数 {}，得分 {}，扣分 {}",
+                        s.id,
+                        s.title,
+                        num::show(s.available),
+                        num::show(s.awarded),
+                        num::show(s.deducted)
+                    )
+                })
                 .into_iter()
                 .collect(),
         });

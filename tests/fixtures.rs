@@ -64,7 +64,7 @@ fn reports_of_the_fixtures() {
 }
 
 /// The totals follow from the items, for every fixture: section subtotals are the sums of
-/// their standard items; the base is `awarded × total / available` (not-applicable items leave
+/// their standard items and those of the sections inside them; the base is `awarded × total / available` (not-applicable items leave
 /// `available`); the score adds the bonus, capped by the pack; the grade is the band the score
 /// falls in unless a veto forces 不合格.
 #[test]
@@ -73,9 +73,24 @@ fn totals_recompute_from_the_items() {
         let a = json(fixture, &[]);
         let items = a["items"].as_array().expect("items");
         let standard = || items.iter().filter(|i| i["kind"] == "standard");
-        for section in a["sections"].as_array().expect("sections") {
+        let sections = a["sections"].as_array().expect("sections");
+        // Whether section `id` is `ancestor` or lies inside it (a subtotal covers both).
+        let within = |id: &serde_json::Value, ancestor: &serde_json::Value| {
+            let mut at = Some(id);
+            while let Some(s) = at {
+                if s == ancestor {
+                    return true;
+                }
+                at = sections
+                    .iter()
+                    .find(|x| &x["id"] == s)
+                    .and_then(|x| x.get("parent"));
+            }
+            false
+        };
+        for section in sections {
             let sum: f64 = standard()
-                .filter(|i| i["section"] == section["id"])
+                .filter(|i| within(&i["section"], &section["id"]))
                 .map(|i| i["awarded"].as_f64().expect("number"))
                 .sum();
             assert_eq!(

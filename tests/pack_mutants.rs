@@ -22,13 +22,17 @@ fn with_item(pack: &Pack, i: usize, label: String, change: impl FnOnce(&mut Pack
     (format!("{}: {label}", pack.items[i].id), copy)
 }
 
-/// An item's points moved by `delta`, with its section and the total kept consistent.
+/// An item's points moved by `delta`, with its section, the sections it is in and the total
+/// kept consistent.
 fn move_points(p: &mut Pack, i: usize, delta: f64) {
     p.items[i].points += delta;
     if p.items[i].kind == ItemKind::Standard {
-        let section = p.items[i].section.clone();
-        if let Some(s) = p.sections.iter_mut().find(|s| s.id == section) {
-            s.points += delta;
+        let mut section = Some(p.items[i].section.clone());
+        while let Some(id) = section {
+            section = p.sections.iter_mut().find(|s| s.id == id).and_then(|s| {
+                s.points += delta;
+                s.parent.clone()
+            });
         }
         p.scoring.total += delta;
     }

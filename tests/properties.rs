@@ -1026,10 +1026,9 @@ fn check_bounds_and_totals(t: &Target, a: &Assessment) -> Result<(), TestCaseErr
         s.base
     );
     for section in &a.sections {
-        let of = a
-            .items
-            .iter()
-            .filter(|o| o.section == section.id && o.kind == ItemKind::Standard);
+        let of = a.items.iter().filter(|o| {
+            t.pack.section_within(&o.section, &section.id) && o.kind == ItemKind::Standard
+        });
         let available: f64 = of.clone().map(|o| o.available).sum();
         let awarded: f64 = of.map(|o| o.awarded).sum();
         prop_assert!(

@@ -89,6 +89,33 @@ fn yaml_snippets_pass_the_schema() {
     );
 }
 
+/// The nested-sections snippet is the sections of the nested example pack, and the overlay
+/// snippet that moves points into a sub-section is the overrides of its city overlay, so both
+/// packs' tests (`tests/nested.rs`) run the examples as written.
+#[test]
+fn the_nested_snippets_are_the_nested_packs() {
+    let read = |path: &str| {
+        let text = std::fs::read_to_string(root().join(path)).expect("the nested packs");
+        kaohe::yaml::parse(&text).expect("YAML").to_json()
+    };
+    let pack = read("tests/nested/pack.yaml");
+    let sections = yaml_blocks()
+        .into_iter()
+        .find_map(|(_, _, json)| {
+            json.get("sections")?.get(0)?.get("sections")?;
+            Some(json)
+        })
+        .expect("a nested `sections` snippet");
+    assert_eq!(sections["sections"], pack["sections"]);
+    let city = read("tests/nested-city/pack.yaml");
+    let overlay = yaml_blocks()
+        .into_iter()
+        .find_map(|(_, _, json)| (json.get("pack")?.get("extends")? == "../nested").then_some(json))
+        .expect("the nested overlay snippet");
+    assert_eq!(overlay["overrides"], city["overrides"]);
+    assert_eq!(overlay["pack"]["id"], city["pack"]["id"]);
+}
+
 /// The deduction-schedule and graded-band snippets are items the schedule test pack scores,
 /// so its tests run the examples as written.
 /// The snippet of counts per period and in a window is the items of the periods test pack.

@@ -69,6 +69,8 @@ fn schema_accepts_every_file_of_valid_packs() {
     yaml_files(&root.join("tests/compare"), &mut files);
     yaml_files(&root.join("tests/veto-clause"), &mut files);
     yaml_files(&root.join("tests/gates"), &mut files);
+    yaml_files(&root.join("tests/nested"), &mut files);
+    yaml_files(&root.join("tests/nested-city"), &mut files);
     yaml_files(&root.join("tests/periods"), &mut files);
     yaml_files(&root.join("tests/engine/schedule"), &mut files);
     assert!(!files.is_empty());
@@ -339,6 +341,8 @@ fn every_pack(tmp: &Path) -> Vec<PathBuf> {
         "tests/engine/pack",
         "tests/engine/failing",
         "tests/gates",
+        "tests/nested",
+        "tests/nested-city",
     ] {
         packs.push(root.join(dir));
     }

@@ -90,9 +90,11 @@ codes! {
     OutsideFolder = "outside-folder",
         "A path leads outside the folder of the file that names it.";
     PointsSum = "points-sum",
-        "Points do not add up: the parts of an item, the items of a section, or the sections to the total.";
+        "Points do not add up: the parts of an item, the items and sub-sections of a section, or the sections to the total.";
     Schema = "schema",
         "A file does not fit its schema (a problem that no more specific code names).";
+    SectionDepth = "section-depth",
+        "Sections nest deeper than the four levels a table has (一级 to 四级指标).";
     StatedFigure = "stated-figure",
         "A check's stated figure names a fact that is not a figure of the check's register, or a figure the check cannot use.";
     Template = "template",

@@ -453,10 +453,7 @@ impl Loader {
             draft.scoring = Some(scoring);
             prov.scoring = Some(at.join("scoring"));
         }
-        for (i, section) in file.sections.into_iter().enumerate() {
-            draft.sections.push(section);
-            prov.sections.push(at.join("sections").join(i));
-        }
+        flatten_sections(file.sections, &at, None, &mut draft.sections, &mut prov);
         if let Some(data) = file.data {
             let data_at = at.join("data");
             for (name, field) in data.facts {
@@ -636,6 +633,13 @@ impl Loader {
             if let Some(points) = o.points {
                 section.points = points;
                 fields.insert("points", at.clone());
+                // A sub-section's points are part of its parent's sum, as an item's are.
+                if let Some(parent) = &section.parent {
+                    prov.section_touched
+                        .entry(parent.clone())
+                        .or_default()
+                        .push(at.clone());
+                }
             }
             if let Some(title) = &o.title {
                 section.title = title.clone();
@@ -1027,5 +1031,25 @@ fn collect_names(key: Option<&str>, value: &serde_json::Value, out: &mut Vec<Str
             }
         }
         _ => {}
+    }
+}
+
+/// Appends `sections` (written at `at`, inside `parent`) and their sub-sections to `out`,
+/// each parent before its children, with their origins to `prov.sections`.
+fn flatten_sections(
+    sections: Vec<Section>,
+    at: &Origin,
+    parent: Option<&Section>,
+    out: &mut Vec<Section>,
+    prov: &mut Provenance,
+) {
+    for (i, mut section) in sections.into_iter().enumerate() {
+        let here = at.join("sections").join(i);
+        let children = std::mem::take(&mut section.sections);
+        section.parent = parent.map(|p| p.id.clone());
+        section.level = parent.map_or(1, |p| p.level + 1);
+        out.push(section.clone());
+        prov.sections.push(here.clone());
+        flatten_sections(children, &here, Some(&section), out, prov);
     }
 }

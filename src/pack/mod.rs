@@ -24,6 +24,8 @@ pub struct Pack {
     /// Ids of the packs this one extends, nearest first.
     pub bases: Vec<String>,
     pub scoring: Scoring,
+    /// Every section at every level, each parent before its children (pre-order, as the
+    /// table reads); `Section::parent` and `Section::level` give the nesting.
     pub sections: Vec<Section>,
     pub data: DataDict,
     pub sets: IndexMap<String, ValueSet>,
@@ -42,6 +44,20 @@ impl Pack {
 
     pub fn section(&self, id: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.id == id)
+    }
+
+    /// Whether section `id` is `ancestor` or lies inside it, at any depth.
+    pub fn section_within(&self, id: &str, ancestor: &str) -> bool {
+        let mut at = Some(id);
+        // Parents come before children, so a chain is never longer than the list.
+        for _ in 0..=self.sections.len() {
+            match at {
+                Some(s) if s == ancestor => return true,
+                Some(s) => at = self.section(s).and_then(|s| s.parent.as_deref()),
+                None => return false,
+            }
+        }
+        false
     }
 }
 
@@ -76,6 +92,7 @@ pub struct Provenance {
     /// The top pack's `pack.yaml`.
     pub pack_file: Option<FileId>,
     pub scoring: Option<Origin>,
+    /// Parallel to `Pack::sections`.
     pub sections: Vec<Origin>,
     /// Overrides of a section's fields, by section id then field.
     pub section_fields: IndexMap<String, IndexMap<&'static str, Origin>>,

@@ -122,6 +122,8 @@ pub enum NotApplicablePolicy {
     Award,
 }
 
+/// A section (板块, 一级指标) of the table; a section may hold sub-sections (二级、三级指标),
+/// written as its own `sections` list.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Section {
     pub id: String,
@@ -129,6 +131,25 @@ pub struct Section {
     pub points: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Sub-sections as written. A loaded [`crate::pack::Pack`] holds every section in one
+    /// list, parents before their children, so this is empty there: see `parent`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
+    /// The id of the section this one is written in; `None` at the top level. Set by loading.
+    #[serde(skip)]
+    pub parent: Option<String>,
+    /// How deep the section is written: 1 at the top level (一级), 2 inside one (二级), ...
+    /// Set by loading.
+    #[serde(skip, default = "top_level")]
+    pub level: usize,
+}
+
+/// The deepest sections may nest (一级 to 四级指标): deeper tables are not seen in practice,
+/// and Markdown headings run out below.
+pub const MAX_SECTION_LEVEL: usize = 4;
+
+fn top_level() -> usize {
+    1
 }
 
 /// The data dictionary: everything a submission provides.
@@ -611,6 +632,9 @@ pub struct TestCase {
 pub struct Expect {
     #[serde(default)]
     pub items: IndexMap<String, ItemExpect>,
+    /// Section id (at any level) -> the points its subtotal earns.
+    #[serde(default)]
+    pub sections: IndexMap<String, f64>,
     pub total: Option<f64>,
     pub grade: Option<String>,
     pub vetoes: Option<Vec<String>>,

@@ -470,10 +470,17 @@ fn pattern_message(pattern: &str, shown: &str) -> (String, Option<String>) {
             format!("{shown} is not a date"),
             Some("write dates as `YYYY-MM-DD`".into()),
         ),
-        "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$" => (
+        "^([A-Z][A-Z0-9]*(-[A-Z0-9]+)*|[0-9]+(\\.[0-9]+)*)$" => (
             format!("{shown} is not a valid item id"),
             Some(
-                "item ids are upper-case letters and digits in dash-separated parts, e.g. `LVP-01`"
+                "item ids are upper-case letters and digits in dash-separated parts, e.g. `LVP-01`, or numbers joined by dots, e.g. `1.2.3`"
+                    .into(),
+            ),
+        ),
+        "^([A-Za-z][A-Za-z0-9_]*|[0-9]+(\\.[0-9]+)*)$" => (
+            format!("{shown} is not a valid section id"),
+            Some(
+                "section ids start with a letter and use letters, digits and `_`, or are numbers joined by dots, e.g. `1.2`"
                     .into(),
             ),
         ),

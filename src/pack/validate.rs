@@ -96,6 +96,19 @@ pub(super) fn tests(
                     )),
                 }
             }
+            for id in case.expect.sections.keys() {
+                if pack.section(id).is_none() {
+                    let mut d = Diagnostic::error(
+                        Code::UnknownSection,
+                        loc(&at.join("expect").join("sections").join(id), Target::Key),
+                        format!("the pack has no section `{id}`"),
+                    );
+                    if let Some(s) = did_you_mean(id, pack.sections.iter().map(|s| s.id.as_str())) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    }
+                    out.push(d);
+                }
+            }
             for id in case.expect.items.keys() {
                 if pack.item(id).is_none() {
                     let mut d = Diagnostic::error(
@@ -301,6 +314,18 @@ impl<'a> Validator<'a> {
             } else {
                 seen.insert(&s.id, i);
             }
+            // The first level too deep only: the sections inside it are implied.
+            if s.level == MAX_SECTION_LEVEL + 1 {
+                let message = format!(
+                    "section `{}` is nested {} levels deep; sections nest at most {MAX_SECTION_LEVEL} levels",
+                    s.id, s.level
+                );
+                let d = self.error(Code::SectionDepth, &origin, Target::Value, message);
+                Self::help(
+                    d,
+                    "give its items to the section it is written in, or write the deepest level as items",
+                );
+            }
         }
         ok
     }
@@ -384,19 +409,32 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// Section points equal their standard items' points; the total equals the sections'.
+    /// At every level, a section's points equal its sub-sections' points plus its standard
+    /// items' points; the total equals the top-level sections'.
     fn points(&mut self) {
         let mut section_sum = 0.0;
         for (i, section) in self.pack.sections.iter().enumerate() {
-            section_sum += section.points;
-            let items: f64 = self
+            if section.parent.is_none() {
+                section_sum += section.points;
+            }
+            let mut standard = self
                 .pack
                 .items
                 .iter()
                 .filter(|it| it.section == section.id && it.kind == ItemKind::Standard)
-                .map(|it| it.points)
-                .sum();
-            if (items - section.points).abs() > EPSILON {
+                .peekable();
+            let has_items = standard.peek().is_some();
+            let items: f64 = standard.map(|it| it.points).sum();
+            let mut children = self
+                .pack
+                .sections
+                .iter()
+                .filter(|s| s.parent.as_deref() == Some(section.id.as_str()))
+                .peekable();
+            let has_children = children.peek().is_some();
+            let children: f64 = children.map(|s| s.points).sum();
+            let held = items + children;
+            if (held - section.points).abs() > EPSILON {
                 let overridden = self
                     .prov
                     .section_fields
@@ -407,24 +445,36 @@ impl<'a> Validator<'a> {
                     .section_touched
                     .get(&section.id)
                     .and_then(|t| t.last());
+                let what = match (has_children, has_items) {
+                    (false, _) => format!("its standard items add up to {}", fmt_points(items)),
+                    (true, false) => {
+                        format!("its sub-sections add up to {}", fmt_points(children))
+                    }
+                    (true, true) => format!(
+                        "its sub-sections ({}) and standard items ({}) add up to {}",
+                        fmt_points(children),
+                        fmt_points(items),
+                        fmt_points(held)
+                    ),
+                };
                 let message = format!(
-                    "section `{}` has {} points, but its standard items add up to {}",
+                    "section `{}` has {} points, but {what}",
                     section.id,
                     fmt_points(section.points),
-                    fmt_points(items)
                 );
                 match (overridden, touched) {
                     (Some(o), _) => {
                         self.error(Code::PointsSum, &o.join("points"), Target::Value, message);
                     }
                     (None, Some(t)) => {
-                        // An overlay changed the items: the fix is a section override there.
+                        // An overlay changed the items or sub-sections: the fix is a section
+                        // override there.
                         let base_loc =
                             self.loc(&self.prov.sections[i].join("points"), Target::Value);
                         let help = format!(
                             "add `{{section: {}, points: {}}}` to `overrides`",
                             section.id,
-                            fmt_points(items)
+                            fmt_points(held)
                         );
                         let d = self.error(Code::PointsSum, t, Target::Value, message);
                         d.related.push(crate::diag::Related {

@@ -17,6 +17,9 @@ pub fn markdown_with_sheet(a: &Assessment) -> Result<String, String> {
 fn render(a: &Assessment, with_sheet: bool) -> Result<String, String> {
     let mut env = minijinja::Environment::new();
     env.add_filter("n", |x: f64| crate::num::show(x));
+    env.add_filter("nested", |title: String, level: usize| {
+        super::section_label(&title, level)
+    });
     env.add_filter("signed", |x: f64| {
         let text = crate::num::show(x);
         if x > 0.0 { format!("+{text}") } else { text }

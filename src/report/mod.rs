@@ -30,6 +30,15 @@ pub fn json(assessment: &Assessment) -> String {
     out
 }
 
+/// A section's title as a table of subtotals shows it: a top-level section's as it is, a
+/// sub-section's set in under its parent (`└ 法治副校长`, `　└ 配备`).
+pub fn section_label(title: &str, level: usize) -> String {
+    match level {
+        0 | 1 => title.to_string(),
+        n => format!("{}└ {title}", "　".repeat(n - 2)),
+    }
+}
+
 /// The items scoring put on the gap list: veto items first, then the heaviest loss first
 /// (ties in pack order).
 pub fn gaps(assessment: &Assessment) -> Vec<&ItemOutcome> {

@@ -11,6 +11,8 @@ use crate::score::Status;
 #[derive(Debug, Clone, Serialize)]
 pub struct SheetSection {
     pub title: String,
+    /// 1 for a top-level section, 2 for one inside it, ...
+    pub level: usize,
     pub points: String,
     pub rows: Vec<SheetRow>,
     /// `计分基数10，得分9，扣分1`.
@@ -29,12 +31,14 @@ pub struct SheetRow {
     pub awarded: String,
 }
 
-/// The sheet's sections, in pack order.
+/// The sheet's sections, in pack order (each parent before its children, its subtotal
+/// covering theirs).
 pub fn sheet(a: &Assessment) -> Vec<SheetSection> {
     a.sections
         .iter()
         .map(|s| SheetSection {
             title: s.title.clone(),
+            level: s.level,
             points: show(s.points),
             rows: a
                 .items
@@ -43,10 +47,16 @@ pub fn sheet(a: &Assessment) -> Vec<SheetSection> {
                 .map(row)
                 .collect(),
             subtotal: format!(
-                "计分基数{}，得分{}，扣分{}",
+                "计分基数{}，得分{}，扣分{}{}",
                 show(s.available),
                 show(s.awarded),
-                show(s.deducted)
+                show(s.deducted),
+                // A parent's subtotal covers the sections below it, listed after it.
+                if a.sections.iter().any(|c| c.parent.as_ref() == Some(&s.id)) {
+                    "（含下级指标）"
+                } else {
+                    ""
+                }
             ),
         })
         .collect()

@@ -254,7 +254,7 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
     );
     for sec in &a.sections {
         sections.add_row(vec![
-            cell(&sec.title),
+            cell(super::section_label(&sec.title, sec.level)),
             right(show(sec.points)),
             right(show(sec.available)),
             right(show(sec.awarded)),
@@ -423,7 +423,16 @@ fn excluded_and_bonus(a: &Assessment, width: usize) -> String {
 pub fn sheet_text(a: &Assessment, width: usize) -> String {
     let mut out = String::from("\n评分表\n");
     for s in super::sheet(a) {
-        out.push_str(&format!("\n{}（{}分）\n", s.title, s.points));
+        out.push_str(&format!(
+            "\n{}（{}分）\n",
+            super::section_label(&s.title, s.level),
+            s.points
+        ));
+        // A section that holds only sub-sections has no rows of its own.
+        if s.rows.is_empty() {
+            out.push_str(&format!("{}小计：{}\n", s.title, s.subtotal));
+            continue;
+        }
         let mut t = table(&["编号", "考核内容", "分值", "状态", "实际", "得分"], width);
         for r in &s.rows {
             t.add_row(vec![
