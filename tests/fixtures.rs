@@ -149,9 +149,9 @@ fn partial_fixture_by_hand() {
         ("STUDY-02", 2.0),
         ("STUDY-03", 0.5), // additive 0.5 + 0.5: school leaders did not report → 0.5 + 0
         ("STUDY-04", 0.5), // 1, 0.25 per school: 2 schools studied once in a semester → 1 − 0.5
-        ("DOC-02", 3.0),  // additive 2 + 1 + 1: one document filed late → 2 + 0 + 1
-        ("DOC-03", 0.5),  // 2, 1.5 per missing document: 1 missing → 2 − 1.5
-        ("DOC-06", 0.5),  // additive 0.5 + 0.5: lists not adjusted → 0.5 + 0
+        ("DOC-02", 3.0),   // additive 2 + 1 + 1: one document filed late → 2 + 0 + 1
+        ("DOC-03", 0.5),   // 2, 1.5 per missing document: 1 missing → 2 − 1.5
+        ("DOC-06", 0.5),   // additive 0.5 + 0.5: lists not adjusted → 0.5 + 0
         ("DEC-02", 8.5), // 9, schedule: 专家论证 不需要 without a reason, 1 decision × 0.5 → 9 − 0.5
         ("ADV-02", 2.57), // 3, proportional: 6 of 7 schools → 3 × 6/7 = 2.571 → 2.57
         ("ADV-03", 1.5), // additive 1 + 0.5 + 0.5: a document not reviewed → 1 + 0 + 0.5
@@ -373,13 +373,15 @@ fn reports_of_the_seed_submissions() {
         let path = format!("fixtures/seeds/{seed}.yaml");
         insta::assert_snapshot!(format!("seed_{seed}"), assess(&[path.as_str()]));
     }
-    // S2: participation 20,665 / the county's students = 72.04%, below the pack's 80%;
-    // nobody holds an enforcement certificate, so STUDY-02 earns nothing.
+    // S2: participation 20,665 / the county's students = 72.04%, below the pack's 80% (the
+    // band from 70%: 1 of 1.5); none of the 6 officers holds an enforcement certificate and
+    // none has an exam result: (6 + 6) × 0.2 = 2.4 deducted from 3.
     let path = "fixtures/seeds/s2-county.yaml";
     let a: Value = serde_json::from_str(&assess(&[path, "--format", "json"])).expect("JSON");
     assert_eq!(item(&a, "SCH-03")["measured"]["text"], "72.04%");
     assert_eq!(item(&a, "SCH-03")["measured"]["kind"], "share");
-    assert_eq!(points(&a, "STUDY-02"), 0.0);
+    assert_eq!(points(&a, "SCH-03"), 1.0);
+    assert_eq!(points(&a, "STUDY-02"), 0.6);
 }
 
 /// Pack tests may name only files in their own folder, so the fixtures they use are copies:
