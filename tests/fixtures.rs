@@ -156,14 +156,18 @@ fn partial_fixture_by_hand() {
     let lost = [
         // (item, points awarded, how)
         ("LEAD-04", 0.0), // 1, all-or-nothing: report sent 2024-03-05, due 2024-03-01
-        ("STUDY-01", 1.0), // 3, 1 per missing session, cap 2: 1 of 4 → 3 × 1 = 3 > 2 → 3 − 2
-        ("STUDY-02", 2.25), // 3, proportional: 6 of 8 officers certified → 3 × 0.75
+        // 3, schedule: 1 of 4 sessions → 3 short × 0.5 = 1.5 (cap 2); 教育法律法规 not studied
+        // by the leadership → 1 topic × 0.5 = 0.5; records given → 3 − 2
+        ("STUDY-01", 1.0),
+        // 3, schedule 0.2 per officer per clause: 1 untrained, 2 failed the exam, 2 without a
+        // certificate → (1 + 2 + 2) × 0.2 = 1 → 3 − 1
+        ("STUDY-02", 2.0),
         ("STUDY-03", 0.5), // additive 0.5 + 0.5: school leaders did not report → 0.5 + 0
         ("STUDY-04", 0.5), // 1, 0.25 per school: 2 schools studied once in a semester → 1 − 0.5
-        ("DOC-02", 3.0),  // additive 2 + 1 + 1: one document filed late → 2 + 0 + 1
-        ("DOC-03", 0.5),  // 2, 1.5 per missing document: 1 missing → 2 − 1.5
-        ("DOC-06", 0.5),  // additive 0.5 + 0.5: lists not adjusted → 0.5 + 0
-        ("DEC-02", 8.0), // additive 6 + 1 + 1 + 1: 专家论证 waived without a reason → 6 + 1 + 0 + 1
+        ("DOC-02", 3.0),   // additive 2 + 1 + 1: one document filed late → 2 + 0 + 1
+        ("DOC-03", 0.5),   // 2, 1.5 per missing document: 1 missing → 2 − 1.5
+        ("DOC-06", 0.5),   // additive 0.5 + 0.5: lists not adjusted → 0.5 + 0
+        ("DEC-02", 8.5), // 9, schedule: 专家论证 不需要 without a reason, 1 decision × 0.5 → 9 − 0.5
         ("ADV-02", 2.57), // 3, proportional: 6 of 7 schools → 3 × 6/7 = 2.571 → 2.57
         ("ADV-03", 1.5), // additive 1 + 0.5 + 0.5: a document not reviewed → 1 + 0 + 0.5
         ("ENF-04", 0.8), // 1, 0.1 per missing inspection: 10 of 12 → 1 − 0.2
@@ -176,7 +180,7 @@ fn partial_fixture_by_hand() {
         ("LVP-03", 0.75), // 1, 0.25 per VP: one ran 1 activity, not 2 → 1 − 0.25
         ("LVP-04", 0.5), // 1, 0.5 per kindergarten: 1 public kindergarten lacks one → 1 − 0.5
         ("SCH-01", 2.0), // 3, 0.5 per school: 2 schools miss 法治副校长 in 五落实 → 3 − 1
-        ("SCH-03", 1.35), // 1.5, proportional to 80%: 10800 / 15000 = 72% → 1.5 × 0.9
+        ("SCH-03", 1.0), // 1.5, bands ≥ 80% 1.5, ≥ 70% 1: 10800 / 15000 = 72% → 1
         ("SCH-06", 0.5), // additive 0.5 + 0.5: a thematic topic missing → 0 + 0.5
         ("SCH-07", 0.75), // 1, 0.25 per school: 1 of 9 misses a 五个一 activity → 1 − 0.25
     ];
@@ -199,12 +203,12 @@ fn partial_fixture_by_hand() {
     // leave the denominator: available 97.
     assert_eq!(item(&a, "ENF-02")["status"], "not_applicable");
     assert_eq!(a["score"]["available"], 97.0);
-    // Points lost add up to 14.92: awarded 97 − 14.92 = 82.08; base 82.08 × 100 / 97 = 84.62;
-    // bonus 1 (one 省级 school) + 0.5 (one 市级 school) = 1.5 → 86.12, 良好.
-    assert_eq!(a["score"]["awarded"], 82.08);
-    assert_eq!(a["score"]["base"], 84.62);
+    // Points lost add up to 15.02: awarded 97 − 15.02 = 81.98; base 81.98 × 100 / 97 = 84.52;
+    // bonus 1 (one 省级 school) + 0.5 (one 市级 school) = 1.5 → 86.02, 良好.
+    assert_eq!(a["score"]["awarded"], 81.98);
+    assert_eq!(a["score"]["base"], 84.52);
     assert_eq!(a["score"]["bonus"], 1.5);
-    assert_eq!(a["score"]["score"], 86.12);
+    assert_eq!(a["score"]["score"], 86.02);
     assert_eq!(a["score"]["grade"], "良好");
     // The bureau scored itself full marks on items it did not earn, and scored ENF-02, which
     // does not apply.
@@ -230,17 +234,17 @@ fn partial_fixture_with_waivers() {
     // One school of LVP-01 is waived: 1 school × 0.5 → 4.5; the DOC-03 waiver expired.
     assert_eq!(points(&a, "LVP-01"), 4.5);
     assert_eq!(a["warnings"].as_array().expect("warnings").len(), 1);
-    // awarded 82.08 + 0.5 = 82.58 → 82.58 × 100 / 97 = 85.13 + 1.5 = 86.63, 良好.
-    assert_eq!(a["score"]["score"], 86.63);
+    // awarded 81.98 + 0.5 = 82.48 → 82.48 × 100 / 97 = 85.03 + 1.5 = 86.53, 良好.
+    assert_eq!(a["score"]["score"], 86.53);
     assert_eq!(a["score"]["grade"], "良好");
 }
 
 #[test]
 fn veto_fixture_keeps_its_score_and_loses_its_grade() {
     let a = json("veto", &[]);
-    // STUDY-01 (3 points, 1 per missing session): 3 of 4 sessions → 2; everything else
-    // passes: 99.
-    assert_eq!(a["score"]["score"], 99.0);
+    // STUDY-01 (3 points, 0.5 per missing session): 3 of 4 sessions → 2.5; everything else
+    // passes: 99.5.
+    assert_eq!(a["score"]["score"], 99.5);
     assert_eq!(a["score"]["grade_by_score"], "优秀");
     assert_eq!(a["score"]["grade"], "不合格");
     assert_eq!(a["score"]["vetoes"], serde_json::json!(["VETO-01"]));
@@ -384,13 +388,15 @@ fn reports_of_the_seed_submissions() {
         let path = format!("fixtures/seeds/{seed}.yaml");
         insta::assert_snapshot!(format!("seed_{seed}"), assess(&[path.as_str()]));
     }
-    // S2: participation 20,665 / the county's students = 72.04%, below the pack's 80%;
-    // nobody holds an enforcement certificate, so STUDY-02 earns nothing.
+    // S2: participation 20,665 / the county's students = 72.04%, below the pack's 80% (the
+    // band from 70%: 1 of 1.5); none of the 6 officers holds an enforcement certificate and
+    // none has an exam result: (6 + 6) × 0.2 = 2.4 deducted from 3.
     let path = "fixtures/seeds/s2-county.yaml";
     let a: Value = serde_json::from_str(&assess(&[path, "--format", "json"])).expect("JSON");
     assert_eq!(item(&a, "SCH-03")["measured"]["text"], "72.04%");
     assert_eq!(item(&a, "SCH-03")["measured"]["kind"], "share");
-    assert_eq!(points(&a, "STUDY-02"), 0.0);
+    assert_eq!(points(&a, "SCH-03"), 1.0);
+    assert_eq!(points(&a, "STUDY-02"), 0.6);
 }
 
 /// Pack tests may name only files in their own folder, so the fixtures they use are copies:
