@@ -913,6 +913,8 @@ fn finish(
             veto: None,
             missing_data: MissingDataPolicy::default(),
             not_applicable: NotApplicablePolicy::default(),
+            recheck: Default::default(),
+            self_assessment: None,
         })
     });
     let Some(scoring) = scoring else {

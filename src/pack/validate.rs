@@ -35,6 +35,7 @@ pub(super) fn validate(
             .iter()
             .all(|i| pack.section(&i.section).is_some());
     v.grades();
+    v.self_assessment_rule();
     v.items();
     v.gates();
     if complete && sections_ok {
@@ -369,6 +370,38 @@ impl<'a> Validator<'a> {
                 &veto.grade,
                 scoring.grades.iter().map(|g| g.name.as_str()),
             );
+        }
+    }
+
+    /// A deduction for overstated self-scores: a `cap` needs `deduct_per_point`, and a cap
+    /// or tolerance above the total says nothing a pack means.
+    fn self_assessment_rule(&mut self) {
+        let Some(rule) = self.pack.scoring.self_assessment else {
+            return;
+        };
+        let at = self.scoring_origin().join("self_assessment");
+        let total = self.pack.scoring.total;
+        if rule.cap.is_some() && rule.deduct_per_point.is_none() {
+            let d = self.error(
+                Code::MisplacedKey,
+                &at.join("cap"),
+                Target::Key,
+                "`cap` caps a deduction, but `self_assessment` has no `deduct_per_point`",
+            );
+            Self::help(d, "add `deduct_per_point`, or remove `cap`");
+        }
+        for (key, value) in [("cap", rule.cap), ("tolerance", Some(rule.tolerance))] {
+            if let Some(x) = value
+                && total > 0.0
+                && x > total + EPSILON
+            {
+                let message = format!(
+                    "`{key}` is {}, above the total {}",
+                    fmt_points(x),
+                    fmt_points(total)
+                );
+                self.error(Code::OutOfRange, &at.join(key), Target::Value, message);
+            }
         }
     }
 
