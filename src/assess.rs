@@ -976,7 +976,7 @@ fn outcome(
 }
 
 /// A counted standard item scored by its check, re-checked (复核) when reviewers scored it:
-/// the pack's `scoring.recheck` says how. Items that do not count (not applicable, waived,
+/// the item's `recheck`, else the pack's `scoring.recheck`, says how. Items that do not count (not applicable, waived,
 /// missing data counted as not applicable) are not re-checked: their reviews are warned
 /// about.
 fn rechecked(pack: &Pack, item: &Item, scored: ItemScore, reviews: &[Review]) -> ItemScore {
@@ -996,7 +996,7 @@ fn rechecked(pack: &Pack, item: &Item, scored: ItemScore, reviews: &[Review]) ->
     if !counts || given.is_empty() {
         return scored;
     }
-    score::recheck(item, scored, &pack.scoring.recheck, &given)
+    score::recheck(item, scored, &pack.scoring.recheck.for_item(item), &given)
 }
 
 fn score_waived(item: &Item, pack: &Pack) -> ItemScore {

@@ -1,8 +1,8 @@
 //! Re-checks (复核) of computed items, the scores side by side (自评分 | 核定分 | 复核分 | 得分)
 //! and self-assessment credibility (自评可信度), over `tests/credibility`: CR-01 (4 points),
 //! CR-02 (6) and CR-03 (5) scored by a fact, all or nothing; CR-04 (5) by reviewers, mean.
-//! The pack re-checks by the median and keeps the lower score; it deducts 0.5 per point
-//! self-scored above the final scores, at most 5.
+//! The pack re-checks by the median and keeps the lower score (CR-02 by its own rule: the
+//! mean, final); it deducts 0.5 per point self-scored above the final scores, at most 5.
 
 use std::path::{Path, PathBuf};
 
@@ -275,6 +275,38 @@ fn the_final_rule_decides_which_score_counts() {
 }
 
 #[test]
+fn an_item_s_own_rule_replaces_the_pack_s() {
+    // CR-02: `recheck: {final: recheck, combine: mean}`. Computed 0 (no training), re-checked
+    // 2, 5, 5: the mean 4 is final. CR-03 keeps the pack's rule: min(5, median(5, 2, 2) = 2).
+    let a = run(
+        &submission([true, false, true], None),
+        &[
+            ("CR-02", "专家甲", 2.0),
+            ("CR-02", "专家乙", 5.0),
+            ("CR-02", "专家丙", 5.0),
+            ("CR-03", "专家甲", 5.0),
+            ("CR-03", "专家乙", 2.0),
+            ("CR-03", "专家丙", 2.0),
+        ],
+    );
+    let cr02 = item(&a, "CR-02");
+    assert_eq!((cr02.assessed, cr02.awarded), (0.0, 4.0));
+    let r = cr02.recheck.as_ref().expect("re-checked");
+    assert_eq!(
+        (r.combine, r.final_score),
+        (kaohe::pack::Combine::Mean, FinalScore::Recheck)
+    );
+    assert_eq!(item(&a, "CR-03").awarded, 2.0);
+    let text = kaohe::report::text_in(&a, 200);
+    assert!(
+        text.contains(
+            "复核分 4（专家甲 2、专家乙 5、专家丙 5，取平均）；核定分0，以复核分为准，得4分"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn the_tolerance_decides_what_matches() {
     // Self 4, 6, 5, 5 against final 4, 6, 3, 4.5: within 0.5, CR-04 matches too (3 of 4).
     let mut p = pack();
@@ -367,7 +399,7 @@ fn the_pack_tests_hold() {
         .assert()
         .success()
         .stdout(predicates::str::contains(
-            "3 cases, 15 expectations, 0 wrong",
+            "4 cases, 18 expectations, 0 wrong",
         ));
 }
 

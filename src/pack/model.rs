@@ -323,8 +323,32 @@ pub struct Item {
     /// would, and the item keeps its own points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub veto_clause: Option<VetoClause>,
+    /// How a re-check (复核) of this item counts, where it differs from the pack's
+    /// `scoring.recheck`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recheck: Option<ItemRecheck>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// An item's own re-check rule: each setting given replaces the pack's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ItemRecheck {
+    #[serde(default, rename = "final", skip_serializing_if = "Option::is_none")]
+    pub final_score: Option<FinalScore>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combine: Option<Combine>,
+}
+
+impl RecheckRule {
+    /// The rule for `item`: its own settings over the pack's.
+    pub fn for_item(self, item: &Item) -> RecheckRule {
+        let own = item.recheck.unwrap_or_default();
+        RecheckRule {
+            final_score: own.final_score.unwrap_or(self.final_score),
+            combine: own.combine.unwrap_or(self.combine),
+        }
+    }
 }
 
 /// How a reviewed item is scored: what a reviewer must state, the least points a reviewer may

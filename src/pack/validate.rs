@@ -598,6 +598,9 @@ impl<'a> Validator<'a> {
         if let Some(clause) = &item.veto_clause {
             self.veto_clause(item, clause, &origin.field("veto_clause"));
         }
+        if item.recheck.is_some() {
+            self.item_recheck(item, &origin.field("recheck"));
+        }
         self.deduction(item, origin);
         for (i, name) in item.evidence.iter().enumerate() {
             self.evidence_name(name, &origin.field("evidence").join(i));
@@ -648,6 +651,24 @@ impl<'a> Validator<'a> {
                 "`min` is the least a reviewer may give, `points` the most",
             );
         }
+    }
+
+    /// An item's own re-check rule belongs to a standard item scored by its check: reviewers
+    /// cannot score veto and bonus items, and a reviewed item's reviewers are its score.
+    fn item_recheck(&mut self, item: &'a Item, at: &Origin) {
+        let why = match (item.kind, &item.review) {
+            (ItemKind::Veto, _) => "a veto item, which reviewers cannot score",
+            (ItemKind::Bonus, _) => "a bonus item, which reviewers cannot score",
+            (_, Some(_)) => "a reviewed item, whose reviewers give its points (`review.combine`)",
+            _ => return,
+        };
+        let d = self.error(
+            Code::MisplacedKey,
+            at,
+            Target::Key,
+            format!("`recheck` re-checks an item scored by its check, not {why}"),
+        );
+        Self::help(d, "leave `recheck` out of this item");
     }
 
     /// A veto clause belongs to a scored item of a pack that says what a veto does.
