@@ -391,6 +391,49 @@ fn reviews_of_veto_and_bonus_items_are_refused_and_located() {
 }
 
 #[test]
+fn a_recheck_of_a_waived_item_does_not_count_and_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sub = write(
+        dir.path(),
+        "submission.yaml",
+        &submission([true; 3], Some(SELF)),
+    );
+    let rev = write(
+        dir.path(),
+        "reviews.yaml",
+        &reviews_yaml(&[("CR-03", "专家甲", 1.0)]),
+    );
+    let waivers = write(
+        dir.path(),
+        "waivers.yaml",
+        "waivers:\n  - {item: CR-03, reason: 台账随机构改革移交, approved_by: 县教育局, expires_on: 2025-12-31}\n",
+    );
+    let p = pack();
+    let submission = kaohe::submission::load(&p, &sub).expect("submission");
+    let reviews = kaohe::review::load(&p, &rev).expect("reviews");
+    let waivers = kaohe::waiver::load(&p, &waivers).expect("waivers");
+    let a = assess(
+        &p,
+        &pack_digest(&p),
+        &submission,
+        &waivers,
+        &reviews,
+        Options::default(),
+    );
+    let cr03 = item(&a, "CR-03");
+    assert_eq!(cr03.status, Status::Waived);
+    assert!(cr03.recheck.is_none());
+    let text = kaohe::report::text(&a);
+    assert!(
+        text.contains("提示：CR-03有1份评审，但该项豁免，评审未计分"),
+        "{text}"
+    );
+    // A waived item is not compared: CR-01, CR-02 match, CR-04 is pending (0 against 5).
+    let sa = a.self_assessment.as_ref().expect("self-scores");
+    assert_eq!((sa.compared, sa.matched, sa.overstated), (3, 2, 5.0));
+}
+
+#[test]
 fn the_pack_tests_hold() {
     Command::cargo_bin("kaohe")
         .expect("binary")
