@@ -976,9 +976,9 @@ fn outcome(
 }
 
 /// A counted standard item scored by its check, re-checked (复核) when reviewers scored it:
-/// the item's `recheck`, else the pack's `scoring.recheck`, says how. Items that do not count (not applicable, waived,
-/// missing data counted as not applicable) are not re-checked: their reviews are warned
-/// about.
+/// the item's `recheck`, else the pack's `scoring.recheck`, says how. Items that do not
+/// count (not applicable, waived, missing data counted as not applicable) are not
+/// re-checked: their reviews are warned about.
 fn rechecked(pack: &Pack, item: &Item, scored: ItemScore, reviews: &[Review]) -> ItemScore {
     let counts = item.kind == ItemKind::Standard
         && item.review.is_none()

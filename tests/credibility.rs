@@ -163,6 +163,16 @@ fn a_recheck_and_overstated_self_scores_worked_by_hand() {
     ] {
         assert!(text.contains(needle), "{needle}\n{text}");
     }
+    let sheet = kaohe::report::sheet_text(&a, 200);
+    assert!(
+        sheet.contains("复核分 3（专家甲 3、专家乙 4、专家丙 2，取中位数）"),
+        "{sheet}"
+    );
+    assert!(
+        sheet
+            .contains("合计：计分基数20，得分17.5，加分0，自评多报扣分1.25，核定分16.25，等次合格"),
+        "{sheet}"
+    );
     let md = kaohe::report::markdown(&a).expect("markdown");
     for needle in [
         "| 编号 | 考核内容 | 自评分 | 核定分 | 复核分 | 得分 |",
