@@ -1036,12 +1036,23 @@ fn rectification(
             .map_or(Json::String(String::new()), crate::report::template_value);
         vars.insert((*name).to_string(), value);
     }
+    let recheck = scored.explain.iter().find_map(|s| match s {
+        score::ScoreStep::Recheck(r) => Some(r),
+        _ => None,
+    });
     // For missing data the task is to supply it, not the substantive measure.
     let (problem, measure) =
         if result.verdict == CheckVerdict::MissingData && !result.missing.is_empty() {
             (
                 format!("{}：{}", item.title, crate::report::misses(&result.missing)),
                 crate::report::supply(&result.missing),
+            )
+        } else if let Some(rc) = recheck.filter(|_| result.verdict == CheckVerdict::Pass) {
+            // The check was met and a re-check found otherwise: the problem is the re-check's,
+            // which the check's template cannot say.
+            (
+                format!("{}：{}", item.title, crate::report::steps::recheck(rc)),
+                r.measure.clone(),
             )
         } else {
             (

@@ -163,6 +163,13 @@ fn a_recheck_and_overstated_self_scores_worked_by_hand() {
     ] {
         assert!(text.contains(needle), "{needle}\n{text}");
     }
+    // The check was met, the re-check was not: the gap's problem is the re-check's.
+    let task = cr03.rectification.as_ref().expect("a task");
+    assert_eq!(
+        task.problem,
+        "建立普法工作台账：复核分 3（专家甲 3、专家乙 4、专家丙 2，取中位数）；核定分5，核定分与复核分就低，得3分"
+    );
+    assert_eq!(task.measure, "建立普法工作台账，逐项记录普法活动");
     let sheet = kaohe::report::sheet_text(&a, 200);
     assert!(
         sheet.contains("复核分 3（专家甲 3、专家乙 4、专家丙 2，取中位数）"),
