@@ -36,6 +36,8 @@ pub struct Assessment {
     pub incomplete: Vec<Absent>,
     pub sections: Vec<SectionScore>,
     pub items: Vec<ItemOutcome>,
+    /// The totals of 自评分, 核定分, 复核分 and 得分 over the items that count.
+    pub columns: ScoreColumns,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub self_assessment: Option<SelfAssessment>,
     /// The eligibility gates (申报条件) and whether all are met; `None` when the pack has no
@@ -214,8 +216,12 @@ pub struct Totals {
     pub bonus: f64,
     /// Bonus points before the cap.
     pub bonus_uncapped: f64,
-    /// `base + bonus`: the score (核定分).
+    /// `base + bonus`, less `self_deduction`: the score.
     pub score: f64,
+    /// What overstated self-scores cost the score (自评多报扣分), when the pack deducts for
+    /// them and the submission gives self-scores; see `self_assessment.deduction`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_deduction: Option<f64>,
     /// The grade the score alone earns.
     pub grade_by_score: String,
     /// The grade: the veto grade when a veto item failed, else `grade_by_score`.
@@ -370,8 +376,20 @@ pub struct ItemOutcome {
     pub waived_rows: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<Waiver>,
+    /// A re-check (复核) by reviewers of an item scored by its check: each reviewer's points,
+    /// how they combine (复核分), the computed score and the score the item keeps, with its
+    /// words under `text`.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::report::with_text::recheck"
+    )]
+    pub recheck: Option<score::RecheckStep>,
     pub points: f64,
     pub available: f64,
+    /// The score the item's check gave (核定分; for a reviewed item, its reviewers'), before
+    /// any re-check.
+    pub assessed: f64,
+    /// The item's final score (得分): what totals, grade and gaps use.
     pub awarded: f64,
     pub deducted: f64,
     /// Whether the item is on the gap list, as scoring decided (or its veto clause fired or
@@ -430,8 +448,27 @@ pub struct Rectification {
     pub evidence: Vec<String>,
 }
 
-/// 自评分 against 核定分, item by item, over the items that count (not the veto, not-applicable
-/// or waived ones).
+/// 自评分, 核定分, 复核分 and 得分 summed over the items that count (standard and bonus items
+/// that are neither not applicable nor waived), each where present.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreColumns {
+    /// How many items count.
+    pub items: usize,
+    /// The sum of their self-scores; `None` when the submission gives none.
+    pub self_total: Option<f64>,
+    /// The sum of their computed scores (核定分).
+    pub assessed_total: f64,
+    /// The sum of their re-check scores (复核分: re-checked and reviewed items); `None` when
+    /// no item has one.
+    pub recheck_total: Option<f64>,
+    /// How many items have a re-check score.
+    pub rechecked: usize,
+    /// The sum of their final scores (得分), before any rescaling to the total.
+    pub final_total: f64,
+}
+
+/// 自评分 against the final scores, item by item, over the items that count (not the veto,
+/// not-applicable or waived ones), and the self-assessment's credibility (自评可信度).
 #[derive(Debug, Clone, Serialize)]
 pub struct SelfAssessment {
     /// The sum of the self-scores of those items.
@@ -446,6 +483,34 @@ pub struct SelfAssessment {
     /// Self-scores that the item's scoring cannot give (自评分不可能): more than its points,
     /// between the only values it gives, or any but 0 on a veto item.
     pub impossible: Vec<ImpossibleSelfScore>,
+    /// A self-score within this many points of the final score matches (`scoring.
+    /// self_assessment.tolerance`; 0 unless the pack says).
+    pub tolerance: f64,
+    /// Counted items that carry a self-score.
+    pub compared: usize,
+    /// Those whose self-score matches the final score.
+    pub matched: usize,
+    /// `matched / compared` (自评可信度), rounded to 4 decimals; `None` when none compared.
+    pub credibility: Option<f64>,
+    /// Points self-scored above the final scores (自评多报): the sum over the compared items
+    /// of `max(0, self − final)`.
+    pub overstated: f64,
+    /// The deduction the pack takes for them, when it says `deduct_per_point`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deduction: Option<SelfDeduction>,
+}
+
+/// The deduction for overstated self-scores: `overstated × per_point`, at most `cap`, never
+/// more than the score it is taken from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SelfDeduction {
+    pub per_point: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
+    /// `overstated × per_point`, before the cap.
+    pub raw: f64,
+    /// What the score loses.
+    pub deducted: f64,
 }
 
 /// A self-score the item's scoring cannot give.
@@ -547,7 +612,10 @@ pub fn assess(
         })
         .collect();
 
-    for o in items.iter().filter(|o| o.review.is_none()) {
+    for o in items
+        .iter()
+        .filter(|o| o.review.is_none() && o.recheck.is_none())
+    {
         let given = reviews.iter().filter(|r| r.item == o.id).count();
         if given > 0 {
             warnings.push(Warning::ReviewsNotCounted {
@@ -577,7 +645,13 @@ pub fn assess(
         Some(cap) => bonus_uncapped.min(cap),
         None => bonus_uncapped,
     };
-    let score_value = num::round2(base + bonus);
+    let before_deduction = num::round2(base + bonus);
+    let self_assessment = self_assessment(pack, &items, submission, before_deduction);
+    let self_deduction = self_assessment
+        .as_ref()
+        .and_then(|sa| sa.deduction.as_ref())
+        .map(|d| d.deducted);
+    let score_value = num::round2(before_deduction - self_deduction.unwrap_or(0.0));
     let clause = |o: &ItemOutcome, state| o.veto_clause.as_ref().is_some_and(|c| c.state == state);
     let vetoes: Vec<String> = items
         .iter()
@@ -602,7 +676,7 @@ pub fn assess(
         (Some(v), true) => v.grade.clone(),
         _ => grade_by_score.clone(),
     };
-    let self_assessment = self_assessment(pack, &items, submission);
+    let columns = columns(&items, submission);
     let eligibility = eligibility(pack, submission, options);
     let incomplete = incomplete(pack, submission, &items, eligibility.as_ref());
 
@@ -627,6 +701,7 @@ pub fn assess(
             bonus: num::round2(bonus),
             bonus_uncapped: num::round2(bonus_uncapped),
             score: score_value,
+            self_deduction,
             grade_by_score,
             grade,
             vetoed,
@@ -638,6 +713,7 @@ pub fn assess(
         incomplete,
         sections,
         items,
+        columns,
         self_assessment,
         eligibility,
         waivers: active.into_iter().cloned().collect(),
@@ -868,6 +944,8 @@ fn outcome(
             }
         }
     };
+    let assessed = scored.awarded;
+    let scored = rechecked(pack, item, scored, reviews);
     explain.extend(result.explain.iter().cloned());
     let schedule = scored
         .explain
@@ -883,6 +961,10 @@ fn outcome(
     });
     let review = scored.explain.iter().find_map(|s| match s {
         score::ScoreStep::Review(r) => Some(r.clone()),
+        _ => None,
+    });
+    let recheck = scored.explain.iter().find_map(|s| match s {
+        score::ScoreStep::Recheck(r) => Some(r.clone()),
         _ => None,
     });
     explain.extend(scored.explain.iter().cloned().map(Step::Scored));
@@ -943,8 +1025,10 @@ fn outcome(
         review,
         waived_rows: result.waived_rows,
         waiver: item_waiver.cloned(),
+        recheck,
         points: item.points,
         available: num::round2(scored.available),
+        assessed,
         awarded: scored.awarded,
         deducted: scored.deducted,
         gap: scored.gap || clause_gap,
@@ -954,6 +1038,30 @@ fn outcome(
         basis: item.basis.clone(),
         explain,
     }
+}
+
+/// A counted standard item scored by its check, re-checked (复核) when reviewers scored it:
+/// the item's `recheck`, else the pack's `scoring.recheck`, says how. Items that do not
+/// count (not applicable, waived, missing data counted as not applicable) are not
+/// re-checked: their reviews are warned about.
+fn rechecked(pack: &Pack, item: &Item, scored: ItemScore, reviews: &[Review]) -> ItemScore {
+    let counts = item.kind == ItemKind::Standard
+        && item.review.is_none()
+        && scored.available > 0.0
+        && !matches!(scored.status, Status::NotApplicable | Status::Waived)
+        && !scored
+            .explain
+            .iter()
+            .any(|s| matches!(s, score::ScoreStep::Excluded { .. }));
+    let given: Vec<Review> = reviews
+        .iter()
+        .filter(|r| r.item == item.id)
+        .cloned()
+        .collect();
+    if !counts || given.is_empty() {
+        return scored;
+    }
+    score::recheck(item, scored, &pack.scoring.recheck.for_item(item), &given)
 }
 
 fn score_waived(item: &Item, pack: &Pack) -> ItemScore {
@@ -993,12 +1101,23 @@ fn rectification(
             .map_or(Json::String(String::new()), crate::report::template_value);
         vars.insert((*name).to_string(), value);
     }
+    let recheck = scored.explain.iter().find_map(|s| match s {
+        score::ScoreStep::Recheck(r) => Some(r),
+        _ => None,
+    });
     // For missing data the task is to supply it, not the substantive measure.
     let (problem, measure) =
         if result.verdict == CheckVerdict::MissingData && !result.missing.is_empty() {
             (
                 format!("{}：{}", item.title, crate::report::misses(&result.missing)),
                 crate::report::supply(&result.missing),
+            )
+        } else if let Some(rc) = recheck.filter(|_| result.verdict == CheckVerdict::Pass) {
+            // The check was met and a re-check found otherwise: the problem is the re-check's,
+            // which the check's template cannot say.
+            (
+                format!("{}：{}", item.title, crate::report::steps::recheck(rc)),
+                r.measure.clone(),
             )
         } else {
             (
@@ -1127,6 +1246,7 @@ fn self_assessment(
     pack: &Pack,
     items: &[ItemOutcome],
     submission: &Submission,
+    before_deduction: f64,
 ) -> Option<SelfAssessment> {
     if submission.self_scores.is_empty() {
         return None;
@@ -1165,12 +1285,20 @@ fn self_assessment(
         })
         .map(|o| o.id.clone())
         .collect();
+    let rule = pack.scoring.self_assessment.unwrap_or_default();
+    let (mut compared, mut matched, mut overstated) = (0, 0, 0.0);
     for o in items.iter().filter(counted) {
         let o = *o;
         assessed_total += o.awarded;
         match o.self_score {
             Some(s) => {
                 self_total += s;
+                compared += 1;
+                // Scores are rounded to 0.01: half of that is no difference.
+                if (s - o.awarded).abs() <= rule.tolerance + 0.005 {
+                    matched += 1;
+                }
+                overstated += (s - o.awarded).max(0.0);
                 if (s - o.awarded).abs() > 0.005 {
                     differences.push(ScoreDifference {
                         item: o.id.clone(),
@@ -1184,6 +1312,13 @@ fn self_assessment(
             None => not_self_scored.push(o.id.clone()),
         }
     }
+    let overstated = num::round2(overstated);
+    let deduction = rule.deduct_per_point.map(|per_point| SelfDeduction {
+        per_point,
+        cap: rule.cap,
+        raw: num::round2(per_point * overstated),
+        deducted: score::self_deduction(per_point, rule.cap, overstated, before_deduction),
+    });
     Some(SelfAssessment {
         self_total: num::round2(self_total),
         assessed_total: num::round2(assessed_total),
@@ -1191,5 +1326,54 @@ fn self_assessment(
         not_self_scored,
         self_scored_not_counted,
         impossible,
+        tolerance: rule.tolerance,
+        compared,
+        matched,
+        credibility: (compared > 0)
+            .then(|| (matched as f64 / compared as f64 * 10_000.0).round() / 10_000.0),
+        overstated,
+        deduction,
     })
+}
+
+impl ItemOutcome {
+    /// The item's re-check score (复核分): its re-check's, or a reviewed item's reviewers'
+    /// once any has scored it.
+    pub fn recheck_score(&self) -> Option<f64> {
+        match (&self.recheck, &self.review) {
+            (Some(r), _) => Some(r.combined),
+            (None, Some(r)) if !r.scores.is_empty() => Some(r.combined),
+            _ => None,
+        }
+    }
+
+    /// Whether the item counts in the side-by-side totals and the self-score comparison: a
+    /// standard or bonus item that is neither not applicable nor waived.
+    pub fn counts(&self) -> bool {
+        self.kind != ItemKind::Veto
+            && !matches!(self.status, Status::NotApplicable | Status::Waived)
+    }
+}
+
+/// 自评分, 核定分, 复核分 and 得分 summed over the items that count.
+fn columns(items: &[ItemOutcome], submission: &Submission) -> ScoreColumns {
+    let counted: Vec<&ItemOutcome> = items.iter().filter(|o| o.counts()).collect();
+    let sum = |f: &dyn Fn(&ItemOutcome) -> Option<f64>| -> (usize, f64) {
+        counted
+            .iter()
+            .filter_map(|o| f(o))
+            .fold((0, 0.0), |(n, t), x| (n + 1, t + x))
+    };
+    let (_, self_total) = sum(&|o| o.self_score);
+    let (rechecked, recheck_total) = sum(&|o| o.recheck_score());
+    let (_, assessed_total) = sum(&|o| Some(o.assessed));
+    let (_, final_total) = sum(&|o| Some(o.awarded));
+    ScoreColumns {
+        items: counted.len(),
+        self_total: (!submission.self_scores.is_empty()).then(|| num::round2(self_total)),
+        assessed_total: num::round2(assessed_total),
+        recheck_total: (rechecked > 0).then(|| num::round2(recheck_total)),
+        rechecked,
+        final_total: num::round2(final_total),
+    }
 }

@@ -1,5 +1,6 @@
 //! Reviews (评审): points a person gives to an item the pack scores by review (酌情扣分,
-//! 实地核查, 专家评分), one file per bureau.
+//! 实地核查, 专家评分), or a re-check (复核) of an item the pack scores by its check, one
+//! file per bureau.
 //!
 //! ```yaml
 //! reviews:
@@ -16,7 +17,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::diag::{Code, Diagnostic, FileId, Location, Sources, Target, did_you_mean};
-use crate::pack::Pack;
+use crate::pack::{ItemKind, Pack};
 use crate::source::{self, Confined, SourceError};
 use crate::yaml::{Node, Value};
 
@@ -205,50 +206,55 @@ fn read_entry(
                 let reviewed = pack
                     .items
                     .iter()
-                    .filter(|i| i.review.is_some())
+                    .filter(|i| i.kind == ItemKind::Standard)
                     .map(|i| i.id.as_str());
                 if let Some(s) = did_you_mean(id, reviewed) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
                 problems.push(d);
             }
-            Some(i) if i.review.is_none() => {
+            Some(i) if i.kind != ItemKind::Standard => {
+                let kind = if i.kind == ItemKind::Veto {
+                    "a veto item, a red line its check decides"
+                } else {
+                    "a bonus item, whose points its check decides"
+                };
                 let mut d = Diagnostic::error(
                     Code::NotReviewItem,
                     at(format!("{base}/item"), Target::Value),
-                    format!("`{id}` is scored by its check, not by reviewers"),
+                    format!("`{id}` is {kind}: reviewers cannot score it"),
                 );
-                let reviewed: Vec<&str> = pack
+                let reviewable: Vec<&str> = pack
                     .items
                     .iter()
-                    .filter(|i| i.review.is_some())
+                    .filter(|i| i.kind == ItemKind::Standard)
                     .map(|i| i.id.as_str())
                     .collect();
-                // The id is right but the item is not reviewed: list the ones that are.
-                d = d.with_help(if reviewed.is_empty() {
-                    "the pack has no reviewed items".to_string()
+                d = d.with_help(if reviewable.is_empty() {
+                    "the pack has no standard items".to_string()
                 } else {
-                    format!("the reviewed items are `{}`", reviewed.join("`, `"))
+                    "reviews may score standard items, reviewed or re-checked".to_string()
                 });
                 problems.push(d);
             }
             Some(_) => {}
         }
     }
+    // A reviewed item from its `min` to its points; a re-check of a computed item from 0.
     if let (Some(i), Some(p)) = (target, points)
-        && let Some(r) = &i.review
-        && (p < r.least() - 1e-9 || p > i.points + 1e-9)
+        && i.kind == ItemKind::Standard
     {
-        problems.push(Diagnostic::error(
-            Code::OutOfRange,
-            at(format!("{base}/points"), Target::Value),
-            format!(
-                "`{p}` is outside `{}`'s range {} to {}",
-                i.id,
-                r.least(),
-                i.points
-            ),
-        ));
+        let least = i.review.as_ref().map_or(0.0, |r| r.least());
+        if p < least - 1e-9 || p > i.points + 1e-9 {
+            problems.push(Diagnostic::error(
+                Code::OutOfRange,
+                at(format!("{base}/points"), Target::Value),
+                format!(
+                    "`{p}` is outside `{}`'s range {} to {}",
+                    i.id, least, i.points
+                ),
+            ));
+        }
     }
     let date = date_text.and_then(|s| match crate::text::parse_date(&s) {
         Some(d) => Some(d),

@@ -108,6 +108,8 @@ pub enum ScoreStep {
     Bands(BandStep),
     /// Points given by reviewers, combined (none: pending, 0 points).
     Review(ReviewStep),
+    /// A re-check (复核) of the computed score by reviewers, and the score the item keeps.
+    Recheck(RecheckStep),
     /// A deduction schedule: each clause's deduction, their sum and what the item lost (at
     /// most its points, 扣完为止).
     Schedule {
@@ -196,6 +198,74 @@ pub fn score_review(
         points,
     });
     earned(status, points, combined, step)
+}
+
+/// A re-check (复核) of an item scored by its check: each reviewer's points, how they
+/// combine, the computed score (核定分) and which of the two the item keeps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecheckStep {
+    pub combine: crate::pack::Combine,
+    /// Each reviewer's points, in the reviews file's order (never empty).
+    pub scores: Vec<crate::review::Review>,
+    /// The combined points (rounded to 2 decimals): the re-check score (复核分).
+    pub combined: f64,
+    /// The score the check gave (核定分).
+    pub computed: f64,
+    #[serde(rename = "final")]
+    pub final_score: crate::pack::FinalScore,
+    /// The item's score.
+    pub awarded: f64,
+    pub points: f64,
+}
+
+/// Applies a re-check (复核) to the score `computed` of a counted standard item: the
+/// reviewers' points (`given`, not empty) combine as `rule` says, rounded to 2 decimals, and
+/// the item keeps the score `rule.final` chooses. A kept computed score keeps its status;
+/// a re-check score gets the status its points earn.
+pub fn recheck(
+    item: &Item,
+    computed: ItemScore,
+    rule: &crate::pack::RecheckRule,
+    given: &[crate::review::Review],
+) -> ItemScore {
+    let points = item.points;
+    let raw: Vec<f64> = given.iter().map(|r| r.points).collect();
+    let combined = num::round2(rule.combine.apply(&raw).clamp(0.0, points));
+    let awarded = num::round2(rule.final_score.choose(computed.awarded, combined));
+    let status = if (awarded - computed.awarded).abs() < 1e-9 {
+        computed.status
+    } else {
+        by_points(points, awarded)
+    };
+    let mut explain = computed.explain;
+    explain.push(ScoreStep::Recheck(RecheckStep {
+        combine: rule.combine,
+        scores: given.to_vec(),
+        combined,
+        computed: computed.awarded,
+        final_score: rule.final_score,
+        awarded,
+        points,
+    }));
+    ItemScore {
+        status,
+        available: computed.available,
+        awarded,
+        deducted: num::round2(points - awarded),
+        vetoed: false,
+        gap: status.is_gap(),
+        explain,
+    }
+}
+
+/// The deduction for overstated self-scores (自评多报): `per_point` for every point
+/// `overstated`, at most `cap`, and never more than `before` (the score it is taken from),
+/// rounded to 2 decimals. It falls as final scores rise, so a higher item score never lowers
+/// the total.
+pub fn self_deduction(per_point: f64, cap: Option<f64>, overstated: f64, before: f64) -> f64 {
+    let raw = per_point * overstated.max(0.0);
+    let capped = cap.map_or(raw, |c| raw.min(c));
+    num::round2(capped.min(before.max(0.0)))
 }
 
 /// One clause of a deduction schedule and what it deducted.

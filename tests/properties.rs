@@ -1374,3 +1374,204 @@ proptest! {
         restoring(stated(), &broken, &copies, focus)?;
     }
 }
+
+/// Re-checks and the deduction for overstated self-scores keep scoring monotone, over
+/// `tests/credibility` with any final rule (`recheck`, `lower`, `higher`), deduction rate and
+/// cap, self-scores and re-check points: meeting one more check never lowers the score, nor
+/// does a reviewer giving more on a re-check; the deduction depends on self − final, which
+/// only shrinks as a final score rises. The score is never negative and is base + bonus less
+/// the deduction, to 0.01; every item stays within [0, its points].
+mod credibility {
+    use super::*;
+    use kaohe::pack::{FinalScore, SelfAssessmentRule};
+    use kaohe::review::Review;
+
+    const POINTS: [f64; 4] = [4.0, 6.0, 5.0, 5.0];
+    const IDS: [&str; 4] = ["CR-01", "CR-02", "CR-03", "CR-04"];
+
+    fn pack() -> &'static Pack {
+        static PACK: OnceLock<Pack> = OnceLock::new();
+        PACK.get_or_init(|| {
+            kaohe::pack::load(&root().join("tests/credibility"))
+                .expect("pack directory")
+                .pack
+                .expect("valid")
+        })
+    }
+
+    fn submission(
+        facts: [bool; 3],
+        self_scores: &[Option<u8>; 4],
+    ) -> kaohe::submission::Submission {
+        let mut scores = Map::new();
+        for (i, s) in self_scores.iter().enumerate() {
+            if let Some(h) = s {
+                scores.insert(IDS[i].into(), json!(f64::from(*h) / 2.0));
+            }
+        }
+        let sub = json!({
+            "bureau": {"name": "可信度测试区教育局"},
+            "year": 2024,
+            "facts": {
+                "plan_adopted": facts[0],
+                "training_held": facts[1],
+                "ledger_kept": facts[2],
+            },
+            "self_scores": scores,
+        });
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("submission.json");
+        std::fs::write(&path, sub.to_string()).expect("write");
+        kaohe::submission::load(pack(), &path).expect("a valid submission")
+    }
+
+    fn review(item: usize, reviewer: &str, halves: u8) -> Review {
+        Review {
+            item: IDS[item].into(),
+            points: f64::from(halves) / 2.0,
+            reason: "复核".into(),
+            reviewer: reviewer.into(),
+            date: jiff::civil::date(2025, 2, 20),
+        }
+    }
+
+    fn run(p: &Pack, sub: &kaohe::submission::Submission, reviews: &[Review]) -> Assessment {
+        assess(p, "sha256:test", sub, &[], reviews, Options::default())
+    }
+
+    fn check_totals(a: &Assessment) -> Result<(), TestCaseError> {
+        for o in &a.items {
+            prop_assert!(
+                o.awarded >= 0.0 && o.awarded <= o.points + 1e-9,
+                "{}: {}",
+                o.id,
+                o.awarded
+            );
+        }
+        let s = &a.score;
+        prop_assert!(s.score >= 0.0, "negative score {}", s.score);
+        let expected = s.base + s.bonus - s.self_deduction.unwrap_or(0.0);
+        prop_assert!(
+            (s.score - expected).abs() < 0.011,
+            "{} ≠ {expected}",
+            s.score
+        );
+        Ok(())
+    }
+
+    fn finals() -> impl Strategy<Value = FinalScore> {
+        prop_oneof![
+            Just(FinalScore::Recheck),
+            Just(FinalScore::Lower),
+            Just(FinalScore::Higher)
+        ]
+    }
+
+    /// Half points from 0 to each item's points.
+    fn self_scores() -> impl Strategy<Value = [Option<u8>; 4]> {
+        (
+            weighted(0.8, 0u8..=8),
+            weighted(0.8, 0u8..=12),
+            weighted(0.8, 0u8..=10),
+            weighted(0.8, 0u8..=10),
+        )
+            .prop_map(|(a, b, c, d)| [a, b, c, d])
+    }
+
+    proptest! {
+        #![proptest_config(config(96))]
+
+        #[test]
+        fn more_compliance_or_a_better_recheck_never_scores_less(
+            final_score in finals(),
+            per_quarter in weighted(0.8, 1u8..=12),
+            cap in weighted(0.5, 1u8..=10),
+            facts in proptest::array::uniform3(any::<bool>()),
+            raise in 0usize..3,
+            self_scores in self_scores(),
+            // Re-checks of CR-01..CR-03 and reviews of CR-04, in half points (clamped to
+            // each item's points).
+            rechecks in proptest::collection::vec((0usize..4, 0u8..=12), 0..5),
+            up in 0usize..5,
+        ) {
+            let mut p = pack().clone();
+            p.scoring.recheck.final_score = final_score;
+            p.scoring.self_assessment = Some(SelfAssessmentRule {
+                tolerance: 0.0,
+                deduct_per_point: per_quarter.map(|q| f64::from(q) / 4.0),
+                cap: cap.map(f64::from),
+            });
+            let reviewers = ["专家甲", "专家乙", "专家丙", "专家丁", "专家戊"];
+            let reviews: Vec<Review> = rechecks
+                .iter()
+                .enumerate()
+                .map(|(i, (item, h))| {
+                    let most = (POINTS[*item] * 2.0) as u8;
+                    review(*item, reviewers[i], (*h).min(most))
+                })
+                .collect();
+            let sub = submission(facts, &self_scores);
+            let before = run(&p, &sub, &reviews);
+            check_totals(&before)?;
+
+            // One more check met.
+            if !facts[raise] {
+                let mut more = facts;
+                more[raise] = true;
+                let after = run(&p, &submission(more, &self_scores), &reviews);
+                check_totals(&after)?;
+                prop_assert!(
+                    after.score.score + 1e-9 >= before.score.score,
+                    "meeting {} lowered {} to {}",
+                    IDS[raise], before.score.score, after.score.score
+                );
+            }
+            // A reviewer gives half a point more.
+            if let Some(r) = reviews.get(up % reviews.len().max(1)) {
+                let item = IDS.iter().position(|id| *id == r.item).unwrap_or(0);
+                if r.points + 0.5 <= POINTS[item] {
+                    let mut better = reviews.clone();
+                    better[up % reviews.len()].points += 0.5;
+                    let after = run(&p, &sub, &better);
+                    check_totals(&after)?;
+                    prop_assert!(
+                        after.score.score + 1e-9 >= before.score.score,
+                        "a better review of {} lowered {} to {}",
+                        r.item, before.score.score, after.score.score
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_higher_final_score_never_lowers_the_total_after_the_deduction() {
+        // score::self_deduction over a grid: raising `before` by d (a final score up by d,
+        // here unscaled) lowers `overstated` by at most d; the total never falls.
+        for per in [0.25, 0.5, 1.0, 2.0, 3.0] {
+            for cap in [None, Some(1.0), Some(5.0)] {
+                for over10 in 0..=40 {
+                    for before10 in 0..=40 {
+                        let over = f64::from(over10) / 10.0;
+                        let before = f64::from(before10) / 10.0;
+                        let d = kaohe::score::self_deduction(per, cap, over, before);
+                        let total = before - d;
+                        assert!(total >= -1e-9, "negative: {per} {cap:?} {over} {before}");
+                        let raised_by = 0.5_f64.min(over);
+                        let d2 = kaohe::score::self_deduction(
+                            per,
+                            cap,
+                            over - raised_by,
+                            before + raised_by,
+                        );
+                        assert!(
+                            before + raised_by - d2 + 1e-9 >= total,
+                            "{per} {cap:?} {over} {before}: {total} → {}",
+                            before + raised_by - d2
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

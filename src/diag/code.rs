@@ -84,7 +84,7 @@ codes! {
     MissingPackFile = "missing-pack-file",
         "A pack directory has no `pack.yaml`.";
     NotReviewItem = "not-review-item",
-        "A review names an item whose points come from its check, not from reviewers.";
+        "A review names an item reviewers cannot score: a veto or bonus item.";
     OutOfRange = "out-of-range",
         "A number is outside the range its key allows.";
     OutsideFolder = "outside-folder",

@@ -918,6 +918,8 @@ fn finish(
             missing_data: MissingDataPolicy::default(),
             not_applicable: NotApplicablePolicy::default(),
             reconcile: None,
+            recheck: Default::default(),
+            self_assessment: None,
         })
     });
     let Some(scoring) = scoring else {

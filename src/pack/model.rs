@@ -78,6 +78,13 @@ pub struct Scoring {
     /// How stated figures are reconciled with the rows they summarise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reconcile: Option<Reconcile>,
+    /// How reviewers' re-check (复核) of an item scored by its check counts.
+    #[serde(default)]
+    pub recheck: RecheckRule,
+    /// How self-scores (自评分) are held against the final scores: the tolerance within which
+    /// they match and, optionally, a deduction for overstating them (自评可信度).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_assessment: Option<SelfAssessmentRule>,
 }
 
 /// `reconcile: {tolerance: 1%}`: a stated figure within the tolerance of what the rows give
@@ -87,6 +94,54 @@ pub struct Scoring {
 #[serde(deny_unknown_fields)]
 pub struct Reconcile {
     pub tolerance: Percent,
+}
+
+/// How a re-check (复核) of an item scored by its check counts: several reviewers' points
+/// combine as `combine`, and `final` says which of the computed score (核定分) and the
+/// re-check score (复核分) is the item's score.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct RecheckRule {
+    #[serde(default, rename = "final")]
+    pub final_score: FinalScore,
+    #[serde(default)]
+    pub combine: Combine,
+}
+
+/// Which score an item re-checked by reviewers keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinalScore {
+    /// The re-check score replaces the computed one (以复核分为准).
+    #[default]
+    Recheck,
+    /// The lower of the two (就低).
+    Lower,
+    /// The higher of the two (就高).
+    Higher,
+}
+
+impl FinalScore {
+    /// The item's score from its computed score and its re-check score; monotone in both.
+    pub fn choose(self, computed: f64, recheck: f64) -> f64 {
+        match self {
+            FinalScore::Recheck => recheck,
+            FinalScore::Lower => computed.min(recheck),
+            FinalScore::Higher => computed.max(recheck),
+        }
+    }
+}
+
+/// Self-assessment credibility (自评可信度): a self-score matches when it is within
+/// `tolerance` of the item's final score; with `deduct_per_point`, every point self-scored
+/// above the final scores (自评多报) costs that much of the total, at most `cap`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize)]
+pub struct SelfAssessmentRule {
+    #[serde(default)]
+    pub tolerance: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deduct_per_point: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -306,8 +361,32 @@ pub struct Item {
     /// would, and the item keeps its own points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub veto_clause: Option<VetoClause>,
+    /// How a re-check (复核) of this item counts, where it differs from the pack's
+    /// `scoring.recheck`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recheck: Option<ItemRecheck>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// An item's own re-check rule: each setting given replaces the pack's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ItemRecheck {
+    #[serde(default, rename = "final", skip_serializing_if = "Option::is_none")]
+    pub final_score: Option<FinalScore>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combine: Option<Combine>,
+}
+
+impl RecheckRule {
+    /// The rule for `item`: its own settings over the pack's.
+    pub fn for_item(self, item: &Item) -> RecheckRule {
+        let own = item.recheck.unwrap_or_default();
+        RecheckRule {
+            final_score: own.final_score.unwrap_or(self.final_score),
+            combine: own.combine.unwrap_or(self.combine),
+        }
+    }
 }
 
 /// How a reviewed item is scored: what a reviewer must state, the least points a reviewer may

@@ -35,6 +35,7 @@ pub(super) fn validate(
             .iter()
             .all(|i| pack.section(&i.section).is_some());
     v.grades();
+    v.self_assessment_rule();
     v.items();
     v.gates();
     if complete && sections_ok {
@@ -409,6 +410,38 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// A deduction for overstated self-scores: a `cap` needs `deduct_per_point`, and a cap
+    /// or tolerance above the total says nothing a pack means.
+    fn self_assessment_rule(&mut self) {
+        let Some(rule) = self.pack.scoring.self_assessment else {
+            return;
+        };
+        let at = self.scoring_origin().join("self_assessment");
+        let total = self.pack.scoring.total;
+        if rule.cap.is_some() && rule.deduct_per_point.is_none() {
+            let d = self.error(
+                Code::MisplacedKey,
+                &at.join("cap"),
+                Target::Key,
+                "`cap` caps a deduction, but `self_assessment` has no `deduct_per_point`",
+            );
+            Self::help(d, "add `deduct_per_point`, or remove `cap`");
+        }
+        for (key, value) in [("cap", rule.cap), ("tolerance", Some(rule.tolerance))] {
+            if let Some(x) = value
+                && total > 0.0
+                && x > total + EPSILON
+            {
+                let message = format!(
+                    "`{key}` is {}, above the total {}",
+                    fmt_points(x),
+                    fmt_points(total)
+                );
+                self.error(Code::OutOfRange, &at.join(key), Target::Value, message);
+            }
+        }
+    }
+
     /// At every level, a section's points equal its sub-sections' points plus its standard
     /// items' points; the total equals the top-level sections'.
     fn points(&mut self) {
@@ -627,6 +660,9 @@ impl<'a> Validator<'a> {
         if let Some(clause) = &item.veto_clause {
             self.veto_clause(item, clause, &origin.field("veto_clause"));
         }
+        if item.recheck.is_some() {
+            self.item_recheck(item, &origin.field("recheck"));
+        }
         self.deduction(item, origin);
         for (i, name) in item.evidence.iter().enumerate() {
             self.evidence_name(name, &origin.field("evidence").join(i));
@@ -677,6 +713,24 @@ impl<'a> Validator<'a> {
                 "`min` is the least a reviewer may give, `points` the most",
             );
         }
+    }
+
+    /// An item's own re-check rule belongs to a standard item scored by its check: reviewers
+    /// cannot score veto and bonus items, and a reviewed item's reviewers are its score.
+    fn item_recheck(&mut self, item: &'a Item, at: &Origin) {
+        let why = match (item.kind, &item.review) {
+            (ItemKind::Veto, _) => "a veto item, which reviewers cannot score",
+            (ItemKind::Bonus, _) => "a bonus item, which reviewers cannot score",
+            (_, Some(_)) => "a reviewed item, whose reviewers give its points (`review.combine`)",
+            _ => return,
+        };
+        let d = self.error(
+            Code::MisplacedKey,
+            at,
+            Target::Key,
+            format!("`recheck` re-checks an item scored by its check, not {why}"),
+        );
+        Self::help(d, "leave `recheck` out of this item");
     }
 
     /// A veto clause belongs to a scored item of a pack that says what a veto does.

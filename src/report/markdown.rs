@@ -34,6 +34,23 @@ fn render(a: &Assessment, with_sheet: bool) -> Result<String, String> {
             .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
     });
     let gaps = super::gaps(a);
+    let table = super::score_table(a);
+    let score_header = table.as_ref().map(|t| t.header());
+    let score_align = score_header.as_ref().map(|h| {
+        h.iter()
+            .map(|c| match *c {
+                "编号" | "考核内容" | "复核分" => "---",
+                _ => "--:",
+            })
+            .collect::<Vec<_>>()
+    });
+    let score_rows = table.as_ref().map(|t| {
+        t.rows
+            .iter()
+            .chain([&t.total])
+            .map(|r| t.cells(r).into_iter().map(String::from).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    });
     let ctx = minijinja::context! {
         a => minijinja::Value::from(minijinja::value::Serde(a)),
         gaps => minijinja::Value::from(minijinja::value::Serde(&gaps)),
@@ -52,6 +69,12 @@ fn render(a: &Assessment, with_sheet: bool) -> Result<String, String> {
             .into_iter()
             .map(|(o, lines)| minijinja::context! { id => o.id.clone(), title => o.title.clone(), lines => lines })
             .collect::<Vec<_>>(),
+        rechecked => minijinja::Value::from(minijinja::value::Serde(super::rechecked(a))),
+        score_header => score_header,
+        score_align => score_align,
+        score_rows => score_rows,
+        credibility => a.self_assessment.as_ref().and_then(super::credibility),
+        self_deduction => a.self_assessment.as_ref().and_then(super::self_deduction),
     };
     env.render_str(TEMPLATE, ctx).map_err(|e| e.to_string())
 }

@@ -326,6 +326,15 @@ pub mod with_text {
         s.collect_seq(rs.iter().map(|r| WithText(r, super::reconciled(r))))
     }
 
+    /// A re-check's reviewers, combined score and the score kept, with its words under
+    /// `text`.
+    pub fn recheck<S: Serializer>(
+        r: &Option<crate::score::RecheckStep>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        with(r, crate::report::steps::recheck, s)
+    }
+
     /// A deduction schedule's clauses, each with its words under `text`.
     pub fn clauses<S: Serializer>(
         cs: &[crate::score::ClauseStep],

@@ -1,6 +1,7 @@
 //! Rendering an assessment: text (terminal), Markdown and JSON. Renderers only format what
 //! the assessment holds; they compute no verdicts.
 
+mod columns;
 mod conditions;
 pub mod escape;
 mod listing;
@@ -10,6 +11,9 @@ mod sheet;
 pub mod steps;
 mod text;
 
+pub use columns::{
+    Rechecked, ScoreRow, ScoreTable, credibility, rechecked, score_table, self_deduction,
+};
 pub use conditions::{condition, conditions, miss, misses, supply};
 pub use listing::{bonus, bonus_cap_note, excluded, in_section_order};
 pub use markdown::{markdown, markdown_with_sheet};

@@ -73,12 +73,11 @@ pub fn sheet_total(a: &Assessment) -> String {
     if (s.available - s.total).abs() > 1e-9 {
         out.push_str(&format!("，折算基础分{}", show(s.base)));
     }
-    out.push_str(&format!(
-        "，加分{}，核定分{}，等次{}",
-        show(s.bonus),
-        show(s.score),
-        s.grade
-    ));
+    out.push_str(&format!("，加分{}", show(s.bonus)));
+    if let Some(d) = s.self_deduction {
+        out.push_str(&format!("，自评多报扣分{}", show(d)));
+    }
+    out.push_str(&format!("，核定分{}，等次{}", show(s.score), s.grade));
     out
 }
 
@@ -103,10 +102,19 @@ fn row(o: &ItemOutcome) -> SheetRow {
         points,
         status: super::status_label(o.status),
         // A reviewed item's "measured" is what its reviewers gave.
-        measured: match (&o.review, &o.measured) {
-            (Some(r), _) => super::steps::review(r),
-            (None, Some(q)) => super::sourced(q, o.source),
-            (None, None) => "—".to_string(),
+        // A re-checked item's adds its re-check score, which its points follow.
+        measured: match (&o.review, &o.measured, &o.recheck) {
+            (Some(r), _, _) => super::steps::review(r),
+            (None, Some(q), Some(r)) => {
+                format!(
+                    "{}；{}",
+                    super::sourced(q, o.source),
+                    super::steps::recheck_score(r)
+                )
+            }
+            (None, Some(q), None) => super::sourced(q, o.source),
+            (None, None, Some(r)) => super::steps::recheck_score(r),
+            (None, None, None) => "—".to_string(),
         },
         awarded,
     }

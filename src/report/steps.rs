@@ -4,7 +4,7 @@
 use super::{comparison, quantity, requirement};
 use crate::checks::{CheckVerdict, Requirement, Step, Subject};
 use crate::num;
-use crate::score::{BandStep, ClauseStep, Exclusion, ReviewStep, ScoreStep};
+use crate::score::{BandStep, ClauseStep, Exclusion, RecheckStep, ReviewStep, ScoreStep};
 
 /// Every step as lines, nested parts indented.
 pub fn lines(steps: &[Step]) -> Vec<String> {
@@ -186,6 +186,12 @@ fn step_lines(step: &Step, out: &mut Vec<String>) {
                 out.push(format!("  {reason}"));
             }
         }
+        Step::Scored(ScoreStep::Recheck(r)) => {
+            out.push(recheck(r));
+            for reason in reasons(&r.scores) {
+                out.push(format!("  {reason}"));
+            }
+        }
         Step::Scored(s) => out.push(scored(s)),
     }
 }
@@ -210,26 +216,66 @@ pub fn review(r: &ReviewStep) -> String {
             r.asks
         );
     }
-    let each: Vec<String> = r
-        .scores
-        .iter()
-        .map(|s| format!("{} {}", s.reviewer, num::show(s.points)))
-        .collect();
-    let how = if r.scores.len() == 1 {
-        String::new()
-    } else {
-        format!("，{}", combine(r.combine))
-    };
-    format!(
-        "复核分 {}（{}{how}）",
-        num::show(r.combined),
-        each.join("、")
-    )
+    format!("复核分 {}", reviewers(r.combined, &r.scores, r.combine))
 }
 
 /// Each reviewer's reason: `专家甲（2024-05-10）3分：台账齐全`.
 pub fn review_reasons(r: &ReviewStep) -> Vec<String> {
-    r.scores
+    reasons(&r.scores)
+}
+
+/// The re-check score with its reviewers: `复核分 2（专家甲 2、专家乙 2，取平均）`.
+pub fn recheck_score(r: &RecheckStep) -> String {
+    format!("复核分 {}", reviewers(r.combined, &r.scores, r.combine))
+}
+
+/// A re-check in words: `复核分 2（专家甲 2、专家乙 2，取平均）；核定分0，以复核分为准，得2分`.
+pub fn recheck(r: &RecheckStep) -> String {
+    format!(
+        "{}；核定分{}，{}，得{}分",
+        recheck_score(r),
+        num::show(r.computed),
+        final_rule(r.final_score),
+        num::show(r.awarded)
+    )
+}
+
+/// Each re-checking reviewer's reason: `专家甲（2024-05-10）2分：预案已制定`.
+pub fn recheck_reasons(r: &RecheckStep) -> Vec<String> {
+    reasons(&r.scores)
+}
+
+/// Which score a re-checked item keeps, in words.
+pub fn final_rule(f: crate::pack::FinalScore) -> &'static str {
+    use crate::pack::FinalScore;
+    match f {
+        FinalScore::Recheck => "以复核分为准",
+        FinalScore::Lower => "核定分与复核分就低",
+        FinalScore::Higher => "核定分与复核分就高",
+    }
+}
+
+/// A combined score and who gave what: `3（专家甲 3、专家乙 3.5、专家丙 2.5，取平均）`.
+pub fn reviewers(
+    combined: f64,
+    scores: &[crate::review::Review],
+    combine: crate::pack::Combine,
+) -> String {
+    let each: Vec<String> = scores
+        .iter()
+        .map(|s| format!("{} {}", s.reviewer, num::show(s.points)))
+        .collect();
+    let how = if scores.len() == 1 {
+        String::new()
+    } else {
+        format!("，{}", self::combine(combine))
+    };
+    format!("{}（{}{how}）", num::show(combined), each.join("、"))
+}
+
+/// Each reviewer's reason: `专家甲（2024-05-10）3分：台账齐全`.
+fn reasons(scores: &[crate::review::Review]) -> Vec<String> {
+    scores
         .iter()
         .map(|s| {
             format!(
@@ -426,6 +472,7 @@ fn scored(s: &ScoreStep) -> String {
         }
         ScoreStep::Bands(b) => band(b),
         ScoreStep::Review(r) => review(r),
+        ScoreStep::Recheck(r) => recheck(r),
         ScoreStep::Schedule {
             points, deducted, ..
         } => format!(

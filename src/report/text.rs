@@ -230,6 +230,9 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
         };
         out.push_str(&format!("加分：{}{capped}\n", show(s.bonus)));
     }
+    if let Some(d) = a.self_assessment.as_ref().and_then(super::self_deduction) {
+        out.push_str(&format!("自评多报扣分：{d}\n"));
+    }
     out.push_str(&format!("一票否决：{}\n", super::veto_summary(s)));
     if let Some(e) = &a.eligibility {
         out.push_str(&format!(
@@ -268,6 +271,16 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
     if !reviewed.is_empty() {
         out.push_str("\n评审项\n");
         for r in &reviewed {
+            out.push_str(&format!("{} {}：{}\n", r.id, r.title, r.summary));
+            for reason in &r.reasons {
+                out.push_str(&format!("  - {reason}\n"));
+            }
+        }
+    }
+    let rechecked = super::rechecked(a);
+    if !rechecked.is_empty() {
+        out.push_str("\n复核项\n");
+        for r in &rechecked {
             out.push_str(&format!("{} {}：{}\n", r.id, r.title, r.summary));
             for reason in &r.reasons {
                 out.push_str(&format!("  - {reason}\n"));
@@ -330,16 +343,19 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
             ));
         }
     }
+    if let Some(t) = super::score_table(a) {
+        out.push_str(&side_by_side(&t, width));
+    }
     if let Some(sa) = &a.self_assessment {
         out.push_str(&format!(
-            "\n自评分核对：自评分合计{}，核定各项得分合计{}（不含不适用、豁免项，未折算）\n",
+            "\n自评分核对：自评分合计{}，各项得分合计{}（不含不适用、豁免项，未折算）\n",
             show(sa.self_total),
             show(sa.assessed_total)
         ));
         if sa.differences.is_empty() {
             out.push_str("各项自评分与核定分一致\n");
         } else {
-            let mut t = table(&["编号", "考核内容", "自评分", "核定分", "差值"], width);
+            let mut t = table(&["编号", "考核内容", "自评分", "得分", "差值"], width);
             for d in &sa.differences {
                 t.add_row(vec![
                     cell(&d.item),
@@ -376,8 +392,33 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
         if !sa.not_self_scored.is_empty() {
             out.push_str(&format!("未自评：{}\n", sa.not_self_scored.join("、")));
         }
+        if let Some(c) = super::credibility(sa) {
+            out.push_str(&format!("{c}\n"));
+        }
+        if let Some(d) = super::self_deduction(sa) {
+            out.push_str(&format!("自评多报扣分：{d}\n"));
+        }
     }
     fit(&super::escape::terminal_lines(&out), width)
+}
+
+/// 自评分 | 核定分 | 复核分 | 得分 of every item that counts, and their totals.
+fn side_by_side(t: &super::ScoreTable, width: usize) -> String {
+    let header = t.header();
+    let mut table = table(&header, width);
+    for r in t.rows.iter().chain([&t.total]) {
+        table.add_row(
+            t.cells(r)
+                .into_iter()
+                .zip(&header)
+                .map(|(c, h)| match *h {
+                    "编号" | "考核内容" | "复核分" => cell(c),
+                    _ => right(c.to_string()),
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    format!("\n分数对照（得分为最终得分，计入总分）\n{table}\n")
 }
 
 /// The items outside the scoring base, with why, and the bonus items.
@@ -478,6 +519,9 @@ fn gap_detail(o: &ItemOutcome) -> String {
     }
     if let Some(r) = &o.review {
         out.push_str(&format!("  {}\n", super::steps::review(r)));
+    }
+    if let Some(r) = &o.recheck {
+        out.push_str(&format!("  {}\n", super::steps::recheck(r)));
     }
     for c in o.schedule.iter().filter(|c| c.deducted > 0.0) {
         out.push_str(&format!("  扣分：{}\n", super::steps::clause(c)));
