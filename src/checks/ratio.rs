@@ -92,8 +92,13 @@ impl Spec for Ratio {
                         r.explain.push(Step::Stated { figures });
                         self.judge(r, required, rate, Subject::StatedRate)
                     }
+                    // The numbers are what is missing; the explanation also names the rate
+                    // that could have stood in for them.
                     Some(Err(c)) => {
-                        CheckResult::missing_all([a.err(), b.err(), Some(c)].into_iter().flatten())
+                        let mut r =
+                            CheckResult::missing_all([a.err(), b.err()].into_iter().flatten());
+                        r.explain.push(Step::Missing { what: c });
+                        r
                     }
                     None => CheckResult::missing_all([a.err(), b.err()].into_iter().flatten()),
                 };

@@ -443,12 +443,13 @@ pub(crate) fn units_miss(ctx: &Context, stated: &Stated, register: &str) -> Miss
     Miss::NoValue { label }
 }
 
-/// The result of a check whose rows are absent and whose stated figures are too.
+/// The result of a check whose rows are absent and whose stated figures are too: the
+/// register is what is missing (the completeness list names it once); the explanation also
+/// names the figures that could have stood in for it.
 pub(crate) fn missing(ctx: &Context, register: &str, misses: Vec<Miss>) -> CheckResult {
     let mut r = super::register_missing(ctx, register);
     for m in misses {
-        r.explain.push(Step::Missing { what: m.clone() });
-        r.missing.push(m);
+        r.explain.push(Step::Missing { what: m });
     }
     r
 }
