@@ -485,15 +485,15 @@ fn schedule_clauses_in_gap_detail_and_explain() {
     let sub = "tests/engine/schedule/tests/fixtures/shortfall.yaml";
     let text = stdout_of(&["assess", pack, sub]);
     for line in [
-        "  扣分：未建立学法台账：1次 × 1分 = 1分 → 扣1分",
-        "  扣分：集体学法每少一次（2，少2）：2次 × 0.5分 = 1分 → 扣1分",
-        "  扣分：执法人员未持证（2/4，2人不符合）：2次 × 0.2分 = 0.4分 → 扣0.4分",
+        "  扣分：未建立学法台账：扣1分（1次 × 1分 = 1分）",
+        "  扣分：集体学法每少一次：2，少2，扣1分（2次 × 0.5分 = 1分）",
+        "  扣分：执法人员未持证：2/4，2人不符合，扣0.4分（2次 × 0.2分 = 0.4分）",
     ] {
         assert!(text.contains(line), "{line} not in:\n{text}");
     }
     let md = stdout_of(&["assess", pack, sub, "--format", "md"]);
     assert!(
-        md.contains("- 扣分：集体学法每少一次（2，少4）：4次 × 0.3分 = 1.2分 → 扣1.2分"),
+        md.contains("- 扣分：集体学法每少一次：2，少4，扣1.2分（4次 × 0.3分 = 1.2分）"),
         "{md}"
     );
     let explain = stdout_of(&["assess", pack, sub, "--explain", "SC-02"]);

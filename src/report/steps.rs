@@ -318,28 +318,40 @@ fn band_min(b: &crate::pack::Band) -> String {
     }
 }
 
-/// One clause of a deduction schedule in words: `集体学法每少一次：2，少2次，2 × 0.5 = 1 →
-/// 扣1分`.
+/// One clause of a deduction schedule in words, as an indicator table says it:
+/// `集体学法每少一次：2次，少2次，扣1分（2次 × 0.5分 = 1分）`.
 pub fn clause(c: &ClauseStep) -> String {
+    use crate::checks::{Quantity, Shortfall};
     let show = num::show;
-    let mut head = c.label.clone();
     let mut said = Vec::new();
     if let Some(m) = &c.measured {
-        said.push(quantity(m));
+        // A count takes the unit its shortfall names (次, 人).
+        let unit = match &c.shortfall {
+            Some(Shortfall::Fewer { unit, .. } | Shortfall::More { unit, .. }) => {
+                unit.as_deref().unwrap_or("")
+            }
+            _ => "",
+        };
+        said.push(match m {
+            Quantity::Count { value } => format!("{value}{unit}"),
+            _ => quantity(m),
+        });
     }
     if c.occurrences > 0.0
         && let Some(s) = &c.shortfall
     {
         said.push(super::shortfall(s));
     }
-    if !said.is_empty() {
-        head = format!("{head}（{}）", said.join("，"));
-    }
+    let head = if said.is_empty() {
+        format!("{}：", c.label)
+    } else {
+        format!("{}：{}，", c.label, said.join("，"))
+    };
     if c.missing {
-        return format!("{head}：缺数据，按扣满{}分计", show(c.deducted));
+        return format!("{head}缺数据，按扣满{}分计", show(c.deducted));
     }
     if c.occurrences <= 0.0 {
-        return format!("{head}：未扣分");
+        return format!("{head}未扣分");
     }
     let cap = match c.cap {
         Some(cap) if c.capped => format!("，累计不超过{}分", show(cap)),
@@ -347,11 +359,11 @@ pub fn clause(c: &ClauseStep) -> String {
         _ => String::new(),
     };
     format!(
-        "{head}：{}次 × {}分 = {}分{cap} → 扣{}分",
+        "{head}扣{}分（{}次 × {}分 = {}分{cap}）",
+        show(c.deducted),
         show(c.occurrences),
         show(c.per),
         show(num::round2(c.occurrences * c.per)),
-        show(c.deducted)
     )
 }
 
