@@ -156,11 +156,24 @@ fn expression(body: &str) -> Result<(), TemplateError> {
     Ok(())
 }
 
+/// How a template writes a value the data does not give.
+pub const UNKNOWN: &str = "未填报";
+
 /// Renders a template within its budget: at most [`FUEL`] instructions and [`MAX_OUTPUT`]
 /// bytes of text.
 pub fn render(source: &str, vars: &impl serde::Serialize) -> Result<String, TemplateError> {
     let mut env = minijinja::Environment::new();
     env.set_fuel(Some(FUEL));
+    // A value the data does not give (a count that only a stated rate stands for) is written
+    // as what it is, never as `none`.
+    env.set_formatter(|out, state, value| {
+        if value.is_none() {
+            out.write_str(UNKNOWN)?;
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
     let text = env
         .render_str(
             source,
@@ -179,6 +192,16 @@ pub fn render(source: &str, vars: &impl serde::Serialize) -> Result<String, Temp
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_the_data_does_not_give_is_written_as_such() {
+        let vars = serde_json::json!({"total": null, "rate": "95%"});
+        let text = render(
+            "{{total}}所；{% if total %}有{% else %}无{% endif %}；{{rate}}",
+            &vars,
+        );
+        assert_eq!(text.ok().as_deref(), Some("未填报所；无；95%"));
+    }
 
     #[test]
     fn finds_variables() {
