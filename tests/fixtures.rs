@@ -463,3 +463,46 @@ fn a_veto_item_cannot_be_waived() {
         "{err}"
     );
 }
+
+/// The JSON of every fixture and seed, with the shipped pack's schedules, bands, sources and
+/// nested sections, follows the checked-in assessment schema.
+#[test]
+fn fixture_json_follows_the_checked_in_schema() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("schemas/assessment.schema.json")).expect("schema");
+    let schema: Value = serde_json::from_str(&text).expect("schema JSON");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("compiles");
+    let mut checked = 0;
+    for dir in ["fixtures", "fixtures/seeds"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            let file = if path.is_dir() {
+                path.join("submission.yaml")
+            } else {
+                path.clone()
+            };
+            let name = file.to_string_lossy().into_owned();
+            if !file.is_file() || !name.ends_with(".yaml") || name.contains("waivers") {
+                continue;
+            }
+            let rel = file
+                .strip_prefix(root)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned();
+            let a: Value =
+                serde_json::from_str(&assess(&[&rel, "--format", "json"])).expect("JSON");
+            let errors: Vec<String> = validator
+                .iter_errors(&a)
+                .map(|e| format!("{rel}: {e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{errors:#?}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "{checked} fixtures checked");
+}

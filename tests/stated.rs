@@ -279,3 +279,30 @@ fn a_schedule_clause_whose_occurrences_a_stated_rate_leaves_uncounted_deducts_it
     let a = run("facts: {law_classes_rate: 100%, inspections_count: 6}\n");
     assert_eq!(item(&a, "SCH-02").awarded, 2.0);
 }
+
+#[test]
+fn the_json_with_sources_and_findings_follows_the_checked_in_schema() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(root.join("schemas/assessment.schema.json")).expect("schema");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema JSON");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("compiles");
+    for a in [
+        run(&format!(
+            "facts: {{schools_total: 5, schools_with_lvp: 4, lvp_rate: 100%, inspections_count: 6}}\nregisters:\n{SCHOOLS}"
+        )),
+        run(
+            "facts: {law_classes_rate: 95%, lvp_rate: 100%, service_cases: 430, service_on_time_rate: 100%}\n",
+        ),
+    ] {
+        let json = serde_json::to_value(&a).expect("serialises");
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+}
