@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stated::{self, Figure, FromStated, Source, Stated};
+use super::stated::{self, Figure, Stated};
 use super::{
     CheckResult, CheckVerdict, Context, EPS, Kind, Quantity, Requirement, Shortfall, Spec, Step,
-    Subject, check_rows, failed_keys, register_missing, scope, unit,
+    Subject, failed_keys,
 };
 use crate::pack::validate::Validator;
 use crate::pack::{Origin, Predicate};
@@ -122,38 +122,15 @@ impl Spec for Each {
     }
 
     fn evaluate(&self, ctx: &Context) -> CheckResult {
-        let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
-        let Some(s) = scope(ctx, &self.of, self.r#where.as_ref(), &mut r) else {
-            let Some(st) = &self.stated else {
-                return register_missing(ctx, &self.of);
-            };
-            let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
-            return match stated::share(ctx, st, &mut r) {
-                FromStated::Share(f) => {
-                    r.source = Some(Source::Stated);
-                    if f.total.is_none() || f.met.is_none() {
-                        r.units_unknown = Some(stated::units_miss(ctx, st, &self.of));
-                    }
-                    judge(r, f.total, f.met, f.rate, unit(ctx, &self.of))
-                }
-                FromStated::Nothing => stated::nothing(Some(Requirement::EveryRow)),
-                FromStated::Missing(m) => stated::missing(ctx, &self.of, m),
-            };
-        };
-        r.source = Some(Source::Register);
-        let total = s.rows.len();
-        if total == 0 {
-            stated::reconcile_share(ctx, self.stated.as_ref(), 0, 0, &mut r);
-            r.required = Some(Requirement::EveryRow);
-            r.verdict = CheckVerdict::NotApplicable;
-            r.explain.push(Step::NoRows);
-            return r;
-        }
-        let passed = check_rows(ctx, &s, &self.require, &mut r);
-        stated::reconcile_share(ctx, self.stated.as_ref(), total, passed, &mut r);
-        let rate = passed as f64 / total as f64;
-        let unit = s.unit.clone();
-        judge(r, Some(total), Some(passed), rate, unit)
+        stated::rows_or_figures(
+            ctx,
+            &self.of,
+            self.r#where.as_ref(),
+            &self.require,
+            self.stated.as_ref(),
+            Requirement::EveryRow,
+            judge,
+        )
     }
 
     fn variables(&self) -> &'static [&'static str] {

@@ -14,10 +14,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CheckResult, CheckVerdict, Context, EPS, Miss, Quantity, Step, fact_number};
+use super::{
+    CheckResult, CheckVerdict, Context, EPS, Miss, Quantity, Requirement, Step, check_rows,
+    fact_number, register_missing, scope, unit,
+};
 use crate::diag::{Code, Target};
 use crate::pack::validate::Validator;
-use crate::pack::{FieldType, Origin};
+use crate::pack::{FieldType, Origin, Predicate};
 
 /// `stated: {total, met, rate}` (coverage, each), `{count}` (count) or `{rate}` (ratio): the
 /// facts that state the check's figures.
@@ -461,4 +464,52 @@ pub(crate) fn nothing(required: Option<super::Requirement>) -> CheckResult {
     r.source = Some(Source::Stated);
     r.explain.push(Step::NoRows);
     r
+}
+
+/// A share of register `of`'s rows (within `filter`) meeting `require` — `coverage` and
+/// `each` — judged by `judge` from the rows when the submission gives them (reconciling any
+/// stated figures with them), else from the stated figures; `judge` takes the rows in scope
+/// and those meeting the requirement (either unknown when only a rate is stated), the rate
+/// and the register's unit.
+pub(crate) fn rows_or_figures(
+    ctx: &Context,
+    of: &str,
+    filter: Option<&Predicate>,
+    require: &Predicate,
+    stated: Option<&Stated>,
+    required: Requirement,
+    judge: impl FnOnce(CheckResult, Option<usize>, Option<usize>, f64, Option<String>) -> CheckResult,
+) -> CheckResult {
+    let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
+    let Some(s) = scope(ctx, of, filter, &mut r) else {
+        let Some(st) = stated else {
+            return register_missing(ctx, of);
+        };
+        let mut r = CheckResult::with_verdict(CheckVerdict::Pass);
+        return match share(ctx, st, &mut r) {
+            FromStated::Share(f) => {
+                r.source = Some(Source::Stated);
+                if f.total.is_none() || f.met.is_none() {
+                    r.units_unknown = Some(units_miss(ctx, st, of));
+                }
+                judge(r, f.total, f.met, f.rate, unit(ctx, of))
+            }
+            FromStated::Nothing => nothing(Some(required)),
+            FromStated::Missing(m) => missing(ctx, of, m),
+        };
+    };
+    r.source = Some(Source::Register);
+    let total = s.rows.len();
+    if total == 0 {
+        reconcile_share(ctx, stated, 0, 0, &mut r);
+        r.required = Some(required);
+        r.verdict = CheckVerdict::NotApplicable;
+        r.explain.push(Step::NoRows);
+        return r;
+    }
+    let passed = check_rows(ctx, &s, require, &mut r);
+    reconcile_share(ctx, stated, total, passed, &mut r);
+    let rate = passed as f64 / total as f64;
+    let unit = s.unit.clone();
+    judge(r, Some(total), Some(passed), rate, unit)
 }
