@@ -399,6 +399,62 @@ fn reports_of_the_seed_submissions() {
     assert_eq!(points(&a, "STUDY-02"), 0.6);
 }
 
+/// The same four reports encoded as stated (`fixtures/seeds/*.as-stated.yaml`): only what each
+/// report says, with no illustrative rows or figures.
+const AS_STATED: [&str; 4] = ["s0-district", "s1-district", "s2-county", "s3-city"];
+
+#[test]
+fn reports_of_the_seed_reports_as_stated() {
+    for seed in AS_STATED {
+        let path = format!("fixtures/seeds/{seed}.as-stated.yaml");
+        insta::assert_snapshot!(format!("seed_{seed}_as_stated"), assess(&[path.as_str()]));
+    }
+}
+
+/// A report encoded as stated leaves most of what the pack asks for unstated: the 缺报清单 is
+/// not empty, no item passes on a fact nobody gave, and the veto line is 未触发 only when both
+/// veto facts are stated.
+#[test]
+fn seed_reports_as_stated_score_nothing_that_was_not_stated() {
+    for seed in AS_STATED {
+        let path = format!("fixtures/seeds/{seed}.as-stated.yaml");
+        let a: Value =
+            serde_json::from_str(&assess(&[path.as_str(), "--format", "json"])).expect("JSON");
+        let incomplete = a["incomplete"].as_array().expect("incomplete");
+        assert!(!incomplete.is_empty(), "{seed}: 缺报清单 is empty");
+        for item in a["items"].as_array().expect("items") {
+            if item["status"] == "pass" {
+                let missing = item["missing"].as_array().map_or(0, Vec::len);
+                assert_eq!(
+                    missing, 0,
+                    "{seed}: {} passes with data missing",
+                    item["id"]
+                );
+            }
+        }
+        let unstated = |fact: &str| incomplete.iter().any(|e| e["name"] == fact);
+        let vetoes_stated =
+            !unstated("leader_interfered_in_cases") && !unstated("major_violation_occurred");
+        let text = assess(&[path.as_str()]);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("一票否决："))
+            .expect("veto line");
+        if !vetoes_stated {
+            let verdict = line.trim_start_matches("一票否决：");
+            assert!(!verdict.starts_with("未触发"), "{seed}: {line}");
+            assert!(verdict.starts_with("待核实"), "{seed}: {line}");
+            assert!(
+                !a["score"]["vetoes_unverified"]
+                    .as_array()
+                    .expect("vetoes_unverified")
+                    .is_empty(),
+                "{seed}"
+            );
+        }
+    }
+}
+
 /// Pack tests may name only files in their own folder, so the fixtures they use are copies:
 /// they must not drift from the originals.
 #[test]
