@@ -90,7 +90,15 @@ impl Spec for Ratio {
                             .unwrap_or_default();
                         figures.push((label, Quantity::Share { value: rate }));
                         r.explain.push(Step::Stated { figures });
-                        self.judge(r, required, rate, Subject::StatedRate)
+                        let mut r = self.judge(r, required, rate, Subject::StatedRate);
+                        r.set_vars(Vars {
+                            numerator: a.ok(),
+                            denominator: b.ok(),
+                            rate: Share(rate),
+                            min: self.min,
+                            shortfall: Share((self.min.0 - rate).max(0.0)),
+                        });
+                        r
                     }
                     // The numbers are what is missing; the explanation also names the rate
                     // that could have stood in for them.
