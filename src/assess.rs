@@ -446,6 +446,9 @@ pub struct Rectification {
     pub target: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// Whether the rectification list splits the task by row or by clause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per: Option<crate::pack::RectifyPer>,
 }
 
 /// 自评分, 核定分, 复核分 and 得分 summed over the items that count (standard and bonus items
@@ -739,15 +742,19 @@ fn incomplete(
             _ => {}
         }
     }
-    // Items whose status is missing data: an item that passed without a part's data (an
-    // `any` met by another part) did not need it.
+    // Items not met for want of data: missing data, or short because a part's data is
+    // missing; an item that passed without a part's data (an `any` met by another part) did
+    // not need it.
     // In section order (pack order within a section), as reports list items.
     let section = |o: &ItemOutcome| pack.sections.iter().position(|s| s.id == o.section);
     let mut in_order: Vec<&ItemOutcome> = items.iter().collect();
     in_order.sort_by_key(|o| section(o));
     let needed: Vec<(&str, Vec<(AbsentKind, &str)>)> = in_order
         .into_iter()
-        .filter(|o| o.status == Status::MissingData)
+        .filter(|o| {
+            o.status == Status::MissingData
+                || (o.kind != ItemKind::Bonus && o.status != Status::Pass && !o.missing.is_empty())
+        })
         .map(|o| {
             let mut out = Vec::new();
             for m in &o.missing {
@@ -1158,6 +1165,7 @@ fn rectification(
         within_days,
         target: r.target.clone(),
         evidence,
+        per: r.per,
     }))
 }
 

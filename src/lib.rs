@@ -7,6 +7,7 @@ pub mod diag;
 pub mod entries;
 pub mod num;
 pub mod pack;
+pub mod rectify;
 pub mod report;
 pub mod review;
 pub mod score;

@@ -650,6 +650,18 @@ pub struct Rectify {
     pub due: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Split the item's rectification task: one per failing row (school, decision) or one
+    /// per schedule clause that deducted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<RectifyPer>,
+}
+
+/// How an item's rectification task is split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RectifyPer {
+    Row,
+    Clause,
 }
 
 /// One change an overlay makes to its base.
