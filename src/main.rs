@@ -17,6 +17,7 @@ enum Command {
     Check(cmd::check::Args),
     Test(cmd::test::Args),
     Assess(cmd::assess::Args),
+    Rectify(cmd::rectify::Args),
     Schema(cmd::schema::Args),
 }
 
@@ -35,21 +36,21 @@ fn main() -> ExitCode {
     let stdout_color = cmd::use_color(std::io::stdout().is_terminal());
     let stderr_color = cmd::use_color(std::io::stderr().is_terminal());
     // Each command renders its output; writing it (to stdout or `-o PATH`) is done here.
+    let text = |r: Result<(Outcome, String), CliError>| r.map(|(o, t)| (o, t.into_bytes()));
     let (result, output) = match cli.command {
-        Command::Check(args) => (cmd::check::run(&args, stdout_color), None),
-        Command::Test(args) => (cmd::test::run(&args, stdout_color), args.output),
-        Command::Assess(args) => (cmd::assess::run(&args, stderr_color), args.output),
-        Command::Schema(args) => (cmd::schema::run(&args, stderr_color), args.output),
+        Command::Check(args) => (text(cmd::check::run(&args, stdout_color)), None),
+        Command::Test(args) => (text(cmd::test::run(&args, stdout_color)), args.output),
+        Command::Assess(args) => (text(cmd::assess::run(&args, stderr_color)), args.output),
+        Command::Rectify(args) => (cmd::rectify::run(&args, stderr_color), args.output),
+        Command::Schema(args) => (text(cmd::schema::run(&args, stderr_color)), args.output),
     };
-    let written = result.and_then(|(outcome, text)| {
+    let written = result.and_then(|(outcome, bytes)| {
         match output {
-            Some(path) => cmd::write_output(&path, &text)?,
+            Some(path) => cmd::write_output(&path, &bytes)?,
             None => {
                 let mut stdout = std::io::stdout().lock();
                 // A closed pipe (`| head`) is not an error worth reporting.
-                let _ = stdout
-                    .write_all(text.as_bytes())
-                    .and_then(|_| stdout.flush());
+                let _ = stdout.write_all(&bytes).and_then(|_| stdout.flush());
             }
         }
         Ok(outcome)

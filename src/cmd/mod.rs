@@ -4,6 +4,7 @@
 
 pub mod assess;
 pub mod check;
+pub mod rectify;
 pub mod schema;
 pub mod test;
 
@@ -59,8 +60,8 @@ pub fn load_pack(dir: &Path, color: bool) -> Result<Pack, CliError> {
 
 /// Writes the output to `path` (see [`crate::source::write`]): a file is replaced whole or
 /// not at all; `/dev/stdout`, `/dev/null` or a FIFO is written in place.
-pub fn write_output(path: &Path, text: &str) -> Result<(), CliError> {
-    crate::source::write(path, text.as_bytes()).map_err(|source| CliError::Write {
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    crate::source::write(path, bytes).map_err(|source| CliError::Write {
         path: path.display().to_string(),
         source,
     })

@@ -1145,6 +1145,24 @@ impl<'a> Validator<'a> {
     }
 
     fn rectify(&mut self, item: &Item, rectify: &Rectify, at: &Origin) {
+        let split = match rectify.per {
+            Some(crate::pack::RectifyPer::Row) if item.check.kind.spec().registers().is_empty() => {
+                Some(
+                    "`per: row` splits the task by failing row, but this item's check reads no register",
+                )
+            }
+            Some(crate::pack::RectifyPer::Clause)
+                if !matches!(item.deduct, crate::pack::Deduct::Schedule { .. }) =>
+            {
+                Some(
+                    "`per: clause` splits the task by schedule clause, but this item has no `deduct: {schedule}`",
+                )
+            }
+            _ => None,
+        };
+        if let Some(message) = split {
+            self.error(Code::MisplacedKey, &at.join("per"), Target::Key, message);
+        }
         if let Some(due) = &rectify.due
             && crate::text::parse_date(due).is_none()
         {

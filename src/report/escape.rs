@@ -57,6 +57,17 @@ pub fn markdown(s: &str) -> String {
     out
 }
 
+/// For a spreadsheet cell (CSV, XLSX): a value that a spreadsheet would read as a formula
+/// (`=`, `+`, `-`, `@`, a tab or a carriage return first) gets a leading `'`, so opening the
+/// file never runs it.
+pub fn spreadsheet(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +88,13 @@ mod tests {
             markdown("a|b\n# c <s>&`*_[x]\u{1b}"),
             "a\\|b \\# c &lt;s&gt;&amp;\\`\\*\\_\\[x\\]\\x1b"
         );
+    }
+
+    #[test]
+    fn spreadsheet_neutralises_formulas() {
+        for f in ["=cmd|' /C calc'!A0", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(spreadsheet(f), format!("'{f}"));
+        }
+        assert_eq!(spreadsheet("城关一小"), "城关一小");
     }
 }

@@ -7,6 +7,7 @@ pub mod escape;
 mod listing;
 mod markdown;
 mod measure;
+pub mod rectify;
 mod sheet;
 pub mod steps;
 mod text;

@@ -1,0 +1,252 @@
+//! The rectification list (整改清单) as Markdown, CSV and XLSX: the columns of practice
+//! (序号, 问题, 整改措施, 责任单位, 责任人, 整改时限, 整改目标, 完成情况, 佐证材料), with a task id
+//! so a filled-in list can be read back and followed up.
+
+use rust_xlsxwriter::{
+    DataValidation, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+    XlsxError,
+};
+
+use super::escape;
+use crate::num;
+use crate::rectify::{Cause, List, Task};
+
+/// The list's columns, in order.
+pub const COLUMNS: [&str; 12] = [
+    "序号",
+    "任务编号",
+    "考核项目",
+    "问题",
+    "整改措施",
+    "责任单位",
+    "责任人",
+    "整改时限",
+    "整改目标",
+    "所需佐证材料",
+    "完成情况",
+    "佐证材料",
+];
+
+/// Where the bureau fills in 完成情况 and 佐证材料.
+pub const PROGRESS_COLUMN: usize = 10;
+pub const PROOF_COLUMN: usize = 11;
+
+/// The title line: bureau, year and pack.
+pub fn title(l: &List) -> String {
+    format!(
+        "{}{}年度整改清单（{} {}）",
+        l.bureau.name, l.year, l.pack.title, l.pack.version
+    )
+}
+
+/// Why a task is on the list, in words.
+pub fn cause(c: Cause) -> &'static str {
+    match c {
+        Cause::Veto => "一票否决",
+        Cause::Unverified => "待核实",
+        Cause::Shortfall => "未达标",
+        Cause::MissingData => "缺数据",
+    }
+}
+
+/// The deadline in words: a date, or why there is none.
+pub fn deadline(t: &Task) -> String {
+    match (t.deadline, t.within_days) {
+        (Some(d), _) => d.to_string(),
+        (None, Some(days)) => format!("未定（考核日期未填报；自考核日期起{days}日内）"),
+        (None, None) => "—".into(),
+    }
+}
+
+/// A task's cells as text, in the order of [`COLUMNS`] (unescaped).
+pub fn cells(t: &Task) -> [String; 12] {
+    let item = match (&t.row, &t.clause) {
+        (Some(row), _) => format!("{} {}（{row}）", t.item, t.title),
+        (None, Some(clause)) => format!("{} {}（{clause}）", t.item, t.title),
+        _ => format!("{} {}", t.item, t.title),
+    };
+    [
+        t.seq.to_string(),
+        t.id.clone(),
+        format!("{item}【{}】", cause(t.cause)),
+        t.problem.clone(),
+        t.measure.clone(),
+        t.owner.clone(),
+        t.responsible.clone().unwrap_or_default(),
+        deadline(t),
+        t.target.clone().unwrap_or_default(),
+        t.evidence.join("、"),
+        t.progress
+            .map(|p| p.label().to_string())
+            .unwrap_or_default(),
+        t.proof.clone().unwrap_or_default(),
+    ]
+}
+
+/// The list as Markdown.
+pub fn markdown(l: &List) -> String {
+    let mut out = format!("# {}\n\n", escape::markdown(&title(l)));
+    let on = l
+        .assessed_on
+        .map_or_else(|| "未填报".to_string(), |d| d.to_string());
+    out.push_str(&format!(
+        "考核日期：{on}；整改任务{}项（一票否决{}项，待核实{}项）。\n\n",
+        l.tasks.len(),
+        l.tasks.iter().filter(|t| t.cause == Cause::Veto).count(),
+        l.tasks
+            .iter()
+            .filter(|t| t.cause == Cause::Unverified)
+            .count()
+    ));
+    if l.tasks.is_empty() {
+        out.push_str("无整改任务。\n");
+        return out;
+    }
+    out.push_str(&format!("| {} |\n", COLUMNS.join(" | ")));
+    out.push_str(&format!("|{}\n", "---|".repeat(COLUMNS.len())));
+    for t in &l.tasks {
+        let row: Vec<String> = cells(t).iter().map(|c| escape::markdown(c)).collect();
+        out.push_str(&format!("| {} |\n", row.join(" | ")));
+    }
+    out
+}
+
+/// The list as CSV: UTF-8 with a byte-order mark (so Excel reads the Chinese), the header
+/// row first, every cell a spreadsheet could run as a formula neutralised.
+pub fn csv(l: &List) -> Result<Vec<u8>, String> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(COLUMNS).map_err(|e| e.to_string())?;
+        for t in &l.tasks {
+            let row: Vec<String> = cells(t).iter().map(|c| escape::spreadsheet(c)).collect();
+            w.write_record(&row).map_err(|e| e.to_string())?;
+        }
+        w.flush().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+/// Column widths (in characters) that fit Chinese text: a Chinese character is two.
+const WIDTHS: [f64; 12] = [
+    6.0, 16.0, 24.0, 44.0, 40.0, 14.0, 10.0, 13.0, 30.0, 22.0, 12.0, 28.0,
+];
+
+/// The list as an XLSX workbook an office hands out: a title row with the bureau, year and
+/// pack; the header row frozen; widths that fit Chinese text; wrapped text; deadlines as
+/// dates; a 完成情况 drop-down (未整改 / 整改中 / 已整改); and a second sheet with the scoring
+/// sheet (评分表).
+pub fn xlsx(l: &List) -> Result<Vec<u8>, String> {
+    workbook(l).map_err(|e| e.to_string())
+}
+
+fn workbook(l: &List) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let title_format = Format::new()
+        .set_bold()
+        .set_font_size(14)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_background_color("#DDEBF7")
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let body = Format::new()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Top);
+    let date = body.clone().set_num_format("yyyy-mm-dd");
+    let sheet = book.add_worksheet();
+    sheet.set_name("整改清单")?;
+    let last = (COLUMNS.len() - 1) as u16;
+    sheet.merge_range(0, 0, 0, last, &title(l), &title_format)?;
+    sheet.set_row_height(0, 30)?;
+    for (c, name) in COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, *name, &header)?;
+        sheet.set_column_width(c as u16, WIDTHS[c])?;
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    for (i, t) in l.tasks.iter().enumerate() {
+        let row = 2 + i as u32;
+        for (c, value) in cells(t).iter().enumerate() {
+            let c16 = c as u16;
+            match (c, t.deadline) {
+                (0, _) => {
+                    sheet.write_number_with_format(row, c16, t.seq as f64, &body)?;
+                }
+                (7, Some(d)) => {
+                    let when = ExcelDateTime::from_ymd(
+                        u16::try_from(d.year()).unwrap_or(1900),
+                        d.month() as u8,
+                        d.day() as u8,
+                    )?;
+                    sheet.write_datetime_with_format(row, c16, &when, &date)?;
+                }
+                _ => {
+                    sheet.write_string_with_format(row, c16, escape::spreadsheet(value), &body)?;
+                }
+            }
+        }
+    }
+    if !l.tasks.is_empty() {
+        let labels: Vec<&str> = crate::rectify::Progress::ALL
+            .iter()
+            .map(|p| p.label())
+            .collect();
+        let validation = DataValidation::new()
+            .allow_list_strings(&labels)?
+            .set_input_title("完成情况")?
+            .set_input_message("请选择：未整改、整改中、已整改")?;
+        let last_row = 1 + l.tasks.len() as u32;
+        let col = PROGRESS_COLUMN as u16;
+        sheet.add_data_validation(2, col, last_row, col, &validation)?;
+    }
+    scoring_sheet(book.add_worksheet(), l, &header, &body)?;
+    book.save_to_buffer()
+}
+
+fn scoring_sheet(
+    sheet: &mut Worksheet,
+    l: &List,
+    header: &Format,
+    body: &Format,
+) -> Result<(), XlsxError> {
+    sheet.set_name("评分表")?;
+    let columns = ["编号", "考核内容", "分值", "状态", "实际", "得分"];
+    let widths = [12.0, 48.0, 8.0, 10.0, 28.0, 8.0];
+    for (c, name) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, header)?;
+        sheet.set_column_width(c as u16, widths[c])?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let bold = body.clone().set_bold();
+    let mut row = 1u32;
+    for s in &l.sheet {
+        let indent = "　".repeat(s.level.saturating_sub(1) as usize);
+        sheet.write_string_with_format(row, 0, "", &bold)?;
+        sheet.write_string_with_format(
+            row,
+            1,
+            escape::spreadsheet(&format!("{indent}{}", s.title)),
+            &bold,
+        )?;
+        sheet.write_number_with_format(row, 2, s.points, &bold)?;
+        sheet.write_string_with_format(row, 3, "小计", &bold)?;
+        sheet.write_string_with_format(row, 4, "", &bold)?;
+        sheet.write_number_with_format(row, 5, s.awarded, &bold)?;
+        row += 1;
+        for r in &s.rows {
+            sheet.write_string_with_format(row, 0, escape::spreadsheet(&r.id), body)?;
+            sheet.write_string_with_format(row, 1, escape::spreadsheet(&r.title), body)?;
+            sheet.write_number_with_format(row, 2, r.points, body)?;
+            sheet.write_string_with_format(row, 3, &r.status, body)?;
+            sheet.write_string_with_format(row, 4, escape::spreadsheet(&r.measured), body)?;
+            sheet.write_number_with_format(row, 5, num::round2(r.awarded), body)?;
+            row += 1;
+        }
+    }
+    Ok(())
+}
