@@ -433,7 +433,12 @@ pub enum VetoState {
 pub struct Rectification {
     pub problem: String,
     pub measure: String,
+    /// 责任单位: the bureau's name for the department, when its submission renames it
+    /// (`departments`), else the pack's.
     pub owner: String,
+    /// The pack's name for the department, when the submission renames it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pack_owner: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responsible: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1156,11 +1161,16 @@ fn rectification(
                 .unwrap_or_else(|| e.clone())
         })
         .collect();
+    let department = submission.departments.get(&r.owner);
+    let unit = department
+        .and_then(|d| d.unit.clone())
+        .filter(|u| *u != r.owner);
     Ok(Some(Rectification {
         problem,
         measure,
-        owner: r.owner.clone(),
-        responsible: submission.departments.get(&r.owner).cloned(),
+        owner: unit.clone().unwrap_or_else(|| r.owner.clone()),
+        pack_owner: unit.map(|_| r.owner.clone()),
+        responsible: department.and_then(|d| d.person.clone()),
         deadline,
         within_days,
         target: r.target.clone(),

@@ -55,8 +55,10 @@ pub enum Cause {
     Veto,
     /// A red line cannot be certified: its data is missing (待核实).
     Unverified,
-    /// A requirement not met (未达标, 部分达标).
+    /// A requirement not met (未达标).
     Shortfall,
+    /// A requirement met in part (部分达标).
+    Partial,
     /// Data not supplied (缺数据): the task is to supply it.
     MissingData,
 }
@@ -112,8 +114,11 @@ pub struct Task {
     pub problem: String,
     /// 整改措施
     pub measure: String,
-    /// 责任单位
+    /// 责任单位: the bureau's name for the department, when its submission renames it.
     pub owner: String,
+    /// The pack's name for the department, when the submission renames it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack_owner: Option<String>,
     /// 责任人
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responsible: Option<String>,
@@ -273,6 +278,7 @@ fn cause(o: &Value) -> Cause {
         (true, "missing_data", _) | (false, _, Some("unverified")) => Cause::Unverified,
         (true, _, _) | (false, _, Some("fired")) => Cause::Veto,
         (false, "missing_data", _) => Cause::MissingData,
+        (false, "partial", _) => Cause::Partial,
         _ => Cause::Shortfall,
     }
 }
@@ -306,6 +312,7 @@ fn item_tasks(o: &Value, cause: Cause, at: &str) -> Result<Vec<Task>, ListError>
         owner: r
             .and_then(|r| text(r, "owner"))
             .unwrap_or_else(|| "（规则包未指定）".into()),
+        pack_owner: r.and_then(|r| text(r, "pack_owner")),
         responsible: r.and_then(|r| text(r, "responsible")),
         deadline,
         within_days: r
@@ -328,7 +335,7 @@ fn item_tasks(o: &Value, cause: Cause, at: &str) -> Result<Vec<Task>, ListError>
     };
     let split = r.and_then(|r| text(r, "per"));
     // Missing data and red lines are one task: supply the data, or answer for the line.
-    if cause == Cause::Shortfall {
+    if matches!(cause, Cause::Shortfall | Cause::Partial) {
         match split.as_deref() {
             Some("row") => {
                 let rows: Vec<&Value> = o

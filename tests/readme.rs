@@ -367,7 +367,7 @@ fn every_kaohe_command_shown_runs() {
             };
             // A redirection or an output file lands in a temporary folder.
             let args = args.split('>').next().unwrap_or("");
-            let args: Vec<String> = args
+            let mut args: Vec<String> = args
                 .split_whitespace()
                 .map(|a| match a {
                     "rules/my-pack" => "rules/edu-rule-of-law".to_string(),
@@ -375,6 +375,11 @@ fn every_kaohe_command_shown_runs() {
                     other => other.to_string(),
                 })
                 .collect();
+            for i in 1..args.len() {
+                if args[i - 1] == "-o" || args[i - 1] == "--output" {
+                    args[i] = out_dir.path().join(&args[i]).display().to_string();
+                }
+            }
             let out = Command::cargo_bin("kaohe")
                 .expect("binary")
                 .current_dir(root())

@@ -1,6 +1,7 @@
 //! The rectification list (整改清单) as Markdown, CSV and XLSX: the columns of practice
 //! (序号, 问题, 整改措施, 责任单位, 责任人, 整改时限, 整改目标, 完成情况, 佐证材料), with a task id
-//! so a filled-in list can be read back and followed up.
+//! and the school or clause a split task is about (整改对象), so a filled-in list can be read
+//! back and followed up.
 
 use rust_xlsxwriter::{
     DataValidation, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
@@ -12,10 +13,11 @@ use crate::num;
 use crate::rectify::{Cause, List, Task};
 
 /// The list's columns, in order.
-pub const COLUMNS: [&str; 12] = [
+pub const COLUMNS: [&str; 13] = [
     "序号",
     "任务编号",
     "考核项目",
+    "整改对象",
     "问题",
     "整改措施",
     "责任单位",
@@ -27,9 +29,11 @@ pub const COLUMNS: [&str; 12] = [
     "佐证材料",
 ];
 
+/// Where the deadline (整改时限) is: a date cell in a workbook.
+pub const DEADLINE_COLUMN: usize = 8;
 /// Where the bureau fills in 完成情况 and 佐证材料.
-pub const PROGRESS_COLUMN: usize = 10;
-pub const PROOF_COLUMN: usize = 11;
+pub const PROGRESS_COLUMN: usize = 11;
+pub const PROOF_COLUMN: usize = 12;
 
 /// The title line: bureau, year and pack.
 pub fn title(l: &List) -> String {
@@ -45,6 +49,7 @@ pub fn cause(c: Cause) -> &'static str {
         Cause::Veto => "一票否决",
         Cause::Unverified => "待核实",
         Cause::Shortfall => "未达标",
+        Cause::Partial => "部分达标",
         Cause::MissingData => "缺数据",
     }
 }
@@ -59,16 +64,15 @@ pub fn deadline(t: &Task) -> String {
 }
 
 /// A task's cells as text, in the order of [`COLUMNS`] (unescaped).
-pub fn cells(t: &Task) -> [String; 12] {
-    let item = match (&t.row, &t.clause) {
-        (Some(row), _) => format!("{} {}（{row}）", t.item, t.title),
-        (None, Some(clause)) => format!("{} {}（{clause}）", t.item, t.title),
-        _ => format!("{} {}", t.item, t.title),
-    };
+pub fn cells(t: &Task) -> [String; 13] {
     [
         t.seq.to_string(),
         t.id.clone(),
-        format!("{item}【{}】", cause(t.cause)),
+        format!("{} {}【{}】", t.item, t.title, cause(t.cause)),
+        t.row
+            .clone()
+            .or_else(|| t.clause.clone())
+            .unwrap_or_default(),
         t.problem.clone(),
         t.measure.clone(),
         t.owner.clone(),
@@ -128,8 +132,8 @@ pub fn csv(l: &List) -> Result<Vec<u8>, String> {
 }
 
 /// Column widths (in characters) that fit Chinese text: a Chinese character is two.
-const WIDTHS: [f64; 12] = [
-    6.0, 16.0, 24.0, 44.0, 40.0, 14.0, 10.0, 13.0, 30.0, 22.0, 12.0, 28.0,
+const WIDTHS: [f64; 13] = [
+    6.0, 16.0, 24.0, 18.0, 44.0, 40.0, 14.0, 10.0, 13.0, 30.0, 22.0, 12.0, 28.0,
 ];
 
 /// The list as an XLSX workbook an office hands out: a title row with the bureau, year and
@@ -162,7 +166,14 @@ fn workbook(l: &List) -> Result<Vec<u8>, XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name("整改清单")?;
     let last = (COLUMNS.len() - 1) as u16;
-    sheet.merge_range(0, 0, 0, last, &title(l), &title_format)?;
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last,
+        &escape::spreadsheet(&title(l)),
+        &title_format,
+    )?;
     sheet.set_row_height(0, 30)?;
     for (c, name) in COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(1, c as u16, *name, &header)?;
@@ -177,7 +188,7 @@ fn workbook(l: &List) -> Result<Vec<u8>, XlsxError> {
                 (0, _) => {
                     sheet.write_number_with_format(row, c16, t.seq as f64, &body)?;
                 }
-                (7, Some(d)) => {
+                (DEADLINE_COLUMN, Some(d)) => {
                     let when = ExcelDateTime::from_ymd(
                         u16::try_from(d.year()).unwrap_or(1900),
                         d.month() as u8,

@@ -39,10 +39,20 @@ pub struct Submission {
     pub registers: Vec<Option<Table>>,
     /// Evidence name -> the documents listed for it.
     pub evidence: IndexMap<String, Vec<String>>,
-    /// 科室 -> 负责人.
-    pub departments: IndexMap<String, String>,
+    /// 科室 (as the pack names it) -> the bureau's own name for it and its 负责人.
+    pub departments: IndexMap<String, Department>,
     /// Item id -> the bureau's own score (自评分).
     pub self_scores: IndexMap<String, f64>,
+}
+
+/// How a bureau names one of the pack's departments (科室) and who is in charge of it:
+/// `departments: {政策法规科: 汪洋}` or `departments: {政策法规科: {unit: 法规科, person: 王芳}}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Department {
+    /// The bureau's name for the department (责任单位), when it is not the pack's.
+    pub unit: Option<String>,
+    /// The person in charge (责任人).
+    pub person: Option<String>,
 }
 
 /// The rows of one register; each row has one slot per column of the dictionary.

@@ -98,7 +98,25 @@ pub fn submission_schema(pack: &Pack) -> Value {
             "facts": {"title": "事实", "type": ["object", "null"], "properties": facts, "additionalProperties": false},
             "registers": {"title": "台账", "type": ["object", "null"], "properties": registers, "additionalProperties": false},
             "evidence": {"title": "佐证材料", "type": ["object", "null"], "properties": evidence, "additionalProperties": false},
-            "departments": {"title": "科室负责人", "type": ["object", "null"], "additionalProperties": {"type": "string"}},
+            "departments": {
+                "title": "科室负责人",
+                "description": "Each department the pack names (责任单位): the person in charge (责任人), or a mapping with the bureau's own name for the department (`unit`) and/or the person (`person`).",
+                "type": ["object", "null"],
+                "additionalProperties": {
+                    "oneOf": [
+                        {"type": "string"},
+                        {
+                            "type": "object",
+                            "additionalProperties": false,
+                            "minProperties": 1,
+                            "properties": {
+                                "unit": {"title": "责任单位", "type": ["string", "null"], "minLength": 1, "pattern": "\\S"},
+                                "person": {"title": "责任人", "type": ["string", "null"], "minLength": 1, "pattern": "\\S"}
+                            }
+                        }
+                    ]
+                }
+            },
             "self_scores": {
                 "title": "自评分",
                 "type": ["object", "null"],

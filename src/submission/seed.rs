@@ -43,7 +43,7 @@ pub struct Document {
     pub facts: Vec<Option<super::Value>>,
     pub registers: Vec<Option<RegisterInput>>,
     pub evidence: IndexMap<String, Vec<String>>,
-    pub departments: IndexMap<String, String>,
+    pub departments: IndexMap<String, super::Department>,
     pub self_scores: IndexMap<String, f64>,
     /// Keys present at the top level (for "missing required key" checks).
     pub keys: HashSet<String>,
@@ -139,26 +139,7 @@ impl<'de> Visitor<'de> for DocumentSeed<'_> {
                     doc.evidence = map.next_value_seed(EvidenceSeed { seed: &self })?;
                 }
                 "departments" => {
-                    let raw = map.next_value_seed(RawMapSeed {
-                        seed: &self,
-                        pointer: "/departments",
-                    })?;
-                    for (dept, value) in raw {
-                        match value {
-                            Raw::Str(person) => {
-                                doc.departments.insert(dept, person);
-                            }
-                            other => self.problem(
-                                format!("/departments/{}", escape(&dept)),
-                                false,
-                                format!(
-                                    "expected the name of the person in charge, found {}",
-                                    other.describe()
-                                ),
-                                None,
-                            ),
-                        }
-                    }
+                    doc.departments = map.next_value_seed(DepartmentsSeed { seed: &self })?;
                 }
                 "self_scores" => {
                     let raw = map.next_value_seed(RawMapSeed {
@@ -643,6 +624,162 @@ impl RowSeed<'_, '_> {
             None,
         );
         vec![None; self.register.columns.len()]
+    }
+}
+
+/// `departments:` — each department the person in charge, or a mapping with the bureau's
+/// `unit` name for it and/or its `person`.
+struct DepartmentsSeed<'s, 'a> {
+    seed: &'s DocumentSeed<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for DepartmentsSeed<'_, '_> {
+    type Value = IndexMap<String, super::Department>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl DepartmentsSeed<'_, '_> {
+    fn not_a_mapping(&self, pointer: &str, what: &str) -> IndexMap<String, super::Department> {
+        self.seed.problem(
+            pointer.into(),
+            false,
+            format!("`{what}` must be a mapping of departments to the person in charge"),
+            None,
+        );
+        IndexMap::new()
+    }
+}
+
+impl<'de> Visitor<'de> for DepartmentsSeed<'_, '_> {
+    type Value = IndexMap<String, super::Department>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a mapping of departments to the person in charge")
+    }
+    mapping_only!("/departments", "departments");
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = IndexMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let pointer = format!("/departments/{}", escape(&key));
+            let dept = map.next_value_seed(DepartmentSeed {
+                seed: self.seed,
+                pointer: &pointer,
+            })?;
+            if out.contains_key(&key) {
+                self.seed
+                    .problem(pointer, true, format!("duplicate key `{key}`"), None);
+                continue;
+            }
+            if let Some(dept) = dept {
+                out.insert(key, dept);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One department: the person in charge, or `{unit: 法规科, person: 王芳}`.
+struct DepartmentSeed<'s, 'a, 'p> {
+    seed: &'s DocumentSeed<'a>,
+    pointer: &'p str,
+}
+
+impl<'de> DeserializeSeed<'de> for DepartmentSeed<'_, '_, '_> {
+    type Value = Option<super::Department>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl DepartmentSeed<'_, '_, '_> {
+    fn wrong(&self, found: &str) -> Option<super::Department> {
+        self.seed.problem(
+            self.pointer.into(),
+            false,
+            format!(
+                "expected the name of the person in charge, or a mapping with `unit` and/or `person`, found {found}"
+            ),
+            None,
+        );
+        None
+    }
+}
+
+impl<'de> Visitor<'de> for DepartmentSeed<'_, '_, '_> {
+    type Value = Option<super::Department>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a person's name, or a mapping with `unit` and `person`")
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Some(super::Department {
+            unit: None,
+            person: Some(s.to_string()),
+        }))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
+        Ok(Some(super::Department {
+            unit: None,
+            person: Some(s),
+        }))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(self.wrong("nothing"))
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(self.wrong("nothing"))
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(self.wrong(&Raw::Bool(b).describe()))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Self::Value, E> {
+        Ok(self.wrong(&Raw::Int(i).describe()))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Self::Value, E> {
+        Ok(self.wrong(&format!("integer `{u}`")))
+    }
+    fn visit_f64<E>(self, x: f64) -> Result<Self::Value, E> {
+        Ok(self.wrong(&Raw::Float(x).describe()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.wrong("a list"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut dept = super::Department::default();
+        let mut ok = true;
+        while let Some(key) = map.next_key::<String>()? {
+            let pointer = format!("{}/{}", self.pointer, escape(&key));
+            let slot = match key.as_str() {
+                "unit" => &mut dept.unit,
+                "person" => &mut dept.person,
+                _ => {
+                    self.seed
+                        .unknown_key(pointer, "department key", &key, &["unit", "person"]);
+                    map.next_value::<IgnoredAny>()?;
+                    ok = false;
+                    continue;
+                }
+            };
+            match map.next_value_seed(RawSeed)? {
+                Raw::Str(s) if !s.trim().is_empty() => *slot = Some(s),
+                Raw::Null => {}
+                other => {
+                    let found = match &other {
+                        Raw::Str(_) => "an empty name".to_string(),
+                        o => o.describe(),
+                    };
+                    self.seed.problem(
+                        pointer,
+                        false,
+                        format!("expected a name, found {found}"),
+                        None,
+                    );
+                    ok = false;
+                }
+            }
+        }
+        Ok(ok.then_some(dept))
     }
 }
 
