@@ -21,7 +21,10 @@ const KAOHE_ONLY: [(&str, &str); 3] = [
 ];
 
 /// Cases both must accept: a submission needs only the bureau and the year.
-const ACCEPTED: [&str; 8] = [
+const ACCEPTED: [&str; 11] = [
+    "department-renamed",
+    "department-unit-only",
+    "department-person-mapping",
     "no-assessed-on",
     "null-assessed-on",
     "absent-required-fact",
@@ -193,6 +196,38 @@ fn cases(dir: &Path) -> Vec<(String, PathBuf)> {
             "assessed_on: 2019-03-20",
         ),
         ("missing-facts", "facts:", "facts_:"),
+        // A department: its person, or a mapping with the bureau's unit name and/or person.
+        (
+            "department-renamed",
+            "政策法规科: 汪洋}",
+            "政策法规科: {unit: 法规科, person: 汪洋}}",
+        ),
+        (
+            "department-unit-only",
+            "政策法规科: 汪洋}",
+            "政策法规科: {unit: 法规科}}",
+        ),
+        (
+            "department-person-mapping",
+            "政策法规科: 汪洋}",
+            "政策法规科: {person: 汪洋}}",
+        ),
+        (
+            "department-empty-mapping",
+            "政策法规科: 汪洋}",
+            "政策法规科: {}}",
+        ),
+        (
+            "department-blank-unit",
+            "政策法规科: 汪洋}",
+            "政策法规科: {unit: \" \"}}",
+        ),
+        (
+            "department-unknown-key",
+            "政策法规科: 汪洋}",
+            "政策法规科: {name: 汪洋}}",
+        ),
+        ("department-number", "政策法规科: 汪洋}", "政策法规科: 7}"),
         // Only the bureau and the year are needed: what else is absent is missing data.
         ("no-assessed-on", "assessed_on: 2024-03-20\n", ""),
         (

@@ -110,8 +110,8 @@ pub fn submission_schema(pack: &Pack) -> Value {
                             "additionalProperties": false,
                             "minProperties": 1,
                             "properties": {
-                                "unit": {"title": "责任单位", "type": ["string", "null"], "minLength": 1, "pattern": "\\S"},
-                                "person": {"title": "责任人", "type": ["string", "null"], "minLength": 1, "pattern": "\\S"}
+                                "unit": {"title": "责任单位", "type": "string", "pattern": "\\S"},
+                                "person": {"title": "责任人", "type": "string", "pattern": "\\S"}
                             }
                         }
                     ]

@@ -763,7 +763,6 @@ impl<'de> Visitor<'de> for DepartmentSeed<'_, '_, '_> {
             };
             match map.next_value_seed(RawSeed)? {
                 Raw::Str(s) if !s.trim().is_empty() => *slot = Some(s),
-                Raw::Null => {}
                 other => {
                     let found = match &other {
                         Raw::Str(_) => "an empty name".to_string(),
@@ -778,6 +777,15 @@ impl<'de> Visitor<'de> for DepartmentSeed<'_, '_, '_> {
                     ok = false;
                 }
             }
+        }
+        if ok && dept.unit.is_none() && dept.person.is_none() {
+            self.seed.problem(
+                self.pointer.into(),
+                false,
+                "a department's mapping names its `unit`, its `person` or both".into(),
+                None,
+            );
+            ok = false;
         }
         Ok(ok.then_some(dept))
     }
