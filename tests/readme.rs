@@ -351,6 +351,7 @@ fn the_test_snippet_passes_as_a_test_of_the_shipped_pack() {
 #[test]
 fn every_kaohe_command_shown_runs() {
     let out_dir = tempfile::tempdir().expect("temp dir");
+    let mut written = std::collections::HashSet::new();
     let mut ran = 0;
     for (lang, text, line) in blocks() {
         if lang != "sh" {
@@ -375,8 +376,13 @@ fn every_kaohe_command_shown_runs() {
                     other => other.to_string(),
                 })
                 .collect();
-            for i in 1..args.len() {
-                if args[i - 1] == "-o" || args[i - 1] == "--output" {
+            // `-o FILE` writes into the temporary folder, and a later command that reads FILE
+            // reads it there.
+            for i in 0..args.len() {
+                if i > 0 && (args[i - 1] == "-o" || args[i - 1] == "--output") {
+                    written.insert(args[i].clone());
+                }
+                if written.contains(&args[i]) {
                     args[i] = out_dir.path().join(&args[i]).display().to_string();
                 }
             }
