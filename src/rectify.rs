@@ -360,7 +360,11 @@ fn item_tasks(o: &Value, cause: Cause, at: &str) -> Result<Vec<Task>, ListError>
                                 .unwrap_or_default();
                             Task {
                                 id: format!("{item}/{key}"),
-                                problem: format!("{title}：{key}，{}", misses.join("；")),
+                                problem: if misses.is_empty() {
+                                    format!("{title}：{key}")
+                                } else {
+                                    format!("{title}：{key}，{}", misses.join("；"))
+                                },
                                 row: Some(key),
                                 ..base.clone()
                             }

@@ -665,6 +665,15 @@ fn xlsx_reads_back_as_a_usable_workbook() {
         sheet1.contains("<formula1>\"未整改,整改中,已整改\"</formula1>"),
         "{sheet1}"
     );
+    // A filter on the header row; printed landscape, one page wide, title and header repeated.
+    assert!(
+        sheet1.contains(&format!(r#"<autoFilter ref="A2:M{last}""#)),
+        "{sheet1}"
+    );
+    assert!(sheet1.contains(r#"orientation="landscape""#));
+    assert!(sheet1.contains(r#"fitToHeight="0""#));
+    let workbook = part(&bytes, "xl/workbook.xml");
+    assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
     // Wrapped text and widths for Chinese.
     let styles = part(&bytes, "xl/styles.xml");
     assert!(styles.contains(r#"wrapText="1""#));
@@ -762,7 +771,19 @@ fn libreoffice_opens_the_workbook() {
         .expect("the formula-like school's row, as text");
     assert_eq!(row[0], t["seq"].to_string());
     assert!(row[4].contains("=cmd|' /C calc'!A0"));
-    // The deadline is a date cell, shown as a date.
+    // The deadline is a date cell, shown as a date: LibreOffice quotes every text cell, and
+    // leaves the date unquoted.
     assert_eq!(row[8], t["deadline"].as_str().expect("deadline"));
     assert_eq!(row[8], "2024-06-18");
+    let line = csv
+        .lines()
+        .find(|l| l.contains("LVP-01/'=cmd|' /C calc'!A0") || l.contains("LVP-01/=cmd"))
+        .expect("the task's line");
+    assert!(line.contains(",2024-06-18,"), "{line}");
+    assert!(!line.contains("\"2024-06-18\""), "{line}");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("\"序号\","))
+    );
 }

@@ -137,9 +137,9 @@ const WIDTHS: [f64; 13] = [
 ];
 
 /// The list as an XLSX workbook an office hands out: a title row with the bureau, year and
-/// pack; the header row frozen; widths that fit Chinese text; wrapped text; deadlines as
-/// dates; a 完成情况 drop-down (未整改 / 整改中 / 已整改); and a second sheet with the scoring
-/// sheet (评分表).
+/// pack; the header row frozen, with a filter; widths that fit Chinese text; wrapped text;
+/// deadlines as dates; a 完成情况 drop-down (未整改 / 整改中 / 已整改); set to print on A4
+/// landscape, one page wide; and a second sheet with the scoring sheet (评分表).
 pub fn xlsx(l: &List) -> Result<Vec<u8>, String> {
     workbook(l).map_err(|e| e.to_string())
 }
@@ -215,6 +215,14 @@ fn workbook(l: &List) -> Result<Vec<u8>, XlsxError> {
         let col = PROGRESS_COLUMN as u16;
         sheet.add_data_validation(2, col, last_row, col, &validation)?;
     }
+    // A filter on the header row (by 责任单位, 完成情况, …); printed on A4 landscape, one page
+    // wide, the title and header repeated on every page.
+    let last_row = 1 + l.tasks.len() as u32;
+    sheet.autofilter(1, 0, last_row, last)?;
+    sheet.set_paper_size(9);
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 1)?;
     scoring_sheet(book.add_worksheet(), l, &header, &body)?;
     book.save_to_buffer()
 }
@@ -233,6 +241,9 @@ fn scoring_sheet(
         sheet.set_column_width(c as u16, widths[c])?;
     }
     sheet.set_freeze_panes(1, 0)?;
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
     let bold = body.clone().set_bold();
     let mut row = 1u32;
     for s in &l.sheet {
