@@ -787,3 +787,20 @@ fn libreoffice_opens_the_workbook() {
             .is_some_and(|l| l.starts_with("\"序号\","))
     );
 }
+
+/// A bureau name that a spreadsheet would run as a formula starts the title cell: it is
+/// neutralised there too.
+#[test]
+fn a_formula_like_bureau_name_is_neutralised_in_the_title() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut a = assessment_json(&submission("partial"));
+    a["submission"]["bureau"]["name"] = "=HYPERLINK(\"http://x\",\"点此\")".into();
+    let saved = dir.path().join("assessment.json");
+    std::fs::write(&saved, serde_json::to_vec(&a).expect("JSON")).expect("write");
+    let bytes = xlsx(&[saved.to_str().expect("utf-8 path")]);
+    let rows = book_rows(&bytes, "整改清单");
+    let title = text(&rows[0][0]);
+    assert!(title.starts_with("'=HYPERLINK("), "{title}");
+    let md = String::from_utf8(rectify(&[saved.to_str().expect("utf-8 path")])).expect("utf-8");
+    assert!(md.starts_with("# =HYPERLINK"), "{md}");
+}
