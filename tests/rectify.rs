@@ -371,6 +371,17 @@ fn departments_give_the_person_and_may_rename_the_unit() {
     for i in renamed_items {
         assert_eq!(i["rectification"]["owner"], "法规科");
     }
+    // ... and follows the assessment schema.
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/assessment.schema.json")).expect("schema"),
+    )
+    .expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&a)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 /// A bad `departments` value is refused with a located message for each.
