@@ -14,11 +14,14 @@ use crate::{diag, filled, report};
     override_usage = "kaohe followup [OPTIONS] <PREVIOUS> <PACK> <SUBMISSION>\n       kaohe followup [OPTIONS] <PREVIOUS> <ASSESSMENT.json>"
 )]
 pub struct Args {
-    /// PREVIOUS: last cycle's list (its JSON, or its XLSX as the bureau filled it in) or
-    /// last cycle's follow-up (its JSON ledger). Then this cycle: the pack directory and the
-    /// bureau's submission, or the JSON of its assessment.
-    #[arg(required = true, num_args = 2..=3, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    /// Last cycle's list (its JSON, or its XLSX as the bureau filled it in), or last cycle's
+    /// follow-up (its JSON ledger).
+    #[arg(value_name = "PREVIOUS")]
+    pub previous: PathBuf,
+    /// This cycle: the pack directory and the bureau's submission, or the JSON of its
+    /// assessment.
+    #[arg(required = true, num_args = 1..=2, value_name = "CURRENT")]
+    pub current: Vec<PathBuf>,
     /// With a ledger as PREVIOUS: the list of the ledger's year as the bureau filled it in
     /// (XLSX or JSON), for what it reported on each task.
     #[arg(long, value_name = "LIST")]
@@ -62,25 +65,23 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, Vec<u8>), CliError> {
             "`--format xlsx` writes a workbook; name the file with `-o PATH`".into(),
         ));
     }
-    let (previous, current) = match args.inputs.as_slice() {
-        [previous, json] => {
+    let previous = &args.previous;
+    let current = match args.current.as_slice() {
+        [json] => {
             if args.waivers.is_some() || args.reviews.is_some() {
                 return Err(CliError::Usage(
                     "`--waivers` and `--reviews` go with a pack and a submission; an assessment's JSON already applied them".into(),
                 ));
             }
-            (previous, super::rectify::from_json_file(json)?)
+            super::rectify::from_json_file(json)?
         }
-        [previous, pack, sub] => (
-            previous,
-            super::rectify::from_submission(
-                pack,
-                sub,
-                args.waivers.as_deref(),
-                args.reviews.as_deref(),
-                color,
-            )?,
-        ),
+        [pack, sub] => super::rectify::from_submission(
+            pack,
+            sub,
+            args.waivers.as_deref(),
+            args.reviews.as_deref(),
+            color,
+        )?,
         _ => {
             return Err(CliError::Usage(
                 "give last cycle's list or ledger, then a pack and a submission or an assessment's JSON".into(),
