@@ -13,14 +13,20 @@
 //! - 反复出现: failing now, on the list before, and closed (已销号) since.
 //!
 //! A task still failing is carried forward with its original id and the year it was first
-//! listed (`since`). A task whose item now lacks data (缺数据, 待核实) cannot be closed: 销号
-//! only after verification.
+//! listed (`since`). A task whose item now lacks data (缺数据, 待核实) is failing: 销号 only
+//! after verification.
+//!
+//! A pack's `scoring.followup` turns two of the statuses into deductions from this cycle's
+//! total ([`penalty`], [`apply`]): 虚报整改 and 反复出现 (屡查屡犯).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::assess::Assessment;
+use crate::num;
+use crate::pack::{FollowupRule, Pack, PerTask};
 use crate::rectify::{Bureau, Cause, List, PackRef, Progress, Task};
 
 /// The version of a follow-up's JSON (`schemas/followup.schema.json`).
@@ -266,7 +272,9 @@ pub fn follow_up(previous: &Ledger, current: &List) -> Result<Ledger, FollowupEr
         if task.is_some() {
             matched.insert(e.id.as_str());
         }
-        let failing = task.is_some() || (e.open && unverifiable.contains(e.item.as_str()));
+        // A task whose item cannot be verified now is failing, whether it was open or closed:
+        // 销号 only after verification.
+        let failing = task.is_some() || unverifiable.contains(e.item.as_str());
         let mut next = e.clone();
         next.was_due = if e.open { e.deadline } else { None };
         if let Some(t) = task {
@@ -367,4 +375,122 @@ pub fn counts(l: &Ledger) -> BTreeMap<Status, usize> {
         }
     }
     out
+}
+
+/// Which deduction a task costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PenaltyKind {
+    /// 虚报整改: reported 已整改 on last cycle's list, still failing.
+    FalseClaim,
+    /// 屡查屡犯: closed (已销号) before, failing again (反复出现).
+    Repeat,
+}
+
+impl PenaltyKind {
+    /// The status that costs this deduction.
+    pub fn status(self) -> Status {
+        match self {
+            PenaltyKind::FalseClaim => Status::FalseClaim,
+            PenaltyKind::Repeat => Status::Recurred,
+        }
+    }
+}
+
+/// A task that costs a deduction, with where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PenalizedTask {
+    pub id: String,
+    pub subject: String,
+    /// The year of the list the bureau reported 已整改 on (for a false claim).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_year: Option<i64>,
+    /// The task's status in each cycle, this one last.
+    pub history: Vec<Cycle>,
+}
+
+/// One deduction of `scoring.followup`: the tasks that cost it, `per_task` each, at most
+/// `cap`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PenaltyLine {
+    pub kind: PenaltyKind,
+    pub per_task: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
+    pub tasks: Vec<PenalizedTask>,
+    /// `per_task` × tasks, at most `cap`, rounded to 2 decimals.
+    pub deducted: f64,
+}
+
+/// The deductions for last cycle's list (整改跟踪扣分).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Penalty {
+    /// The cycle whose list was followed up.
+    pub previous_year: i64,
+    pub lines: Vec<PenaltyLine>,
+    /// What the score lost: the lines' sum, never more than the score it is taken from.
+    pub deducted: f64,
+}
+
+/// The deductions a follow-up costs under `rule`, taken from a score of `before`. Each falls
+/// as tasks are fixed: a task that passes is neither a false claim nor a repeat.
+pub fn penalty(rule: &FollowupRule, ledger: &Ledger, before: f64) -> Penalty {
+    let line = |kind: PenaltyKind, per: PerTask| {
+        let tasks: Vec<PenalizedTask> = with_status(ledger, kind.status())
+            .into_iter()
+            .map(|e| PenalizedTask {
+                id: e.id.clone(),
+                subject: e.subject.clone(),
+                reported_year: match kind {
+                    PenaltyKind::FalseClaim => e.reported.as_ref().map(|r| r.year),
+                    PenaltyKind::Repeat => None,
+                },
+                history: e.history.clone(),
+            })
+            .collect();
+        let raw = per.per_task * tasks.len() as f64;
+        PenaltyLine {
+            kind,
+            per_task: per.per_task,
+            cap: per.cap,
+            deducted: num::round2(per.cap.map_or(raw, |c| raw.min(c))),
+            tasks,
+        }
+    };
+    let lines: Vec<PenaltyLine> = [
+        rule.false_claim.map(|p| line(PenaltyKind::FalseClaim, p)),
+        rule.repeat.map(|p| line(PenaltyKind::Repeat, p)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let sum: f64 = lines.iter().map(|l| l.deducted).sum();
+    Penalty {
+        previous_year: ledger.previous_year.unwrap_or(ledger.year),
+        deducted: num::round2(sum.min(before.max(0.0))),
+        lines,
+    }
+}
+
+/// Follows up `previous` with the assessment `a` and takes the pack's `scoring.followup`
+/// deductions from its score, grading it again.
+pub fn apply(a: &mut Assessment, pack: &Pack, previous: &Ledger) -> Result<(), FollowupError> {
+    let Some(rule) = pack.scoring.followup else {
+        return Err(FollowupError(
+            "the pack sets no `scoring.followup`, so last cycle's list costs nothing".into(),
+        ));
+    };
+    let current = crate::rectify::from_assessment(a).map_err(|e| FollowupError(e.to_string()))?;
+    let ledger = follow_up(previous, &current)?;
+    let before = a.score.score;
+    let p = penalty(&rule, &ledger, before);
+    a.score.score = num::round2(before - p.deducted);
+    a.score.followup_deduction = Some(p.deducted);
+    a.score.grade_by_score = crate::score::grade(&pack.scoring, a.score.score);
+    a.score.grade = match (&pack.scoring.veto, a.score.vetoed) {
+        (Some(v), true) => v.grade.clone(),
+        _ => a.score.grade_by_score.clone(),
+    };
+    a.followup = Some(p);
+    Ok(())
 }

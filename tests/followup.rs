@@ -535,3 +535,221 @@ fn the_ledger_json_agrees_with_its_schema() {
         assert!(errors.is_empty(), "{errors:#?}");
     }
 }
+
+// Deductions for last cycle's list (`scoring.followup`), applied by `kaohe assess --previous`.
+// `fixtures/cycle/pack` is the shipped pack with
+// `followup: {false_claim: {per_task: 1, cap: 5}, repeat: {per_task: 0.5, cap: 3}}`.
+
+const PENALTY_PACK: &str = "fixtures/cycle/pack";
+
+fn assessment(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["assess"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    serde_json::from_str(&stdout_of(&all)).expect("JSON")
+}
+
+fn score(a: &serde_json::Value) -> f64 {
+    a["score"]["score"].as_f64().expect("a score")
+}
+
+#[test]
+fn a_false_claim_costs_a_point() {
+    let plain = assessment(&[PACK, "fixtures/cycle/2023.yaml"]);
+    let with = assessment(&[
+        PENALTY_PACK,
+        "fixtures/cycle/2023.yaml",
+        "--previous",
+        FILLED,
+    ]);
+    // 2023 against the filled-in 2022 list: ENF-04 reported 已整改 and still failing is the
+    // one false claim: 1 task × 1 = 1 (under the cap of 5); nothing recurs: 0 × 0.5 = 0.
+    assert_eq!(with["score"]["followup_deduction"], 1.0);
+    assert!((score(&plain) - 1.0 - score(&with)).abs() < 1e-9);
+    let lines = &with["followup"]["lines"];
+    assert_eq!(lines[0]["kind"], "false_claim");
+    assert_eq!(lines[0]["tasks"][0]["id"], "ENF-04");
+    assert_eq!(lines[0]["tasks"][0]["reported_year"], 2022);
+    assert_eq!(lines[0]["deducted"], 1.0);
+    assert_eq!(lines[1]["kind"], "repeat");
+    assert_eq!(lines[1]["tasks"].as_array().map(Vec::len), Some(0));
+    assert_eq!(with["followup"]["previous_year"], 2022);
+}
+
+#[test]
+fn a_repeat_costs_half_a_point() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ledger = ledger_2023(dir.path());
+    let plain = assessment(&[PACK, "fixtures/cycle/2024.yaml"]);
+    let with = assessment(&[
+        PENALTY_PACK,
+        "fixtures/cycle/2024.yaml",
+        "--previous",
+        ledger.to_str().expect("utf-8"),
+    ]);
+    // 2024 against the 2023 ledger: ENF-10, closed in 2023, fails again: 1 × 0.5 = 0.5. No
+    // false claim: nothing was reported on the 2023 list.
+    assert_eq!(with["score"]["followup_deduction"], 0.5);
+    assert!((score(&plain) - 0.5 - score(&with)).abs() < 1e-9);
+    assert_eq!(with["followup"]["lines"][1]["tasks"][0]["id"], "ENF-10");
+    let text = stdout_of(&[
+        "assess",
+        PENALTY_PACK,
+        "fixtures/cycle/2024.yaml",
+        "--previous",
+        ledger.to_str().expect("utf-8"),
+    ]);
+    let head: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let l = l.trim_start();
+            l.starts_with("整改跟踪扣分") || l.starts_with("虚报整改") || l.starts_with("屡查屡犯")
+        })
+        .collect();
+    insta::assert_snapshot!("penalty_2024_text", head.join("\n"));
+}
+
+#[test]
+fn the_deductions_are_capped_and_never_take_the_score_below_zero() {
+    // The 2023 ledger, with every task of the 2023 list reported 已整改; followed up in 2024:
+    // LVP-04 and SCH-03 still fail (2 false claims), ENF-10 recurs (1 repeat).
+    let mut ledger: Ledger = serde_json::from_str(&followup_2023("json")).expect("ledger");
+    let mut list_2023: List = serde_json::from_str(&stdout_of(&[
+        "rectify",
+        PACK,
+        "fixtures/cycle/2023.yaml",
+        "--format",
+        "json",
+    ]))
+    .expect("list");
+    for t in &mut list_2023.tasks {
+        t.progress = Some(Progress::Done);
+    }
+    kaohe::followup::apply_filled(&mut ledger, &list_2023).expect("applies");
+    let list_2024: List = serde_json::from_str(&stdout_of(&[
+        "rectify",
+        PACK,
+        "fixtures/cycle/2024.yaml",
+        "--format",
+        "json",
+    ]))
+    .expect("list");
+    let y2024 = kaohe::followup::follow_up(&ledger, &list_2024).expect("follows up");
+    let rule = kaohe::pack::FollowupRule {
+        false_claim: Some(kaohe::pack::PerTask {
+            per_task: 1.0,
+            cap: Some(1.5),
+        }),
+        repeat: Some(kaohe::pack::PerTask {
+            per_task: 0.5,
+            cap: None,
+        }),
+    };
+    // False claims: 2 × 1 = 2, capped at 1.5; repeats: 1 × 0.5 = 0.5; together 2.
+    let p = kaohe::followup::penalty(&rule, &y2024, 90.0);
+    assert_eq!(p.lines[0].deducted, 1.5);
+    assert_eq!(p.lines[1].deducted, 0.5);
+    assert_eq!(p.deducted, 2.0);
+    assert_eq!(
+        kaohe::report::followup::penalty_lines(&p),
+        [
+            "虚报整改：LVP-04/白河县机关幼儿园（2023年清单填报已整改，本年仍未达标）扣1分",
+            "虚报整改：SCH-03（2023年清单填报已整改，本年仍未达标）扣1分",
+            "虚报整改2项计2分，超过上限1.5分，扣1.5分",
+            "屡查屡犯：ENF-10（2022年列入清单，2023年已销号，本年再次出现）扣0.5分",
+        ]
+    );
+    // From a score of 1.2, the 2 points take it to 0, not below.
+    let p = kaohe::followup::penalty(&rule, &y2024, 1.2);
+    assert_eq!(p.deducted, 1.2);
+    assert_eq!(
+        kaohe::report::followup::penalty_lines(&p)
+            .last()
+            .map(String::as_str),
+        Some("合计2分，扣至0分为止")
+    );
+}
+
+#[test]
+fn fixing_a_task_never_costs_points() {
+    // The 2023 submission with ENF-04's two missing monthly visits made: the false claim is
+    // gone (ENF-04 is 已销号), and the score rises by the item's points and the penalty.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(root().join("fixtures/cycle/2023.yaml")).expect("read");
+    let visits = "    - {inspection_no: DX-2023-11, kind: 责任督学经常性督导, held_on: 2023-11-14, problems_found: 1, problems_rectified: 1}\n    - {inspection_no: DX-2023-12, kind: 责任督学经常性督导, held_on: 2023-12-12, problems_found: 2, problems_rectified: 2}\n";
+    let anchor = "\n  training_institutions:";
+    assert!(text.contains(anchor));
+    let fixed = text.replacen(anchor, &format!("\n{}{anchor}", visits.trim_end()), 1);
+    std::fs::write(dir.path().join("2023.yaml"), fixed).expect("written");
+    std::fs::copy(
+        root().join("fixtures/cycle/schools-2023.csv"),
+        dir.path().join("schools-2023.csv"),
+    )
+    .expect("copied");
+    let before = assessment(&[
+        PENALTY_PACK,
+        "fixtures/cycle/2023.yaml",
+        "--previous",
+        FILLED,
+    ]);
+    let after = assessment(&[
+        PENALTY_PACK,
+        dir.path().join("2023.yaml").to_str().expect("utf-8"),
+        "--previous",
+        FILLED,
+    ]);
+    assert_eq!(after["score"]["followup_deduction"], 0.0);
+    assert!(score(&after) > score(&before));
+}
+
+#[test]
+fn previous_needs_a_pack_with_followup_deductions_and_one_bureau() {
+    let err = stderr_of_failure(&[
+        "assess",
+        PACK,
+        "fixtures/cycle/2023.yaml",
+        "--previous",
+        FILLED,
+    ]);
+    assert!(err.contains("sets no `scoring.followup`"), "{err}");
+    let err = stderr_of_failure(&[
+        "assess",
+        PENALTY_PACK,
+        "fixtures/cycle/2023.yaml",
+        "fixtures/cycle/2024.yaml",
+        "--previous",
+        FILLED,
+    ]);
+    assert!(err.contains("takes one submission, not 2"), "{err}");
+    let err = stderr_of_failure(&[
+        "assess",
+        PENALTY_PACK,
+        "fixtures/compliant/submission.yaml",
+        "--previous",
+        FILLED,
+    ]);
+    assert!(err.contains("different bureaus"), "{err}");
+}
+
+#[test]
+fn an_assessment_with_deductions_agrees_with_its_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/assessment.schema.json")).expect("schema"),
+    )
+    .expect("JSON");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("compiles");
+    let a = assessment(&[
+        PENALTY_PACK,
+        "fixtures/cycle/2023.yaml",
+        "--previous",
+        FILLED,
+    ]);
+    let errors: Vec<String> = validator
+        .iter_errors(&a)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}

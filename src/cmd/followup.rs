@@ -90,29 +90,7 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, Vec<u8>), CliError> {
     };
     let shown = diag::display_path(previous);
     let located = |e: followup::FollowupError| CliError::Input(format!("error: {shown}: {e}\n"));
-    let mut base = match read_previous(previous)? {
-        Previous::List(l) => {
-            if args.filled.is_some() {
-                return Err(CliError::Usage(
-                    "`--filled` goes with a ledger as PREVIOUS; a list is read as filled in".into(),
-                ));
-            }
-            followup::from_list(&l)
-        }
-        Previous::Ledger(l) => l,
-    };
-    if let Some(path) = &args.filled {
-        let filled_shown = diag::display_path(path);
-        match read_previous(path)? {
-            Previous::List(l) => followup::apply_filled(&mut base, &l)
-                .map_err(|e| CliError::Input(format!("error: {filled_shown}: {e}\n")))?,
-            Previous::Ledger(_) => {
-                return Err(CliError::Input(format!(
-                    "error: {filled_shown}: `--filled` takes a list, not a ledger\n"
-                )));
-            }
-        }
-    }
+    let base = read_base(previous, args.filled.as_deref())?;
     let ledger = followup::follow_up(&base, &current).map_err(located)?;
     let bytes = match args.format {
         Format::Md => report::followup::markdown(&ledger).into_bytes(),
@@ -125,6 +103,36 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, Vec<u8>), CliError> {
         }
     };
     Ok((Outcome::Success, bytes))
+}
+
+/// Last cycle as a ledger: a ledger as it is, or a list as a ledger of its year; with
+/// `filled`, a ledger gets what the bureau reported on the list of its year.
+pub fn read_base(previous: &Path, filled: Option<&Path>) -> Result<Ledger, CliError> {
+    let mut base = match read_previous(previous)? {
+        Previous::List(l) => {
+            if filled.is_some() {
+                return Err(CliError::Usage(
+                    "a filled-in list goes with a ledger as PREVIOUS; a list is read as filled in"
+                        .into(),
+                ));
+            }
+            followup::from_list(&l)
+        }
+        Previous::Ledger(l) => l,
+    };
+    if let Some(path) = filled {
+        let filled_shown = diag::display_path(path);
+        match read_previous(path)? {
+            Previous::List(l) => followup::apply_filled(&mut base, &l)
+                .map_err(|e| CliError::Input(format!("error: {filled_shown}: {e}\n")))?,
+            Previous::Ledger(_) => {
+                return Err(CliError::Input(format!(
+                    "error: {filled_shown}: a filled-in list is a list, not a ledger\n"
+                )));
+            }
+        }
+    }
+    Ok(base)
 }
 
 fn read_previous(path: &Path) -> Result<Previous, CliError> {

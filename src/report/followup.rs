@@ -4,7 +4,8 @@
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use super::escape;
-use crate::followup::{self, Entry, Ledger, Status};
+use crate::followup::{self, Entry, Ledger, Penalty, PenaltyKind, Status};
+use crate::num::show;
 
 /// A status in words.
 pub fn status(s: Status) -> &'static str {
@@ -223,4 +224,70 @@ fn workbook(l: &Ledger) -> Result<Vec<u8>, XlsxError> {
         sheet.write_string_with_format(row, c + 1, escape::spreadsheet(&proof), &body)?;
     }
     book.save_to_buffer()
+}
+
+/// The deductions for last cycle's list in one line: `整改跟踪扣分：扣1.5分（对照2022年度整改清单）`.
+pub fn penalty_summary(p: &Penalty) -> String {
+    format!(
+        "扣{}分（对照{}年度整改清单）",
+        show(p.deducted),
+        p.previous_year
+    )
+}
+
+/// Each task that cost a deduction, with where the deduction came from, then each line's
+/// arithmetic when a cap stopped it:
+/// `虚报整改：ENF-04（2022年清单填报已整改，本年仍未达标）扣1分`.
+pub fn penalty_lines(p: &Penalty) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in &p.lines {
+        let name = match line.kind {
+            PenaltyKind::FalseClaim => "虚报整改",
+            PenaltyKind::Repeat => "屡查屡犯",
+        };
+        if line.tasks.is_empty() {
+            out.push(format!("{name}：无"));
+            continue;
+        }
+        for t in &line.tasks {
+            let why = match line.kind {
+                PenaltyKind::FalseClaim => format!(
+                    "{}年清单填报已整改，本年仍未达标",
+                    t.reported_year.unwrap_or(p.previous_year)
+                ),
+                PenaltyKind::Repeat => {
+                    let mut seen: Vec<String> = t
+                        .history
+                        .iter()
+                        .take(t.history.len().saturating_sub(1))
+                        .map(|c| format!("{}年{}", c.year, status(c.status)))
+                        .collect();
+                    seen.push("本年再次出现".into());
+                    seen.join("，")
+                }
+            };
+            out.push(format!(
+                "{name}：{}（{why}）扣{}分",
+                t.id,
+                show(line.per_task)
+            ));
+        }
+        let raw = line.per_task * line.tasks.len() as f64;
+        if let Some(cap) = line.cap
+            && raw > cap + 1e-9
+        {
+            out.push(format!(
+                "{name}{}项计{}分，超过上限{}分，扣{}分",
+                line.tasks.len(),
+                show(raw),
+                show(cap),
+                show(line.deducted)
+            ));
+        }
+    }
+    let sum: f64 = p.lines.iter().map(|l| l.deducted).sum();
+    if p.deducted + 1e-9 < sum {
+        out.push(format!("合计{}分，扣至0分为止", show(sum)));
+    }
+    out
 }
