@@ -753,3 +753,19 @@ fn an_assessment_with_deductions_agrees_with_its_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// The README's `scoring.followup` snippet is `fixtures/cycle/pack`, which the tests above
+/// run.
+#[test]
+fn the_readme_snippet_is_the_penalty_pack() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let snippet = readme
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|b| b.split("\n```").next())
+        .find(|b| b.contains("id: edu-rule-of-law-followup"))
+        .expect("the snippet");
+    let pack = std::fs::read_to_string(root().join("fixtures/cycle/pack/pack.yaml")).expect("pack");
+    let json = |t: &str| kaohe::yaml::parse(t).expect("YAML").to_json();
+    assert_eq!(json(snippet), json(&pack));
+}
