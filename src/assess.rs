@@ -40,6 +40,10 @@ pub struct Assessment {
     pub columns: ScoreColumns,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub self_assessment: Option<SelfAssessment>,
+    /// The deductions for last cycle's rectification list (整改跟踪扣分), when the assessment
+    /// was given it and the pack sets `scoring.followup`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followup: Option<crate::followup::Penalty>,
     /// The eligibility gates (申报条件) and whether all are met; `None` when the pack has no
     /// gates.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -216,12 +220,15 @@ pub struct Totals {
     pub bonus: f64,
     /// Bonus points before the cap.
     pub bonus_uncapped: f64,
-    /// `base + bonus`, less `self_deduction`: the score.
+    /// `base + bonus`, less `self_deduction` and `followup_deduction`: the score.
     pub score: f64,
     /// What overstated self-scores cost the score (自评多报扣分), when the pack deducts for
     /// them and the submission gives self-scores; see `self_assessment.deduction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub self_deduction: Option<f64>,
+    /// What last cycle's rectification list cost the score (整改跟踪扣分); see `followup`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followup_deduction: Option<f64>,
     /// The grade the score alone earns.
     pub grade_by_score: String,
     /// The grade: the veto grade when a veto item failed, else `grade_by_score`.
@@ -710,6 +717,7 @@ pub fn assess(
             bonus_uncapped: num::round2(bonus_uncapped),
             score: score_value,
             self_deduction,
+            followup_deduction: None,
             grade_by_score,
             grade,
             vetoed,
@@ -723,6 +731,7 @@ pub fn assess(
         items,
         columns,
         self_assessment,
+        followup: None,
         eligibility,
         waivers: active.into_iter().cloned().collect(),
         warnings,

@@ -5,6 +5,8 @@ pub mod checks;
 pub mod cmd;
 pub mod diag;
 pub mod entries;
+pub mod filled;
+pub mod followup;
 pub mod num;
 pub mod pack;
 pub mod rectify;

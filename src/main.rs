@@ -18,6 +18,7 @@ enum Command {
     Test(cmd::test::Args),
     Assess(cmd::assess::Args),
     Rectify(cmd::rectify::Args),
+    Followup(cmd::followup::Args),
     Schema(cmd::schema::Args),
 }
 
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Command::Test(args) => (text(cmd::test::run(&args, stdout_color)), args.output),
         Command::Assess(args) => (text(cmd::assess::run(&args, stderr_color)), args.output),
         Command::Rectify(args) => (cmd::rectify::run(&args, stderr_color), args.output),
+        Command::Followup(args) => (cmd::followup::run(&args, stderr_color), args.output),
         Command::Schema(args) => (text(cmd::schema::run(&args, stderr_color)), args.output),
     };
     let written = result.and_then(|(outcome, bytes)| {

@@ -47,6 +47,16 @@ pub struct Args {
     /// it lacks. Without it, absent data is missing data and the report lists it (缺报清单).
     #[arg(long)]
     pub require_complete: bool,
+    /// Last cycle's rectification list (JSON, or the XLSX the bureau filled in) or ledger
+    /// (`kaohe followup --format json`): the pack's `scoring.followup` deductions for
+    /// false claims (虚报整改) and repeats (屡查屡犯) are taken from the score. One bureau's:
+    /// it needs a single submission.
+    #[arg(long, value_name = "LIST_OR_LEDGER")]
+    pub previous: Option<PathBuf>,
+    /// With a ledger as `--previous`: the list of the ledger's year as the bureau filled it
+    /// in (XLSX or JSON).
+    #[arg(long, value_name = "LIST", requires = "previous")]
+    pub previous_filled: Option<PathBuf>,
     /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
@@ -99,6 +109,27 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
             args.submissions.len()
         )));
     }
+    if args.previous.is_some() && args.submissions.len() > 1 {
+        return Err(CliError::Usage(format!(
+            "`--previous` gives one bureau's list and takes one submission, not {}",
+            args.submissions.len()
+        )));
+    }
+    let previous = match &args.previous {
+        Some(path) => {
+            if pack.scoring.followup.is_none() {
+                return Err(CliError::Usage(format!(
+                    "the pack `{}` sets no `scoring.followup`: `--previous` would cost nothing",
+                    diag::display_path(&args.pack)
+                )));
+            }
+            Some((
+                path,
+                super::followup::read_base(path, args.previous_filled.as_deref())?,
+            ))
+        }
+        None => None,
+    };
     let reviews = match &args.reviews {
         Some(path) => review::load(&pack, path)
             .map_err(|e| CliError::Input(diag::render_human(&e.sources, &e.diagnostics, color)))?,
@@ -136,10 +167,17 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     let options = Options {
         explain_rows: args.explain.is_some(),
     };
-    let assessments: Vec<Assessment> = loaded
+    let mut assessments: Vec<Assessment> = loaded
         .iter()
         .map(|s| assess::assess(&pack, &digest, s, &waivers, &reviews, options))
         .collect();
+    if let Some((path, ledger)) = &previous {
+        for a in &mut assessments {
+            crate::followup::apply(a, &pack, ledger).map_err(|e| {
+                CliError::Input(format!("error: {}: {e}\n", diag::display_path(path)))
+            })?;
+        }
+    }
     let render_errors: Vec<String> = assessments
         .iter()
         .flat_map(|a| {

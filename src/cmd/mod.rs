@@ -4,6 +4,7 @@
 
 pub mod assess;
 pub mod check;
+pub mod followup;
 pub mod rectify;
 pub mod schema;
 pub mod test;

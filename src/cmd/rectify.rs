@@ -61,7 +61,13 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, Vec<u8>), CliError> {
             }
             from_json_file(json)?
         }
-        [pack, sub] => from_submission(pack, sub, args, color)?,
+        [pack, sub] => from_submission(
+            pack,
+            sub,
+            args.waivers.as_deref(),
+            args.reviews.as_deref(),
+            color,
+        )?,
         _ => {
             return Err(CliError::Usage(
                 "give a pack and a submission, or an assessment's JSON".into(),
@@ -82,7 +88,8 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, Vec<u8>), CliError> {
     Ok((Outcome::Success, bytes))
 }
 
-fn from_json_file(path: &std::path::Path) -> Result<List, CliError> {
+/// The list of an assessment's JSON file.
+pub fn from_json_file(path: &std::path::Path) -> Result<List, CliError> {
     let shown = diag::display_path(path);
     let text = crate::source::read_submitted(path).map_err(|e| {
         CliError::Input(format!(
@@ -100,21 +107,23 @@ fn from_json_file(path: &std::path::Path) -> Result<List, CliError> {
     rectify::from_json(&value).map_err(|e| CliError::Input(format!("error: {shown}: {e}\n")))
 }
 
-fn from_submission(
+/// The list of a submission, assessed with the pack (and waivers and reviews, if given).
+pub fn from_submission(
     pack_dir: &std::path::Path,
     sub: &std::path::Path,
-    args: &Args,
+    waivers: Option<&std::path::Path>,
+    reviews: Option<&std::path::Path>,
     color: bool,
 ) -> Result<List, CliError> {
     let pack = load_pack(pack_dir, color)?;
     let render = |e: crate::entries::EntriesError| {
         CliError::Input(diag::render_human(&e.sources, &e.diagnostics, color))
     };
-    let waivers = match &args.waivers {
+    let waivers = match waivers {
         Some(path) => waiver::load(&pack, path).map_err(render)?,
         None => Vec::new(),
     };
-    let reviews = match &args.reviews {
+    let reviews = match reviews {
         Some(path) => review::load(&pack, path).map_err(render)?,
         None => Vec::new(),
     };

@@ -920,6 +920,7 @@ fn finish(
             reconcile: None,
             recheck: Default::default(),
             self_assessment: None,
+            followup: None,
         })
     });
     let Some(scoring) = scoring else {

@@ -85,6 +85,29 @@ pub struct Scoring {
     /// they match and, optionally, a deduction for overstating them (自评可信度).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_assessment: Option<SelfAssessmentRule>,
+    /// Deductions for how last cycle's rectification list was followed up (整改跟踪扣分),
+    /// applied when an assessment is given the previous list or ledger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followup: Option<FollowupRule>,
+}
+
+/// `followup: {false_claim: {per_task: 1, cap: 5}, repeat: {per_task: 0.5, cap: 3}}`: each
+/// task reported 已整改 that still fails (虚报整改), and each task closed before that fails
+/// again (屡查屡犯, 反复出现), costs `per_task` of the total, at most `cap`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize)]
+pub struct FollowupRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub false_claim: Option<PerTask>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<PerTask>,
+}
+
+/// A deduction per task, at most `cap`.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+pub struct PerTask {
+    pub per_task: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
 }
 
 /// `reconcile: {tolerance: 1%}`: a stated figure within the tolerance of what the rows give

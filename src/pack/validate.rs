@@ -36,6 +36,7 @@ pub(super) fn validate(
             .all(|i| pack.section(&i.section).is_some());
     v.grades();
     v.self_assessment_rule();
+    v.followup_rule();
     v.items();
     v.gates();
     if complete && sections_ok {
@@ -407,6 +408,37 @@ impl<'a> Validator<'a> {
                 &veto.grade,
                 scoring.grades.iter().map(|g| g.name.as_str()),
             );
+        }
+    }
+
+    /// Deductions for last cycle's list: a deduction per task or a cap above the total says
+    /// nothing a pack means (a deduction of 0 or less is refused by the schema).
+    fn followup_rule(&mut self) {
+        let Some(rule) = self.pack.scoring.followup else {
+            return;
+        };
+        let at = self.scoring_origin().join("followup");
+        let total = self.pack.scoring.total;
+        for (name, per) in [("false_claim", rule.false_claim), ("repeat", rule.repeat)] {
+            let Some(per) = per else { continue };
+            for (key, value) in [("per_task", Some(per.per_task)), ("cap", per.cap)] {
+                if let Some(x) = value
+                    && total > 0.0
+                    && x > total + EPSILON
+                {
+                    let message = format!(
+                        "`{name}.{key}` is {}, above the total {}",
+                        fmt_points(x),
+                        fmt_points(total)
+                    );
+                    self.error(
+                        Code::OutOfRange,
+                        &at.join(name).join(key),
+                        Target::Value,
+                        message,
+                    );
+                }
+            }
         }
     }
 

@@ -75,6 +75,8 @@ fn render(a: &Assessment, with_sheet: bool) -> Result<String, String> {
         score_rows => score_rows,
         credibility => a.self_assessment.as_ref().and_then(super::credibility),
         self_deduction => a.self_assessment.as_ref().and_then(super::self_deduction),
+        followup_summary => a.followup.as_ref().map(super::followup::penalty_summary),
+        followup_lines => a.followup.as_ref().map(super::followup::penalty_lines).unwrap_or_default(),
     };
     env.render_str(TEMPLATE, ctx).map_err(|e| e.to_string())
 }

@@ -4,6 +4,7 @@
 mod columns;
 mod conditions;
 pub mod escape;
+pub mod followup;
 mod listing;
 mod markdown;
 mod measure;

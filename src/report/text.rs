@@ -233,6 +233,15 @@ pub fn text_in(a: &Assessment, width: usize) -> String {
     if let Some(d) = a.self_assessment.as_ref().and_then(super::self_deduction) {
         out.push_str(&format!("自评多报扣分：{d}\n"));
     }
+    if let Some(p) = &a.followup {
+        out.push_str(&format!(
+            "整改跟踪扣分：{}\n",
+            super::followup::penalty_summary(p)
+        ));
+        for line in super::followup::penalty_lines(p) {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
     out.push_str(&format!("一票否决：{}\n", super::veto_summary(s)));
     if let Some(e) = &a.eligibility {
         out.push_str(&format!(
