@@ -183,6 +183,14 @@ fn workbook(l: &Ledger) -> Result<Vec<u8>, XlsxError> {
     sheet.set_freeze_panes(2, 1)?;
     for (i, e) in l.entries.iter().enumerate() {
         let row = 2 + i as u32;
+        let (progress, proof) = reported(e);
+        sheet.set_row_height(
+            row,
+            super::rectify::row_height(
+                &[&e.id, &e.subject, &e.problem, &e.owner, &proof],
+                &[18.0, 30.0, 44.0, 14.0, 30.0],
+            ),
+        )?;
         let mut c: u16 = 0;
         for text in [&e.id, &e.subject, &e.problem, &e.owner] {
             sheet.write_string_with_format(row, c, escape::spreadsheet(text), &body)?;
@@ -219,7 +227,6 @@ fn workbook(l: &Ledger) -> Result<Vec<u8>, XlsxError> {
             }
         }
         c += 1;
-        let (progress, proof) = reported(e);
         sheet.write_string_with_format(row, c, escape::spreadsheet(&progress), &body)?;
         sheet.write_string_with_format(row, c + 1, escape::spreadsheet(&proof), &body)?;
     }

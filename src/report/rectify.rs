@@ -136,6 +136,26 @@ const WIDTHS: [f64; 13] = [
     6.0, 16.0, 24.0, 18.0, 44.0, 40.0, 14.0, 10.0, 13.0, 30.0, 22.0, 12.0, 28.0,
 ];
 
+/// The height (in points) of a row whose wrapped cells hold `texts` in columns `widths`
+/// characters wide: spreadsheet programs do not size rows to wrapped text on their own, so
+/// the row is made tall enough for its longest cell (a Chinese character takes two widths).
+pub fn row_height(texts: &[&str], widths: &[f64]) -> f64 {
+    let lines = texts
+        .iter()
+        .zip(widths)
+        .map(|(text, width)| {
+            let per_line = (width - 1.0).max(1.0);
+            text.split('\n')
+                .map(|line| {
+                    let w = unicode_width::UnicodeWidthStr::width(line) as f64;
+                    (w / per_line).ceil().max(1.0)
+                })
+                .sum::<f64>()
+        })
+        .fold(1.0, f64::max);
+    (lines.min(40.0) * 15.0 + 3.0).min(409.0)
+}
+
 /// The list as an XLSX workbook an office hands out: a title row with the bureau, year and
 /// pack; the header row frozen, with a filter; widths that fit Chinese text; wrapped text;
 /// deadlines as dates; a 完成情况 drop-down (未整改 / 整改中 / 已整改); set to print on A4
@@ -182,7 +202,10 @@ fn workbook(l: &List) -> Result<Vec<u8>, XlsxError> {
     sheet.set_freeze_panes(2, 0)?;
     for (i, t) in l.tasks.iter().enumerate() {
         let row = 2 + i as u32;
-        for (c, value) in cells(t).iter().enumerate() {
+        let cells = cells(t);
+        let texts: Vec<&str> = cells.iter().map(String::as_str).collect();
+        sheet.set_row_height(row, row_height(&texts, &WIDTHS))?;
+        for (c, value) in cells.iter().enumerate() {
             let c16 = c as u16;
             match (c, t.deadline) {
                 (0, _) => {
