@@ -138,7 +138,8 @@ pub fn read_base(previous: &Path, filled: Option<&Path>) -> Result<Ledger, CliEr
 fn read_previous(path: &Path) -> Result<Previous, CliError> {
     let shown = diag::display_path(path);
     let cannot = |e: String| CliError::Input(format!("error: {shown}: {e}\n"));
-    let bytes = std::fs::read(path).map_err(|e| cannot(format!("cannot read it: {e}")))?;
+    // Through the source layer: a regular file only, at most its size limit.
+    let bytes = crate::source::read_bytes(path).map_err(|e| cannot(e.describe("it")))?;
     // An XLSX workbook is a zip archive.
     if bytes.starts_with(b"PK") {
         return filled::read(&bytes, &shown)
