@@ -815,3 +815,26 @@ fn a_formula_like_bureau_name_is_neutralised_in_the_title() {
     let md = String::from_utf8(rectify(&[saved.to_str().expect("utf-8 path")])).expect("utf-8");
     assert!(md.starts_with("# =HYPERLINK"), "{md}");
 }
+
+/// The same input gives the same workbook bytes, whenever it is written: the workbook's
+/// creation time is the assessment date, not the clock.
+#[test]
+fn the_workbook_is_the_same_bytes_every_time() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sub = submission("partial");
+    let write = |name: &str| {
+        let path = dir.path().join(name);
+        rectify(&[
+            "rules/edu-rule-of-law",
+            &sub,
+            "--format",
+            "xlsx",
+            "-o",
+            path.to_str().expect("utf-8"),
+        ]);
+        std::fs::read(&path).expect("written")
+    };
+    let first = write("a.xlsx");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(first == write("b.xlsx"), "the two workbooks differ");
+}

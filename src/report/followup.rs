@@ -138,6 +138,11 @@ pub fn xlsx(l: &Ledger) -> Result<Vec<u8>, String> {
 
 fn workbook(l: &Ledger) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    book.set_properties(&super::rectify::properties(
+        &title(l),
+        l.assessed_on,
+        l.year,
+    ));
     let title_format = Format::new()
         .set_bold()
         .set_font_size(14)

@@ -4,8 +4,8 @@
 //! back and followed up.
 
 use rust_xlsxwriter::{
-    DataValidation, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
-    XlsxError,
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
+    Worksheet, XlsxError,
 };
 
 use super::escape;
@@ -156,6 +156,20 @@ pub fn row_height(texts: &[&str], widths: &[f64]) -> f64 {
     (lines.min(40.0) * 15.0 + 3.0).min(409.0)
 }
 
+/// Document properties that keep a workbook's bytes the same for the same input: its
+/// title, and as its creation time the day `on` (the assessment date, else the first day of
+/// the year after the assessment year) instead of the clock.
+pub fn properties(title: &str, on: Option<jiff::civil::Date>, year: i64) -> DocProperties {
+    let day = on
+        .map(|d| (d.year() as u16, d.month() as u8, d.day() as u8))
+        .unwrap_or((u16::try_from(year + 1).unwrap_or(2000), 1, 1));
+    let props = DocProperties::new().set_title(title);
+    match ExcelDateTime::from_ymd(day.0, day.1, day.2) {
+        Ok(when) => props.set_creation_datetime(&when),
+        Err(_) => props,
+    }
+}
+
 /// The list as an XLSX workbook an office hands out: a title row with the bureau, year and
 /// pack; the header row frozen, with a filter; widths that fit Chinese text; wrapped text;
 /// deadlines as dates; a 完成情况 drop-down (未整改 / 整改中 / 已整改); set to print on A4
@@ -166,6 +180,7 @@ pub fn xlsx(l: &List) -> Result<Vec<u8>, String> {
 
 fn workbook(l: &List) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    book.set_properties(&properties(&title(l), l.assessed_on, l.year));
     let title_format = Format::new()
         .set_bold()
         .set_font_size(14)
