@@ -3,6 +3,7 @@
 pub mod assess;
 pub mod checks;
 pub mod cmd;
+pub mod compare;
 pub mod diag;
 pub mod entries;
 pub mod filled;

@@ -19,6 +19,7 @@ enum Command {
     Assess(cmd::assess::Args),
     Rectify(cmd::rectify::Args),
     Followup(cmd::followup::Args),
+    Compare(cmd::compare::Args),
     Schema(cmd::schema::Args),
 }
 
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Assess(args) => (text(cmd::assess::run(&args, stderr_color)), args.output),
         Command::Rectify(args) => (cmd::rectify::run(&args, stderr_color), args.output),
         Command::Followup(args) => (cmd::followup::run(&args, stderr_color), args.output),
+        Command::Compare(args) => (text(cmd::compare::run(&args, stderr_color)), args.output),
         Command::Schema(args) => (text(cmd::schema::run(&args, stderr_color)), args.output),
     };
     let written = result.and_then(|(outcome, bytes)| {

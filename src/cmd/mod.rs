@@ -4,6 +4,7 @@
 
 pub mod assess;
 pub mod check;
+pub mod compare;
 pub mod followup;
 pub mod rectify;
 pub mod schema;
@@ -66,4 +67,41 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         path: path.display().to_string(),
         source,
     })
+}
+
+/// The columns a text report is laid out for: `COLUMNS`, else the terminal's width when
+/// stdout is one, else [`crate::report::DEFAULT_WIDTH`].
+pub fn terminal_width() -> usize {
+    use std::io::IsTerminal;
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0);
+    columns
+        .or_else(|| {
+            std::io::stdout()
+                .is_terminal()
+                .then(stdout_columns)
+                .flatten()
+        })
+        .unwrap_or(crate::report::DEFAULT_WIDTH)
+}
+
+#[cfg(unix)]
+fn stdout_columns() -> Option<usize> {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes a `winsize` into the pointer it is given, which points to
+    // one that lives for the call.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(not(unix))]
+fn stdout_columns() -> Option<usize> {
+    None
 }

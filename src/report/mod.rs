@@ -2,6 +2,7 @@
 //! the assessment holds; they compute no verdicts.
 
 mod columns;
+pub mod compare;
 mod conditions;
 pub mod escape;
 pub mod followup;

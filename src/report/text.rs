@@ -15,7 +15,7 @@ use crate::score::Status;
 pub const DEFAULT_WIDTH: usize = 80;
 
 /// A table that wraps its cells to fit `width` columns.
-fn table(header: &[&str], width: usize) -> Table {
+pub(super) fn table(header: &[&str], width: usize) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
     t.set_content_arrangement(ContentArrangement::Dynamic);
@@ -31,7 +31,7 @@ fn table(header: &[&str], width: usize) -> Table {
 /// A table cell: submitted text with its control characters escaped, and without the
 /// characters terminals draw one or two columns wide as they please (they would shift the
 /// rest of the row).
-fn cell(text: impl AsRef<str>) -> Cell {
+pub(super) fn cell(text: impl AsRef<str>) -> Cell {
     Cell::new(unambiguous(&super::escape::terminal(text.as_ref())))
 }
 
@@ -57,7 +57,7 @@ fn unambiguous(s: &str) -> String {
 
 /// Lines wider than `width` broken to fit, continuing under their text: after the
 /// indentation and a leading `- ` or a short `标签：`.
-fn fit(text: &str, width: usize) -> String {
+pub(super) fn fit(text: &str, width: usize) -> String {
     let width = width.max(20);
     let mut out = String::with_capacity(text.len());
     for line in text.split('\n') {
@@ -166,7 +166,7 @@ fn tokens(line: &str) -> Vec<&str> {
     out
 }
 
-fn right(text: String) -> Cell {
+pub(super) fn right(text: String) -> Cell {
     cell(text).set_alignment(CellAlignment::Right)
 }
 
