@@ -157,7 +157,10 @@ fn a_rise_is_explained_by_each_item_that_moved_up_and_a_moved_line_by_none() {
     assert_eq!(s1["old"]["grade"], "良好");
     assert_eq!(s1["new"]["grade"], "优秀");
     assert_eq!(s1["grade_change"], "up");
-    assert_eq!(s1["explained_by"], serde_json::json!(["MODEL-03", "LVP-01"]));
+    assert_eq!(
+        s1["explained_by"],
+        serde_json::json!(["MODEL-03", "LVP-01"])
+    );
     let model = s1["items"]
         .as_array()
         .expect("items")
@@ -328,8 +331,39 @@ fn waivers_apply_under_both_packs() {
     let waived: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     // The waiver exempts one school from LVP-01 under both packs: both scores rise.
     for side in ["old", "new"] {
-        let before = plain["bureaus"][0][side]["score"].as_f64().unwrap_or_default();
-        let after = waived["bureaus"][0][side]["score"].as_f64().unwrap_or_default();
+        let before = plain["bureaus"][0][side]["score"]
+            .as_f64()
+            .unwrap_or_default();
+        let after = waived["bureaus"][0][side]["score"]
+            .as_f64()
+            .unwrap_or_default();
         assert!(after > before, "{side}: {before} → {after}");
     }
+}
+
+/// The bureau shown in the README's `kaohe compare` section is what the README's command
+/// prints for it.
+#[test]
+fn the_readme_shows_what_compare_prints() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let section = readme
+        .split("### What a pack revision changes (kaohe compare)")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the compare section");
+    let shown = section
+        .split("```text\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("a text block");
+    let printed = compare(
+        SHIPPED,
+        CITY,
+        &[
+            "fixtures/seeds".into(),
+            "fixtures/partial/submission.yaml".into(),
+        ],
+        "text",
+    );
+    assert!(printed.contains(shown), "not what kaohe prints:\n{printed}");
 }
