@@ -367,3 +367,36 @@ fn the_readme_shows_what_compare_prints() {
     );
     assert!(printed.contains(shown), "not what kaohe prints:\n{printed}");
 }
+
+/// A new red line: VETO-03 (学校领导班子述职述法) fires for the partial fixture, which
+/// reports `school_leaders_reported_on_law: false`. Its score stays 86.02, its grade falls from
+/// 良好 to the veto grade 不合格, and VETO-03 is what explains it; no points moved. Compared
+/// the other way, the same bureau rises, explained by the red line that is gone.
+#[test]
+fn a_red_line_explains_the_fall_it_causes_and_its_removal_the_rise() {
+    const RED_LINE: &str = "tests/compare-cli/red-line";
+    let subs = [
+        "fixtures/partial/submission.yaml".to_string(),
+        "fixtures/veto/submission.yaml".to_string(),
+    ];
+    let c = json(SHIPPED, RED_LINE, &subs);
+    let partial = bureau(&c, "fixtures/partial/submission.yaml");
+    assert_eq!(partial["old"]["score"], 86.02);
+    assert_eq!(partial["new"]["score"], 86.02);
+    assert_eq!(partial["old"]["grade"], "良好");
+    assert_eq!(partial["new"]["grade"], "不合格");
+    assert_eq!(partial["new"]["vetoes"], serde_json::json!(["VETO-03"]));
+    assert_eq!(partial["grade_change"], "down");
+    assert_eq!(partial["explained_by"], serde_json::json!(["VETO-03"]));
+    // Already vetoed by VETO-01: VETO-03 passes, nothing changes but the new item.
+    let vetoed = bureau(&c, "fixtures/veto/submission.yaml");
+    assert_eq!(vetoed["grade_change"], "same");
+    assert_eq!(vetoed["items"][0]["new"]["status"], "pass");
+    assert_eq!(vetoed["items"][0]["effect"], "same");
+
+    let back = json(RED_LINE, SHIPPED, &subs);
+    let partial = bureau(&back, "fixtures/partial/submission.yaml");
+    assert_eq!(partial["grade_change"], "up");
+    assert_eq!(partial["explained_by"], serde_json::json!(["VETO-03"]));
+    assert_eq!(partial["items"][0]["change"], "removed");
+}
