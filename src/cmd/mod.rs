@@ -6,6 +6,7 @@ pub mod assess;
 pub mod check;
 pub mod followup;
 pub mod rectify;
+mod round;
 pub mod schema;
 pub mod test;
 
