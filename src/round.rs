@@ -522,11 +522,18 @@ pub fn summarize(pack: &Pack, given: usize, results: &Results) -> Summary {
             }
         })
         .collect();
-    let items: Vec<ItemRate> = pack
-        .items
+    // Items by section (the pack's section order), the pack's order within one.
+    let mut item_order: Vec<usize> = (0..pack.items.len()).collect();
+    item_order.sort_by_key(|&i| {
+        pack.sections
+            .iter()
+            .position(|s| s.id == pack.items[i].section)
+            .unwrap_or(usize::MAX)
+    });
+    let items: Vec<ItemRate> = item_order
         .iter()
-        .enumerate()
-        .map(|(i, item)| {
+        .map(|&i| {
+            let item = &pack.items[i];
             let count = |s: Status| assessed.iter().filter(|r| r.items[i].0 == s).count();
             let (pass, partial, fail) = (
                 count(Status::Pass),
@@ -556,9 +563,9 @@ pub fn summarize(pack: &Pack, given: usize, results: &Results) -> Summary {
     let half = n.div_ceil(2).max(1);
     let mut common: Vec<CommonProblem> = items
         .iter()
-        .enumerate()
-        .filter(|(_, it)| it.gaps >= half)
-        .map(|(i, it)| CommonProblem {
+        .zip(&item_order)
+        .filter(|(it, _)| it.gaps >= half)
+        .map(|(it, &i)| CommonProblem {
             id: it.id.clone(),
             title: it.title.clone(),
             bureaus: it.gaps,
@@ -570,7 +577,7 @@ pub fn summarize(pack: &Pack, given: usize, results: &Results) -> Summary {
                 .collect(),
         })
         .collect();
-    // By count, most first; the pack's order among equals (the sort is stable).
+    // By count, most first; section order among equals (the sort is stable).
     common.sort_by(|a, b| b.bureaus.cmp(&a.bureaus));
     let mut self_assessment: Vec<SelfDiscrepancy> = assessed
         .iter()

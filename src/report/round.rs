@@ -189,7 +189,7 @@ pub fn csv(s: &Summary) -> Result<Vec<u8>, String> {
                 show(x.score),
                 x.grade.clone(),
                 x.grade_by_score.clone(),
-                vetoes(&x.vetoes, &x.vetoes_unverified),
+                vetoes(&x.vetoes, &x.vetoes_unverified).replace('—', ""),
                 x.self_assessment
                     .as_ref()
                     .and_then(|f| f.credibility)
