@@ -578,7 +578,7 @@ pub fn summarize(pack: &Pack, given: usize, results: &Results) -> Summary {
         })
         .collect();
     // By count, most first; section order among equals (the sort is stable).
-    common.sort_by(|a, b| b.bureaus.cmp(&a.bureaus));
+    common.sort_by_key(|c| std::cmp::Reverse(c.bureaus));
     let mut self_assessment: Vec<SelfDiscrepancy> = assessed
         .iter()
         .filter_map(|r| {

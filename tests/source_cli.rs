@@ -371,7 +371,15 @@ fn a_directory_is_not_an_output() {
     let (_tmp, sub) = workspace();
     let (out, _) = kaohe(
         &sub,
-        &["rectify", &pack(), "submission.yaml", "--format", "md", "-o", "."],
+        &[
+            "rectify",
+            &pack(),
+            "submission.yaml",
+            "--format",
+            "md",
+            "-o",
+            ".",
+        ],
     );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
