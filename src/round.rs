@@ -73,6 +73,9 @@ pub struct Record {
     pub incomplete: Vec<String>,
     /// The stem of its files in `bureaus/`.
     pub outputs: String,
+    /// The submission's assessment date: the latest dates the summary workbook.
+    #[serde(skip)]
+    pub assessed_on: Option<jiff::civil::Date>,
 }
 
 /// A bureau's self-scores against its final scores.
@@ -237,6 +240,7 @@ fn bureau(
         &[],
         Options::default(),
     );
+    let assessed_on = submission.assessed_on;
     drop(submission);
     if let Some(e) = a.render_errors.first() {
         return Ok(Outcome::Bad(Skipped {
@@ -248,9 +252,9 @@ fn bureau(
     }
     let stem = file_stem(index, width, &a.submission.bureau.name);
     write_bureau(&a, &stem, settings)?;
-    Ok(Outcome::Done(Box::new(record(
-        pack, &a, item_index, index, file, stem,
-    ))))
+    let mut record = record(pack, &a, item_index, index, file, stem);
+    record.assessed_on = assessed_on;
+    Ok(Outcome::Done(Box::new(record)))
 }
 
 /// A bureau's gap report (md, json) and rectification list (xlsx).
@@ -332,6 +336,7 @@ fn record(
             .map(|x| x.label.clone())
             .collect(),
         outputs,
+        assessed_on: None,
     }
 }
 

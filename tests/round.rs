@@ -135,7 +135,84 @@ fn a_round_writes_the_summary_and_every_bureaus_files() {
     }
     assert_eq!(std::fs::read_dir(&bureaus).expect("dir").count(), 13 * 3);
     // Nothing else is left in the folder.
-    assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), 4);
+    assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), 5);
+}
+
+/// The summary workbook, read back: one sheet per view, the ranking as the CSV has it, rates
+/// as numbers, a name that starts a formula neutralised.
+#[test]
+fn the_summary_workbook_has_a_sheet_per_view() {
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let out = tempfile::tempdir().expect("temp dir");
+    round(&["fixtures/round"], out.path(), &[]);
+    let mut book: Xlsx<_> =
+        calamine::open_workbook(out.path().join("summary.xlsx")).expect("opens");
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "排名",
+            "等次分布",
+            "各部分平均得分",
+            "各项达标率",
+            "共性问题",
+            "自评差异",
+            "报送不全",
+            "未能考核"
+        ]
+    );
+    let ranking = book.worksheet_range("排名").expect("the ranking");
+    let rows: Vec<&[Data]> = ranking.rows().collect();
+    assert_eq!(rows.len(), 1 + 13);
+    assert_eq!(rows[0][0], Data::String("名次".into()));
+    assert_eq!(rows[1][0], Data::Float(1.0));
+    assert_eq!(rows[1][1], Data::String("青石县教育局".into()));
+    assert_eq!(rows[1][3], Data::Float(99.5));
+    assert_eq!(rows[1][7], Data::Float(0.9821));
+    // The two tied bureaus share rank 2.
+    assert_eq!(
+        (&rows[2][0], &rows[3][0]),
+        (&Data::Float(2.0), &Data::Float(2.0))
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == Data::String("'=HYPERLINK(\"http://example.com\")县教育局".into()))
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == Data::String("<script>alert(1)</script>区教育局".into()))
+    );
+    let grades = book.worksheet_range("等次分布").expect("grades");
+    let grades: Vec<(String, f64)> = grades
+        .rows()
+        .skip(1)
+        .map(|r| (r[0].to_string(), r[1].get_float().expect("a count")))
+        .collect();
+    assert_eq!(
+        grades,
+        [
+            ("优秀".to_string(), 12.0),
+            ("良好".to_string(), 0.0),
+            ("合格".to_string(), 0.0),
+            ("不合格".to_string(), 1.0)
+        ]
+    );
+    let common = book.worksheet_range("共性问题").expect("common problems");
+    let first: Vec<String> = common
+        .rows()
+        .nth(1)
+        .expect("a row")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        &first[..3],
+        ["GOV-05", "依申请事项全程网办（一网通办）", "10"]
+    );
+    let skipped = book.worksheet_range("未能考核").expect("not assessed");
+    assert_eq!(
+        skipped.rows().nth(1).expect("a row")[0],
+        Data::String("fixtures/round/bureau-009.yaml".into())
+    );
 }
 
 #[test]
@@ -203,7 +280,7 @@ fn the_outputs_are_the_same_bytes_whatever_the_number_of_threads() {
     round(&["fixtures/round"], two.path(), &["--jobs", "2"]);
     let (a, b) = (files(one.path()), files(two.path()));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
-    assert_eq!(a.len(), 3 + 13 * 3);
+    assert_eq!(a.len(), 4 + 13 * 3);
     for (path, bytes) in &a {
         assert!(&b[path] == bytes, "{} differs", path.display());
     }
