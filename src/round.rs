@@ -632,3 +632,21 @@ pub fn summarize(pack: &Pack, given: usize, results: &Results) -> Summary {
         not_assessed: results.skipped.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+
+    #[test]
+    fn file_stems_are_safe_and_keep_chinese() {
+        assert_eq!(file_stem(7, 3, "清河县教育局"), "007-清河县教育局");
+        assert_eq!(file_stem(1, 3, "../../etc/passwd"), "001-____etc_passwd");
+        assert_eq!(file_stem(2, 3, "a\\b\u{1b}[2J:c"), "002-a_b_[2J_c");
+        assert_eq!(file_stem(3, 4, ".hidden"), "0003-hidden");
+        assert_eq!(file_stem(4, 3, "  "), "004-bureau");
+        assert_eq!(
+            file_stem(5, 3, "<script>alert(1)</script>区教育局"),
+            "005-_script_alert(1)__script_区教育局"
+        );
+    }
+}
