@@ -13,6 +13,7 @@ pub mod pack;
 pub mod rectify;
 pub mod report;
 pub mod review;
+pub mod round;
 pub mod score;
 pub mod source;
 pub mod submission;

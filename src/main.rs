@@ -42,7 +42,14 @@ fn main() -> ExitCode {
     let (result, output) = match cli.command {
         Command::Check(args) => (text(cmd::check::run(&args, stdout_color)), None),
         Command::Test(args) => (text(cmd::test::run(&args, stdout_color)), args.output),
-        Command::Assess(args) => (text(cmd::assess::run(&args, stderr_color)), args.output),
+        Command::Assess(args) => {
+            // A round writes its own files; only a single report goes to `-o FILE`.
+            let output = args.round_dir().is_none().then_some(args.output.clone());
+            (
+                text(cmd::assess::run(&args, stderr_color)),
+                output.flatten(),
+            )
+        }
         Command::Rectify(args) => (cmd::rectify::run(&args, stderr_color), args.output),
         Command::Followup(args) => (cmd::followup::run(&args, stderr_color), args.output),
         Command::Compare(args) => (text(cmd::compare::run(&args, stderr_color)), args.output),

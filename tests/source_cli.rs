@@ -367,8 +367,20 @@ fn a_failed_write_leaves_the_old_file_and_no_temporary_file() {
 
 #[test]
 fn a_directory_is_not_an_output() {
+    // (`kaohe assess -o DIR` runs a round into it: `tests/round.rs`.)
     let (_tmp, sub) = workspace();
-    let (out, _) = kaohe(&sub, &["assess", &pack(), "submission.yaml", "-o", "."]);
+    let (out, _) = kaohe(
+        &sub,
+        &[
+            "rectify",
+            &pack(),
+            "submission.yaml",
+            "--format",
+            "md",
+            "-o",
+            ".",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr, "error: cannot write `.`: it is a directory\n");

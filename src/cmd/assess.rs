@@ -58,8 +58,30 @@ pub struct Args {
     #[arg(long, value_name = "LIST", requires = "previous")]
     pub previous_filled: Option<PathBuf>,
     /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
+    /// A directory (one that exists, or a path ending in `/`) runs a round: each bureau's
+    /// report (md, json) and rectification list (xlsx) under `PATH/bureaus/`, and the
+    /// round's summary (`summary.md`, `.json`, `.csv`, `.xlsx`) in `PATH`.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// In a round: how many bureaus are assessed at once (default: one per core). The
+    /// outputs are the same bytes whatever the number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// In a round: stop at the first submission that cannot be assessed, exit 2 and write
+    /// nothing. Without it, such a submission is reported, skipped and listed in the summary.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl Args {
+    /// The directory of a round, when `-o` names one: an existing directory, or a path
+    /// ending in `/`.
+    pub fn round_dir(&self) -> Option<&std::path::Path> {
+        let out = self.output.as_deref()?;
+        let text = out.as_os_str().to_string_lossy();
+        (out.is_dir() || text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR))
+            .then_some(out)
+    }
 }
 
 /// Output formats of `kaohe assess`.
@@ -77,6 +99,14 @@ pub enum Format {
 /// The report goes to stdout or `args.output`; `main` writes it. `color` is for the
 /// diagnostics of bad input.
 pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
+    if let Some(dir) = args.round_dir() {
+        return super::round::run(args, dir, color).map(|o| (o, String::new()));
+    }
+    if args.jobs.is_some() || args.strict {
+        return Err(CliError::Usage(
+            "`--jobs` and `--strict` are for a round: name a directory with `-o DIR/`".into(),
+        ));
+    }
     if args.explain.is_some() && args.format != Format::Text {
         let format = match args.format {
             Format::Md => "md",
@@ -260,7 +290,7 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
 }
 
 /// A score as the reports round it (2 decimals), without trailing zeros.
-fn fmt_score(x: f64) -> String {
+pub(super) fn fmt_score(x: f64) -> String {
     let rounded = (x * 100.0).round() / 100.0;
     format!("{rounded}")
 }

@@ -7,6 +7,7 @@ pub mod check;
 pub mod compare;
 pub mod followup;
 pub mod rectify;
+mod round;
 pub mod schema;
 pub mod test;
 

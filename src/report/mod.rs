@@ -10,6 +10,7 @@ mod listing;
 mod markdown;
 mod measure;
 pub mod rectify;
+pub mod round;
 mod sheet;
 pub mod steps;
 mod text;
