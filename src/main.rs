@@ -20,6 +20,7 @@ enum Command {
     Rectify(cmd::rectify::Args),
     Followup(cmd::followup::Args),
     Schema(cmd::schema::Args),
+    Template(cmd::template::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
         Command::Rectify(args) => (cmd::rectify::run(&args, stderr_color), args.output),
         Command::Followup(args) => (cmd::followup::run(&args, stderr_color), args.output),
         Command::Schema(args) => (text(cmd::schema::run(&args, stderr_color)), args.output),
+        Command::Template(args) => (cmd::template::run(&args, stderr_color), args.output),
     };
     let written = result.and_then(|(outcome, bytes)| {
         match output {

@@ -7,6 +7,7 @@ pub mod check;
 pub mod followup;
 pub mod rectify;
 pub mod schema;
+pub mod template;
 pub mod test;
 
 use std::path::Path;

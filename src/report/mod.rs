@@ -11,6 +11,7 @@ mod measure;
 pub mod rectify;
 mod sheet;
 pub mod steps;
+pub mod template;
 mod text;
 
 pub use columns::{
