@@ -11,7 +11,8 @@ use super::escape;
 use crate::pack::{Field, FieldType, Pack};
 use crate::submission::workbook::{
     DEPARTMENT_COLUMNS, DEPARTMENTS, EVIDENCE, EVIDENCE_COLUMNS, FACT_COLUMNS, FACTS, HEADER,
-    HEADER_COLUMNS, HEADER_ROWS, INSTRUCTIONS, SELF_SCORE_COLUMNS, SELF_SCORES, register_sheets,
+    HEADER_COLUMNS, HEADER_ROWS, INSTRUCTIONS, NONE, SELF_SCORE_COLUMNS, SELF_SCORES,
+    register_sheets,
 };
 use crate::submission::{Submission, Value};
 
@@ -67,7 +68,7 @@ fn instructions(pack: &Pack, sheets: &[String]) -> Vec<String> {
         "填写方法".into(),
         "1. 在“基本信息”表填写单位名称和考核年度（必填），以及行政区划代码、层级和考核日期。".into(),
         "2. 在“事实”表的“填报值”列逐项填写；不掌握或不适用的留空。".into(),
-        "3. 每本台账一张表，表头为列名，每行一条记录；带“＊”的列是台账的关键列（如学校名称），每行必填且不得重复。".into(),
+        "3. 每本台账一张表，表头为列名，每行一条记录；带“＊”的列是台账的关键列（如学校名称），每行必填且不得重复。整张表留空＝该台账未填报（缺数据）；本年度确无记录的，在第2行第1格只填“无”。".into(),
         "4. 在“佐证材料”表列出各项材料的文件名或链接，一个单元格内每行一个（Alt+Enter 换行）。".into(),
         "5. 可选：“科室”表填写各科室的本单位名称和负责人（整改清单的责任人）；“自评分”表填写各项自评分。".into(),
         String::new(),
@@ -304,6 +305,9 @@ fn workbook(pack: &Pack, fill: Option<&Submission>) -> Result<Vec<u8>, XlsxError
                 sheet.add_data_validation(1, c, REGISTER_ROWS, c, &v)?;
             }
             if let Some(table) = table {
+                if table.rows.is_empty() && c == 0 {
+                    sheet.write_string_with_format(1, 0, NONE, &f.input)?;
+                }
                 for (r, row) in table.rows.iter().enumerate() {
                     if let Some(Some(value)) = row.get(c as usize) {
                         write_value(sheet, 1 + r as u32, c, field, value, &f)?;

@@ -560,7 +560,8 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
         }
         Place::Inline { file, pointer } => (*file, pointer.as_str()),
         Place::Workbook { file, places } => {
-            for p in problems {
+            for mut p in problems {
+                p.message = first_row_in_sheet(places, &p.pointer, p.message);
                 let message = match cell_of(places, &p.pointer) {
                     Some(cell) => format!("{cell}: {}", p.message),
                     None => p.message,
@@ -594,6 +595,31 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
         let mut d = Diagnostic::error(Code::InvalidValue, Location { file, pos }, message);
         d.help = p.help;
         out.push(d);
+    }
+}
+
+/// A duplicate key's message names the first row by its place in the register (`first in
+/// row 1`); in a workbook, that row's sheet row is meant.
+fn first_row_in_sheet(places: &HashMap<String, String>, pointer: &str, message: String) -> String {
+    let Some((head, tail)) = message.split_once(" (first in row ") else {
+        return message;
+    };
+    let Some(n) = tail.strip_suffix(')').and_then(|n| n.parse::<usize>().ok()) else {
+        return message;
+    };
+    // `/registers/<name>/<row>/<key>` -> `/registers/<name>/<first row>`.
+    let mut parts = pointer.splitn(4, '/').skip(1);
+    let (Some("registers"), Some(name)) = (parts.next(), parts.next()) else {
+        return message;
+    };
+    let first = format!("/registers/{name}/{}", n.saturating_sub(1));
+    match places
+        .get(&first)
+        .and_then(|p| p.split(", row ").nth(1))
+        .and_then(|r| r.split(',').next())
+    {
+        Some(row) => format!("{head} (first on row {row})"),
+        None => message,
     }
 }
 

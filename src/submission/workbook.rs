@@ -33,6 +33,9 @@ pub const DEPARTMENTS: &str = "科室";
 /// The sheet of the bureau's own scores (自评分).
 pub const SELF_SCORES: &str = "自评分";
 
+/// What a register sheet's first row says, alone, when the register has no records.
+pub const NONE: &str = "无";
+
 /// The header rows of 基本信息: key and label.
 pub const HEADER_ROWS: [(&str, &str); 5] = [
     ("name", "单位名称"),
@@ -549,6 +552,24 @@ fn register_rows(
         let message = format!("no column headed `{label}`, the register's key");
         problem(out, format!("sheet {}, row 1", sheet.name), message, None);
         return None;
+    }
+    let filled: Vec<usize> = (1..sheet.rows.len())
+        .filter(|r| !sheet.blank_row(*r))
+        .collect();
+    // No row is no register (not reported, 缺数据); `无` alone in the first row is a
+    // register reported with no records.
+    if filled.is_empty() {
+        return None;
+    }
+    if let [r] = filled.as_slice()
+        && sheet.rows[*r]
+            .iter()
+            .map(text)
+            .filter(|t| !t.is_empty())
+            .eq([NONE.to_string()])
+    {
+        out.doc.keys.insert("registers".into());
+        return Some(RegisterInput::Rows(Table::default()));
     }
     let pointer = format!("/registers/{}", crate::text::pointer_segment(name));
     let mut table = Table::default();
