@@ -71,7 +71,18 @@ fn load_workbook(pack: &Pack, path: &Path, bytes: &[u8]) -> Result<Submission, S
 /// Reads and validates a submission named inside another file (a pack test case), confined
 /// to that file's folder.
 pub fn load_confined(pack: &Pack, file: &Confined) -> Result<Submission, SubmissionError> {
-    load_from(pack, file.path(), source::read_confined(file))
+    let path = file.path();
+    let bytes = match source::read_confined_bytes(file) {
+        Ok(bytes) => bytes,
+        Err(e) => return load_from(pack, path, Err(e)),
+    };
+    let xlsx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if xlsx || workbook::is_workbook(&bytes) {
+        return load_workbook(pack, path, &bytes);
+    }
+    load_from(pack, path, source::decode_text(bytes))
 }
 
 fn load_from(
