@@ -295,6 +295,9 @@ fn a_badly_filled_workbook_names_each_cell() {
     s.write_string(2, 1, "小学").expect("write");
     s.write_string(2, 2, "一").expect("write");
     s.write_string(4, 1, "初中").expect("write");
+    let s = book.add_worksheet();
+    s.set_name("校长名单").expect("name");
+    s.write_string(0, 0, "姓名").expect("write");
     let path = dir.path().join("filled.xlsx");
     book.save(&path).expect("save");
     let out = kaohe()

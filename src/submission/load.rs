@@ -60,7 +60,9 @@ fn load_workbook(pack: &Pack, path: &Path, bytes: &[u8]) -> Result<Submission, S
         file,
         places: read.places,
     };
-    finish(pack, read.doc, read.problems, base, &mut sources, &place).map_err(|diagnostics| {
+    let sheets = read.sheets;
+    finish(pack, read.doc, read.problems, base, &mut sources, &place).map_err(|mut diagnostics| {
+        diagnostics.sort_by_key(|d| workbook::order(&sheets, &d.message));
         SubmissionError {
             sources,
             diagnostics,

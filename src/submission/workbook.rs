@@ -242,6 +242,36 @@ pub struct Read {
     pub problems: Vec<Problem>,
     /// JSON pointer -> `sheet S, row N, column C (header)`.
     pub places: HashMap<String, String>,
+    /// The workbook's sheets, in order: problems are listed sheet by sheet.
+    pub sheets: Vec<String>,
+}
+
+/// Where a located message is, for listing problems in the workbook's order: the sheet's
+/// index, the row and the column (as numbers, so that row 10 comes after row 9).
+pub fn order(sheets: &[String], message: &str) -> (usize, u32, usize) {
+    let Some(rest) = message.strip_prefix("sheet ") else {
+        return (usize::MAX, 0, 0);
+    };
+    let mut parts = rest.splitn(3, ", ");
+    let sheet = parts.next().unwrap_or("");
+    let sheet = sheet.split(':').next().unwrap_or(sheet);
+    let index = sheets.iter().position(|s| s == sheet).unwrap_or(usize::MAX);
+    let row = parts
+        .next()
+        .and_then(|r| r.strip_prefix("row "))
+        .and_then(|r| r.split(':').next())
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
+    let col = parts
+        .next()
+        .and_then(|c| c.strip_prefix("column "))
+        .map(|c| {
+            c.chars()
+                .take_while(char::is_ascii_uppercase)
+                .fold(0usize, |n, ch| n * 26 + (ch as usize - 'A' as usize + 1))
+        })
+        .unwrap_or(0);
+    (index, row, col)
 }
 
 /// Reads the workbook `bytes` against the dictionary. `Err` is a workbook that cannot be
@@ -277,6 +307,7 @@ pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
         },
         problems: Vec::new(),
         places: HashMap::new(),
+        sheets: sheets.keys().cloned().collect(),
     };
     out.places.insert(String::new(), format!("sheet {HEADER}"));
     let register_sheets = register_sheets(dict);
@@ -291,17 +322,14 @@ pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
             sheets.keys().cloned().collect::<Vec<_>>().join(", ")
         ));
     }
-    for name in sheets.keys() {
+    for (name, sheet) in &sheets {
         if !known.contains(&name.as_str())
             && !dict.registers.contains_key(name)
-            && !sheets[name].rows.is_empty()
+            && !sheet.rows.is_empty()
         {
-            out.problems.push(Problem {
-                pointer: "/registers".into(),
-                at_key: false,
-                message: format!("sheet {name}: the pack has no register of that name"),
-                help: Some(format!("register sheets: {}", register_sheets.join(", "))),
-            });
+            let help = format!("the register sheets are {}", register_sheets.join(", "));
+            let message = "the pack has no register of that name".to_string();
+            problem(&mut out, format!("sheet {name}"), message, Some(help));
         }
     }
     if let Some(sheet) = sheets.get(HEADER) {
