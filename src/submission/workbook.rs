@@ -733,3 +733,114 @@ fn self_scores(sheet: &Sheet, out: &mut Read) {
         out.doc.self_scores.insert(id, score);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::PercentForm;
+    use crate::submission::Value;
+
+    fn field(ty: FieldType, accept: &[PercentForm]) -> Field {
+        Field {
+            ty,
+            label: "项".into(),
+            required: false,
+            values: vec!["小学".into(), "初中".into()],
+            accept: accept.to_vec(),
+            signed: false,
+            states: None,
+            description: None,
+        }
+    }
+
+    fn date(y: i16, m: i8, d: i8) -> Option<Value> {
+        Date::new(y, m, d).ok().map(Value::Date)
+    }
+
+    #[test]
+    fn cells_read_as_a_spreadsheet_stores_them() {
+        let b = field(FieldType::Boolean, &[]);
+        assert_eq!(
+            cell(&b, &Data::String("是".into())),
+            Ok(Some(Value::Bool(true)))
+        );
+        assert_eq!(cell(&b, &Data::Bool(false)), Ok(Some(Value::Bool(false))));
+        assert_eq!(
+            cell(&b, &Data::String("true".into())),
+            Ok(Some(Value::Bool(true)))
+        );
+        assert_eq!(cell(&b, &Data::Empty), Ok(None));
+        assert_eq!(cell(&b, &Data::String("  ".into())), Ok(None));
+
+        let i = field(FieldType::Integer, &[]);
+        assert_eq!(cell(&i, &Data::Float(3.0)), Ok(Some(Value::Int(3))));
+        assert_eq!(
+            cell(&i, &Data::String("12".into())),
+            Ok(Some(Value::Int(12)))
+        );
+        assert!(cell(&i, &Data::Float(2.5)).is_err());
+
+        // 2024-03-20 is serial 45371.
+        let d = field(FieldType::Date, &[]);
+        assert_eq!(cell(&d, &Data::Float(45371.0)), Ok(date(2024, 3, 20)));
+        assert_eq!(
+            cell(&d, &Data::String("2024-03-20".into())),
+            Ok(date(2024, 3, 20))
+        );
+        assert_eq!(
+            cell(&d, &Data::DateTimeIso("2024-03-20T00:00:00".into())),
+            Ok(date(2024, 3, 20))
+        );
+
+        // A percent cell holds the share, whatever forms the field accepts when typed.
+        let p = field(FieldType::Percent, &[PercentForm::Percent]);
+        assert_eq!(cell(&p, &Data::Float(0.95)), Ok(Some(Value::Number(0.95))));
+        assert_eq!(
+            cell(&p, &Data::String("95%".into())),
+            Ok(Some(Value::Number(0.95)))
+        );
+        assert!(cell(&p, &Data::Float(95.0)).is_err());
+
+        let s = field(FieldType::String, &[]);
+        assert_eq!(
+            cell(&s, &Data::Float(130526.0)),
+            Ok(Some(Value::Text("130526".into())))
+        );
+        assert_eq!(
+            cell(&s, &Data::String("'=1+1".into())),
+            Ok(Some(Value::Text("=1+1".into())))
+        );
+
+        let l = field(FieldType::List, &[]);
+        assert_eq!(
+            cell(&l, &Data::String("小学、初中".into())),
+            Ok(Some(Value::List(vec!["小学".into(), "初中".into()])))
+        );
+        let e = field(FieldType::Enum, &[]);
+        assert!(cell(&e, &Data::String("小學".into())).is_err());
+    }
+
+    #[test]
+    fn register_sheet_names_are_valid_and_unique() {
+        let yaml = "facts: {}\nregisters:\n  a: {label: '学校/幼儿园[名单]', key: k, columns: {k: {type: string, label: K}}}\n  b: {label: 事实, key: k, columns: {k: {type: string, label: K}}}\n  c: {label: '一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三', key: k, columns: {k: {type: string, label: K}}}\n";
+        let dict: DataDict = serde_json::from_value(
+            serde_json::to_value(serde_saphyr::from_str::<serde_json::Value>(yaml).expect("yaml"))
+                .expect("json"),
+        )
+        .expect("dict");
+        let names = register_sheets(&dict);
+        assert_eq!(names[0], "学校_幼儿园_名单_");
+        assert_eq!(names[1], "事实(2)");
+        assert_eq!(names[2].chars().count(), 31);
+    }
+
+    #[test]
+    fn problems_sort_in_workbook_order() {
+        let sheets = vec!["基本信息".to_string(), "事实".to_string()];
+        let a = order(&sheets, "sheet 事实, row 10, column B (x): y");
+        let b = order(&sheets, "sheet 事实, row 9, column AA (x): y");
+        let c = order(&sheets, "sheet 基本信息, row 12, column B: y");
+        assert!(c < b && b < a, "{a:?} {b:?} {c:?}");
+        assert_eq!(b, (1, 9, 27));
+    }
+}
