@@ -385,8 +385,48 @@ fn a_gbk_csv_register_reads_as_utf8() {
     );
     std::fs::write(dir.path().join("schools.csv"), &*gbk).expect("write");
     let sub = dir.path().join("submission.yaml");
-    assert_eq!(
-        assess_json(sub.to_str().expect("utf-8")),
-        assess_json("fixtures/compliant/submission.yaml")
+    let expected = assess_json("fixtures/compliant/submission.yaml");
+    assert_eq!(assess_json(sub.to_str().expect("utf-8")), expected);
+    // Declared: `{file: schools.csv, encoding: gbk}`.
+    let yaml = std::fs::read_to_string(&sub).expect("read");
+    let declared = yaml.replace(
+        "  schools: schools.csv",
+        "  schools: {file: schools.csv, encoding: gbk}",
     );
+    assert_ne!(declared, yaml);
+    std::fs::write(&sub, &declared).expect("write");
+    assert_eq!(assess_json(sub.to_str().expect("utf-8")), expected);
+    // Declared UTF-8, it is not: refused where it stops being UTF-8.
+    std::fs::write(
+        &sub,
+        yaml.replace(
+            "  schools: schools.csv",
+            "  schools: {file: schools.csv, encoding: utf-8}",
+        ),
+    )
+    .expect("write");
+    let out = kaohe()
+        .args(["assess", PACK])
+        .arg(&sub)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not valid UTF-8"));
+    // An encoding kaohe does not know.
+    std::fs::write(
+        &sub,
+        yaml.replace(
+            "  schools: schools.csv",
+            "  schools: {file: schools.csv, encoding: big5}",
+        ),
+    )
+    .expect("write");
+    let out = kaohe()
+        .args(["assess", PACK])
+        .arg(&sub)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown encoding `big5`"), "{stderr}");
 }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::Table;
+use super::seed::Encoding;
 use super::value::convert_csv_cell;
 use crate::diag::{Code, Diagnostic, Location, Sources, did_you_mean};
 use crate::pack::Register;
@@ -14,6 +15,7 @@ use crate::yaml::Pos;
 /// were none.
 pub fn read(
     csv: &Confined,
+    encoding: Encoding,
     name: &str,
     register: &Register,
     sources: &mut Sources,
@@ -21,7 +23,7 @@ pub fn read(
 ) -> Option<Table> {
     let path = csv.path();
     // The BOM is not part of the first cell; the text kept for diagnostics has none either.
-    let body = match source::read_confined_bytes(csv).and_then(decode) {
+    let body = match source::read_confined_bytes(csv).and_then(|b| decode(b, encoding)) {
         Ok(text) => text,
         Err(e) => {
             let mut d = e.diagnostic(path, &format!("the CSV file of register `{name}`"), sources);
@@ -316,8 +318,9 @@ pub fn read(
 /// The text of a CSV file: UTF-8 (a BOM dropped) when it is UTF-8, else GB18030, the
 /// superset of GBK that Excel on Chinese Windows writes for "CSV (逗号分隔)". A NUL byte
 /// is not text.
-fn decode(bytes: Vec<u8>) -> Result<String, SourceError> {
-    if std::str::from_utf8(&bytes).is_ok() || bytes.contains(&0) {
+fn decode(bytes: Vec<u8>, encoding: Encoding) -> Result<String, SourceError> {
+    let utf8 = std::str::from_utf8(&bytes).is_ok();
+    if encoding == Encoding::Utf8 || bytes.contains(&0) || (utf8 && encoding == Encoding::Detect) {
         return source::decode_text(bytes);
     }
     let (text, _, malformed) = encoding_rs::GB18030.decode(&bytes);

@@ -510,8 +510,10 @@ fn registers(
         .map(|(i, input)| {
             let (name, register) = pack.data.registers.get_index(i)?;
             match input? {
-                RegisterInput::Csv(rel) => match source::confine(base, &rel) {
-                    Ok(csv) => csv_register::read(&csv, name, register, sources, diagnostics),
+                RegisterInput::Csv(rel, encoding) => match source::confine(base, &rel) {
+                    Ok(csv) => {
+                        csv_register::read(&csv, encoding, name, register, sources, diagnostics)
+                    }
                     Err(e @ SourceError::Outside(_)) => {
                         let mut p = problem(&format!("/registers/{name}"), false, e.to_string());
                         p.help = Some(
