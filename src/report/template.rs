@@ -265,6 +265,8 @@ fn workbook(pack: &Pack, fill: Option<&Submission>) -> Result<Vec<u8>, XlsxError
     let mut book = Workbook::new();
     let (on, year) = match fill {
         Some(s) => (s.assessed_on, i64::from(s.year)),
+        // A blank template's creation time is fixed (2000-01-01), so its bytes are the
+        // same for the same pack.
         None => (None, 1999),
     };
     book.set_properties(&super::rectify::properties(&title, on, year));
