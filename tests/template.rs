@@ -211,6 +211,7 @@ fn a_workbook_saved_by_libreoffice_assesses_the_same() {
     let dir = tempfile::tempdir().expect("temp dir");
     let sub = "fixtures/partial/submission.yaml";
     let filled = template(dir.path(), Some(sub));
+    let blank = template(dir.path(), None);
     let out_dir = dir.path().join("saved");
     let profile = dir.path().join("profile");
     let out = std::process::Command::new(soffice)
@@ -227,6 +228,7 @@ fn a_workbook_saved_by_libreoffice_assesses_the_same() {
         .arg("--outdir")
         .arg(&out_dir)
         .arg(&filled)
+        .arg(&blank)
         .output()
         .expect("soffice runs");
     let saved = out_dir.join("filled.xlsx");
@@ -245,6 +247,17 @@ fn a_workbook_saved_by_libreoffice_assesses_the_same() {
         assess_json(saved.to_str().expect("utf-8")),
         assess_json(sub)
     );
+    // The blank template, saved by LibreOffice, still asks for the same two cells.
+    let problems = |path: &Path| {
+        let out = kaohe()
+            .args(["assess", PACK])
+            .arg(path)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).replace(&*path.to_string_lossy(), "<file>")
+    };
+    assert_eq!(problems(&out_dir.join("template.xlsx")), problems(&blank));
 }
 
 /// A workbook filled in wrongly: every problem at once, each with its sheet, row, column
