@@ -21,6 +21,7 @@ enum Command {
     Followup(cmd::followup::Args),
     Compare(cmd::compare::Args),
     Schema(cmd::schema::Args),
+    Template(cmd::template::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
         Command::Followup(args) => (cmd::followup::run(&args, stderr_color), args.output),
         Command::Compare(args) => (text(cmd::compare::run(&args, stderr_color)), args.output),
         Command::Schema(args) => (text(cmd::schema::run(&args, stderr_color)), args.output),
+        Command::Template(args) => (cmd::template::run(&args, stderr_color), args.output),
     };
     let written = result.and_then(|(outcome, bytes)| {
         match output {

@@ -152,6 +152,12 @@ pub fn read_text(path: &Path) -> Result<String, SourceError> {
 /// [`read_text`]; a symbolic link is followed only to a file in its own folder, so that a
 /// submitted link cannot make kaohe read, and quote in its messages, a file elsewhere.
 pub fn read_submitted(path: &Path) -> Result<String, SourceError> {
+    decode(read_submitted_bytes(path)?)
+}
+
+/// Reads a file a bureau submitted, like [`read_submitted`], as bytes: a workbook is not
+/// text. [`decode_text`] makes text of it.
+pub fn read_submitted_bytes(path: &Path) -> Result<Vec<u8>, SourceError> {
     let meta = fs::symlink_metadata(path).map_err(SourceError::Io)?;
     if meta.file_type().is_symlink() {
         let dir = match path.parent() {
@@ -164,7 +170,17 @@ pub fn read_submitted(path: &Path) -> Result<String, SourceError> {
             return Err(SourceError::LinksOutside);
         }
     }
-    read_text(path)
+    read(path, None)
+}
+
+/// Text of bytes read: a UTF-8 BOM dropped, no NUL byte, UTF-8.
+pub fn decode_text(bytes: Vec<u8>) -> Result<String, SourceError> {
+    decode(bytes)
+}
+
+/// Reads a file named inside another file, as bytes, confined like [`read_confined`].
+pub fn read_confined_bytes(file: &Confined) -> Result<Vec<u8>, SourceError> {
+    read(&file.path, Some(file))
 }
 
 /// Reads a text file named inside another file, like [`read_text`], and checks once it is

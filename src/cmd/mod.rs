@@ -9,6 +9,7 @@ pub mod followup;
 pub mod rectify;
 mod round;
 pub mod schema;
+pub mod template;
 pub mod test;
 
 use std::path::Path;

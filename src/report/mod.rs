@@ -13,6 +13,7 @@ pub mod rectify;
 pub mod round;
 mod sheet;
 pub mod steps;
+pub mod template;
 mod text;
 
 pub use columns::{

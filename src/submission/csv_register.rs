@@ -1,9 +1,10 @@
-//! Registers given as CSV files (UTF-8, with or without a BOM): a header row naming the
+//! Registers given as CSV files (UTF-8, with or without a BOM, or GBK/GB18030): a header row naming the
 //! columns (by name or by Chinese label), then one row per record.
 
 use std::collections::HashMap;
 
 use super::Table;
+use super::seed::Encoding;
 use super::value::convert_csv_cell;
 use crate::diag::{Code, Diagnostic, Location, Sources, did_you_mean};
 use crate::pack::Register;
@@ -14,6 +15,7 @@ use crate::yaml::Pos;
 /// were none.
 pub fn read(
     csv: &Confined,
+    encoding: Encoding,
     name: &str,
     register: &Register,
     sources: &mut Sources,
@@ -21,15 +23,11 @@ pub fn read(
 ) -> Option<Table> {
     let path = csv.path();
     // The BOM is not part of the first cell; the text kept for diagnostics has none either.
-    let body = match source::read_confined(csv) {
+    let body = match source::read_confined_bytes(csv).and_then(|b| decode(b, encoding)) {
         Ok(text) => text,
         Err(e) => {
-            let not_utf8 = matches!(e, SourceError::NotUtf8 { .. });
             let mut d = e.diagnostic(path, &format!("the CSV file of register `{name}`"), sources);
-            if not_utf8 {
-                d.code = Code::Csv;
-                d = d.with_help("save it as \"CSV UTF-8\"");
-            }
+            d.code = Code::Csv;
             diagnostics.push(d);
             return None;
         }
@@ -315,6 +313,22 @@ pub fn read(
     let ok = found.is_empty();
     diagnostics.extend(found);
     ok.then_some(table)
+}
+
+/// The text of a CSV file: UTF-8 (a BOM dropped) when it is UTF-8, else GB18030, the
+/// superset of GBK that Excel on Chinese Windows writes for "CSV (逗号分隔)". A NUL byte
+/// is not text.
+fn decode(bytes: Vec<u8>, encoding: Encoding) -> Result<String, SourceError> {
+    let utf8 = std::str::from_utf8(&bytes).is_ok();
+    if encoding == Encoding::Utf8 || bytes.contains(&0) || (utf8 && encoding == Encoding::Detect) {
+        return source::decode_text(bytes);
+    }
+    let (text, _, malformed) = encoding_rs::GB18030.decode(&bytes);
+    if malformed {
+        // Neither UTF-8 nor GB18030: say where it stops being UTF-8.
+        return source::decode_text(bytes);
+    }
+    Ok(text.into_owned())
 }
 
 /// The lines of a CSV text, ended by `\n`, `\r\n` or a lone `\r` (Excel on Windows writes

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use jiff::civil::Date;
 
-use super::csv_register;
 use super::seed::{Document, DocumentSeed, Problem, RegisterInput};
 use super::value::Raw;
 use super::{Bureau, Submission, Table};
+use super::{csv_register, workbook};
 use crate::diag::{Code, Diagnostic, FileId, Location, Sources, Target};
 use crate::pack::Pack;
 use crate::source::{self, Confined, SourceError};
@@ -24,14 +24,67 @@ pub struct SubmissionError {
 
 /// Reads and validates the submission at `path`, a path the user named, against `pack`'s
 /// data dictionary.
+/// An XLSX workbook (the fill-in template of `kaohe template`, filled in) is recognised by
+/// its content (a zip archive) or its `.xlsx` extension; anything else is YAML or JSON.
 pub fn load(pack: &Pack, path: &Path) -> Result<Submission, SubmissionError> {
-    load_from(pack, path, source::read_submitted(path))
+    let bytes = match source::read_submitted_bytes(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return load_from(pack, path, Err(e)),
+    };
+    let xlsx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if xlsx || workbook::is_workbook(&bytes) {
+        return load_workbook(pack, path, &bytes);
+    }
+    load_from(pack, path, source::decode_text(bytes))
+}
+
+/// Reads a filled-in workbook: the same document a YAML submission becomes, checked the
+/// same way; problems are located by sheet, row, column and header.
+fn load_workbook(pack: &Pack, path: &Path, bytes: &[u8]) -> Result<Submission, SubmissionError> {
+    let mut sources = Sources::default();
+    let file = sources.add(path, String::new());
+    let read = match workbook::read(&pack.data, bytes) {
+        Ok(read) => read,
+        Err(message) => {
+            let d = Diagnostic::error(Code::InvalidValue, Location { file, pos: None }, message);
+            return Err(SubmissionError {
+                sources,
+                diagnostics: vec![d],
+            });
+        }
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let place = Place::Workbook {
+        file,
+        places: read.places,
+    };
+    let sheets = read.sheets;
+    finish(pack, read.doc, read.problems, base, &mut sources, &place).map_err(|mut diagnostics| {
+        diagnostics.sort_by_key(|d| workbook::order(&sheets, &d.message));
+        SubmissionError {
+            sources,
+            diagnostics,
+        }
+    })
 }
 
 /// Reads and validates a submission named inside another file (a pack test case), confined
 /// to that file's folder.
 pub fn load_confined(pack: &Pack, file: &Confined) -> Result<Submission, SubmissionError> {
-    load_from(pack, file.path(), source::read_confined(file))
+    let path = file.path();
+    let bytes = match source::read_confined_bytes(file) {
+        Ok(bytes) => bytes,
+        Err(e) => return load_from(pack, path, Err(e)),
+    };
+    let xlsx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if xlsx || workbook::is_workbook(&bytes) {
+        return load_workbook(pack, path, &bytes);
+    }
+    load_from(pack, path, source::decode_text(bytes))
 }
 
 fn load_from(
@@ -110,6 +163,11 @@ enum Place {
     File(FileId),
     /// Inline in a file already parsed (a pack test case), at a JSON pointer.
     Inline { file: FileId, pointer: String },
+    /// A workbook: each pointer's cell, named in the message.
+    Workbook {
+        file: FileId,
+        places: HashMap<String, String>,
+    },
 }
 
 /// Reads a submission written inline in another YAML file (`node`, found at `pointer` in
@@ -266,6 +324,8 @@ fn header(doc: &Document, problems: &mut Vec<Problem>) -> Option<(Bureau, i32, O
             _ => None,
         };
         match (key.as_str(), text) {
+            // An empty entry (a template's blank) is no value.
+            ("name" | "region_code" | "level", None) if *value == Raw::Null => {}
             ("name", Some(t)) => bureau.name = t,
             ("region_code", Some(t)) => bureau.region_code = Some(t),
             ("level", Some(t)) => bureau.level = Some(t),
@@ -450,8 +510,10 @@ fn registers(
         .map(|(i, input)| {
             let (name, register) = pack.data.registers.get_index(i)?;
             match input? {
-                RegisterInput::Csv(rel) => match source::confine(base, &rel) {
-                    Ok(csv) => csv_register::read(&csv, name, register, sources, diagnostics),
+                RegisterInput::Csv(rel, encoding) => match source::confine(base, &rel) {
+                    Ok(csv) => {
+                        csv_register::read(&csv, encoding, name, register, sources, diagnostics)
+                    }
                     Err(e @ SourceError::Outside(_)) => {
                         let mut p = problem(&format!("/registers/{name}"), false, e.to_string());
                         p.help = Some(
@@ -512,6 +574,26 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
             (*file, "")
         }
         Place::Inline { file, pointer } => (*file, pointer.as_str()),
+        Place::Workbook { file, places } => {
+            for mut p in problems {
+                p.message = first_row_in_sheet(places, &p.pointer, p.message);
+                let message = match cell_of(places, &p.pointer) {
+                    Some(cell) => format!("{cell}: {}", p.message),
+                    None => p.message,
+                };
+                let mut d = Diagnostic::error(
+                    Code::InvalidValue,
+                    Location {
+                        file: *file,
+                        pos: None,
+                    },
+                    message,
+                );
+                d.help = p.help;
+                out.push(d);
+            }
+            return;
+        }
     };
     for p in problems {
         let target = if p.at_key {
@@ -528,6 +610,42 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
         let mut d = Diagnostic::error(Code::InvalidValue, Location { file, pos }, message);
         d.help = p.help;
         out.push(d);
+    }
+}
+
+/// A duplicate key's message names the first row by its place in the register (`first in
+/// row 1`); in a workbook, that row's sheet row is meant.
+fn first_row_in_sheet(places: &HashMap<String, String>, pointer: &str, message: String) -> String {
+    let Some((head, tail)) = message.split_once(" (first in row ") else {
+        return message;
+    };
+    let Some(n) = tail.strip_suffix(')').and_then(|n| n.parse::<usize>().ok()) else {
+        return message;
+    };
+    // `/registers/<name>/<row>/<key>` -> `/registers/<name>/<first row>`.
+    let mut parts = pointer.splitn(4, '/').skip(1);
+    let (Some("registers"), Some(name)) = (parts.next(), parts.next()) else {
+        return message;
+    };
+    let first = format!("/registers/{name}/{}", n.saturating_sub(1));
+    match places
+        .get(&first)
+        .and_then(|p| p.split(", row ").nth(1))
+        .and_then(|r| r.split(',').next())
+    {
+        Some(row) => format!("{head} (first on row {row})"),
+        None => message,
+    }
+}
+
+/// The cell of a pointer, or of the nearest pointer above it that has one.
+fn cell_of<'a>(places: &'a HashMap<String, String>, pointer: &str) -> Option<&'a str> {
+    let mut p = pointer;
+    loop {
+        if let Some(cell) = places.get(p) {
+            return Some(cell);
+        }
+        p = &p[..p.rfind('/')?];
     }
 }
 

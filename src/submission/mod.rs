@@ -6,6 +6,7 @@ mod load;
 pub mod schema;
 mod seed;
 mod value;
+pub mod workbook;
 
 use indexmap::IndexMap;
 use jiff::civil::Date;

@@ -40,7 +40,17 @@ pub fn submission_schema(pack: &Pack) -> Value {
         });
         let forms = vec![
             json!({"type": "array", "items": row}),
-            json!({"type": "string", "description": "Path of a UTF-8 CSV file whose header names every column."}),
+            json!({"type": "string", "description": "Path of a CSV file whose header names every column: UTF-8, or GBK/GB18030 (detected)."}),
+            json!({
+                "type": "object",
+                "description": "A CSV file in a declared encoding.",
+                "properties": {
+                    "file": {"type": "string", "description": "Path of the CSV file."},
+                    "encoding": {"enum": ["utf-8", "utf8", "gbk", "gb18030", "gb2312", "cp936", "UTF-8", "GBK", "GB18030", "GB2312", "CP936"]}
+                },
+                "required": ["file"],
+                "additionalProperties": false
+            }),
             json!({"type": "null"}),
         ];
         registers.insert(

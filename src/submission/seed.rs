@@ -31,7 +31,35 @@ pub struct Problem {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RegisterInput {
     Rows(Table),
-    Csv(String),
+    Csv(String, Encoding),
+}
+
+/// The encoding of a CSV register: detected (UTF-8 when the file is, else GB18030), or
+/// declared with `{file: schools.csv, encoding: gbk}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    #[default]
+    Detect,
+    Utf8,
+    /// GBK or GB18030 (its superset): what Excel on Chinese Windows writes.
+    Gb18030,
+}
+
+impl Encoding {
+    /// The names `encoding:` takes.
+    pub const NAMES: [&str; 6] = ["utf-8", "utf8", "gbk", "gb18030", "gb2312", "cp936"];
+
+    /// The encoding a name says, in lower or upper case (as the submission schema lists).
+    fn named(name: &str) -> Option<Encoding> {
+        if name != name.to_ascii_lowercase() && name != name.to_ascii_uppercase() {
+            return None;
+        }
+        match name.to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Some(Encoding::Utf8),
+            "gbk" | "gb18030" | "gb2312" | "cp936" => Some(Encoding::Gb18030),
+            _ => None,
+        }
+    }
 }
 
 /// A submission document as read, before CSV registers and cross-checks.
@@ -483,7 +511,7 @@ impl<'de> Visitor<'de> for RegisterSeed<'_, '_> {
         f.write_str("a list of rows or the path of a CSV file")
     }
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(RegisterInput::Csv(v.to_string())))
+        Ok(Some(RegisterInput::Csv(v.to_string(), Encoding::Detect)))
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(None)
@@ -505,9 +533,57 @@ impl<'de> Visitor<'de> for RegisterSeed<'_, '_> {
         }
         Ok(Some(RegisterInput::Rows(table)))
     }
+    /// `{file: schools.csv, encoding: gbk}`: a CSV file in a declared encoding.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        self.wrong()
+        let (mut file, mut encoding, mut ok) = (None, Encoding::Detect, true);
+        while let Some(key) = map.next_key::<String>()? {
+            let pointer = format!("{}/{}", self.pointer, escape(&key));
+            let raw = map.next_value_seed(RawSeed)?;
+            match (key.as_str(), raw) {
+                ("file", Raw::Str(s)) => file = Some(s),
+                ("encoding", Raw::Str(s)) => match Encoding::named(&s) {
+                    Some(e) => encoding = e,
+                    None => {
+                        ok = false;
+                        self.seed.problem(
+                            pointer,
+                            false,
+                            format!("unknown encoding `{s}`"),
+                            Some(format!("write one of {}", Encoding::NAMES.join(", "))),
+                        );
+                    }
+                },
+                ("file" | "encoding", other) => {
+                    ok = false;
+                    self.seed.problem(
+                        pointer,
+                        false,
+                        format!("expected text for `{key}`, found {}", other.describe()),
+                        None,
+                    );
+                }
+                _ => {
+                    ok = false;
+                    self.seed
+                        .unknown_key(pointer, "key", &key, &["file", "encoding"]);
+                }
+            }
+        }
+        match file {
+            Some(f) if ok => Ok(Some(RegisterInput::Csv(f, encoding))),
+            Some(_) => Ok(None),
+            None => {
+                if ok {
+                    self.seed.problem(
+                        self.pointer.to_string(),
+                        false,
+                        "a CSV register given as a mapping names its `file`".into(),
+                        None,
+                    );
+                }
+                Ok(None)
+            }
+        }
     }
     fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
         self.wrong()

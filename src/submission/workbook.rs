@@ -1,0 +1,846 @@
+//! A submission filled in as a workbook: the layout `kaohe template --format xlsx` writes,
+//! read back (with calamine) into the same document a YAML submission becomes, so that the
+//! same per-field conversion and checks apply and the same errors arise.
+//!
+//! Sheets are found by name. 基本信息 and 事实 are read by the field name in their last
+//! column (字段名) when it is there, else by the label in column A, so a bureau that sorts
+//! the rows or rewords a label does not break the reading; register sheets are read by
+//! their header row, each column named by its Chinese label or its field name (as a CSV
+//! register is). A blank cell is no value (missing data), never an error.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use indexmap::IndexMap;
+use jiff::civil::Date;
+
+use super::Table;
+use super::seed::{Document, Problem, RegisterInput};
+use super::value::{Raw, convert, convert_csv_cell};
+use crate::pack::{DataDict, Field, FieldType};
+
+/// The instructions sheet.
+pub const INSTRUCTIONS: &str = "填报说明";
+/// The sheet of the bureau, year and assessment date.
+pub const HEADER: &str = "基本信息";
+/// The sheet of the facts, one row each.
+pub const FACTS: &str = "事实";
+/// The sheet of the evidence documents, one row per kind.
+pub const EVIDENCE: &str = "佐证材料";
+/// The sheet of the departments (科室) and who is in charge.
+pub const DEPARTMENTS: &str = "科室";
+/// The sheet of the bureau's own scores (自评分).
+pub const SELF_SCORES: &str = "自评分";
+
+/// What a register sheet's first row says, alone, when the register has no records.
+pub const NONE: &str = "无";
+
+/// The header rows of 基本信息: key and label.
+pub const HEADER_ROWS: [(&str, &str); 5] = [
+    ("name", "单位名称"),
+    ("region_code", "行政区划代码"),
+    ("level", "层级"),
+    ("year", "考核年度"),
+    ("assessed_on", "考核日期"),
+];
+
+/// Columns of 基本信息.
+pub const HEADER_COLUMNS: [&str; 4] = ["项目", "填报值", "说明", "字段名"];
+/// Columns of 事实: the value is column B, the field name the last column.
+pub const FACT_COLUMNS: [&str; 6] = ["名称", "填报值", "单位/类型", "可选值", "说明", "字段名"];
+/// Columns of 佐证材料.
+pub const EVIDENCE_COLUMNS: [&str; 4] = ["材料", "文件（每行一个）", "说明", "字段名"];
+/// Columns of 科室.
+pub const DEPARTMENT_COLUMNS: [&str; 3] = ["科室", "本单位名称", "负责人"];
+/// Columns of 自评分.
+pub const SELF_SCORE_COLUMNS: [&str; 4] = ["编号", "考核项目", "分值", "自评分"];
+
+/// The sheet names the fixed sheets take.
+const FIXED: [&str; 6] = [
+    INSTRUCTIONS,
+    HEADER,
+    FACTS,
+    EVIDENCE,
+    DEPARTMENTS,
+    SELF_SCORES,
+];
+
+/// The sheet of each register, in dictionary order: its label, made a valid sheet name
+/// (at most 31 characters, none of `[]:*?/\`), and made unique.
+pub fn register_sheets(dict: &DataDict) -> Vec<String> {
+    let mut taken: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
+    let mut out = Vec::new();
+    for (name, register) in &dict.registers {
+        let clean: String = register
+            .label
+            .chars()
+            .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+            .collect();
+        let clean = clean.trim_matches('\'').trim().to_string();
+        let base: String = if clean.is_empty() {
+            name.chars().take(31).collect()
+        } else {
+            clean.chars().take(31).collect()
+        };
+        let mut sheet = base.clone();
+        let mut n = 2;
+        while taken
+            .iter()
+            .any(|t| t.to_lowercase() == sheet.to_lowercase())
+        {
+            let suffix = format!("({n})");
+            let keep = 31 - suffix.chars().count();
+            sheet = format!("{}{suffix}", base.chars().take(keep).collect::<String>());
+            n += 1;
+        }
+        taken.push(sheet.clone());
+        out.push(sheet);
+    }
+    out
+}
+
+/// Whether bytes are a zip archive (an XLSX workbook is one).
+pub fn is_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Where a cell is, for messages: `sheet 学校, row 5, column C (学段)`.
+fn at(sheet: &str, row: u32, col: usize, header: &str) -> String {
+    let letter = crate::filled::column_letter(col);
+    if header.is_empty() {
+        format!("sheet {sheet}, row {}, column {letter}", row + 1)
+    } else {
+        format!("sheet {sheet}, row {}, column {letter} ({header})", row + 1)
+    }
+}
+
+/// The text of a cell, trimmed; numbers as written.
+fn text(d: &Data) -> String {
+    match d {
+        Data::String(s) => {
+            // Undo the `'` put before text a spreadsheet could run as a formula.
+            let s = s.trim();
+            match s.strip_prefix('\'') {
+                Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.into(),
+                _ => s.into(),
+            }
+        }
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::DateTime(d) => {
+            serial_date(d.as_f64()).map_or_else(|| d.to_string(), |d| d.to_string())
+        }
+        Data::Error(_) | Data::Empty => String::new(),
+    }
+}
+
+/// A date from an Excel serial number (days since 1899-12-30).
+fn serial_date(serial: f64) -> Option<Date> {
+    if !(61.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let epoch = Date::new(1899, 12, 30).ok()?;
+    epoch
+        .checked_add(jiff::Span::new().days(serial.floor() as i64))
+        .ok()
+}
+
+/// The raw value of a cell for `field`: what a YAML scalar would have been.
+fn raw(field: &Field, d: &Data) -> Result<Option<Raw>, super::value::Invalid> {
+    let number = match d {
+        Data::Int(i) => Some(*i as f64),
+        Data::Float(f) => Some(*f),
+        _ => None,
+    };
+    Ok(Some(match (field.ty, d) {
+        (_, Data::Empty) => return Ok(None),
+        (_, Data::String(s)) if s.trim().is_empty() => return Ok(None),
+        (FieldType::Boolean, Data::Bool(b)) => Raw::Bool(*b),
+        (FieldType::Date, Data::DateTime(x)) => match serial_date(x.as_f64()) {
+            Some(date) => Raw::Str(date.to_string()),
+            None => Raw::Str(x.as_f64().to_string()),
+        },
+        (FieldType::Date, Data::DateTimeIso(s)) => Raw::Str(s.get(..10).unwrap_or(s).to_string()),
+        (FieldType::Date, _) if number.is_some() => {
+            let x = number.unwrap_or_default();
+            match serial_date(x) {
+                Some(date) => Raw::Str(date.to_string()),
+                None => Raw::Str(text(d)),
+            }
+        }
+        // A percent cell holds the fraction, shown as a percentage: 95% is 0.95.
+        (FieldType::Percent, _) if number.is_some() => {
+            let x = number.unwrap_or_default();
+            if !(0.0..=1.0 + 1e-9).contains(&x) {
+                return Err(super::value::Invalid {
+                    message: format!(
+                        "{} is {}, outside 0%–100%",
+                        field.label,
+                        crate::num::percent(x)
+                    ),
+                    help: Some("a percentage cell holds the share: 95% is 0.95".into()),
+                    element: None,
+                });
+            }
+            return Ok(Some(Raw::Float(x)));
+        }
+        (FieldType::Integer | FieldType::Number, Data::DateTime(x)) => Raw::Float(x.as_f64()),
+        (FieldType::Integer, _) if number.is_some() => {
+            let x = number.unwrap_or_default();
+            if x.fract() == 0.0 && x.abs() < 9e15 {
+                Raw::Int(x as i64)
+            } else {
+                Raw::Float(x)
+            }
+        }
+        (FieldType::Number, _) if number.is_some() => Raw::Float(number.unwrap_or_default()),
+        _ => return Ok(Some(Raw::Str(text(d)))),
+    }))
+}
+
+/// Converts one cell for `field`: a typed cell directly, text as a CSV cell is read.
+fn cell(field: &Field, d: &Data) -> Result<Option<super::Value>, super::value::Invalid> {
+    match raw(field, d)? {
+        None => Ok(None),
+        // A percent cell's number is a fraction whatever forms the field accepts when typed.
+        Some(Raw::Float(x)) if field.ty == FieldType::Percent => Ok(Some(super::Value::Number(x))),
+        Some(Raw::Str(s)) => convert_csv_cell(field, &s),
+        Some(r) => convert(field, r),
+    }
+}
+
+/// A sheet read: its cells, by 0-based row and column.
+struct Sheet {
+    name: String,
+    rows: Vec<Vec<Data>>,
+}
+
+impl Sheet {
+    fn get(&self, r: usize, c: usize) -> &Data {
+        self.rows
+            .get(r)
+            .and_then(|row| row.get(c))
+            .unwrap_or(&Data::Empty)
+    }
+    fn width(&self) -> usize {
+        self.rows.iter().map(Vec::len).max().unwrap_or(0)
+    }
+    fn blank_row(&self, r: usize) -> bool {
+        self.rows
+            .get(r)
+            .is_none_or(|row| row.iter().all(|d| text(d).is_empty()))
+    }
+}
+
+/// A workbook read as a submission document, with where each JSON pointer's value is.
+pub struct Read {
+    pub doc: Document,
+    pub problems: Vec<Problem>,
+    /// JSON pointer -> `sheet S, row N, column C (header)`.
+    pub places: HashMap<String, String>,
+    /// The workbook's sheets, in order: problems are listed sheet by sheet.
+    pub sheets: Vec<String>,
+}
+
+/// Where a located message is, for listing problems in the workbook's order: the sheet's
+/// index, the row and the column (as numbers, so that row 10 comes after row 9).
+pub fn order(sheets: &[String], message: &str) -> (usize, u32, usize) {
+    let Some(rest) = message.strip_prefix("sheet ") else {
+        return (usize::MAX, 0, 0);
+    };
+    let mut parts = rest.splitn(3, ", ");
+    let sheet = parts.next().unwrap_or("");
+    let sheet = sheet.split(':').next().unwrap_or(sheet);
+    let index = sheets.iter().position(|s| s == sheet).unwrap_or(usize::MAX);
+    let row = parts
+        .next()
+        .and_then(|r| r.strip_prefix("row "))
+        .and_then(|r| r.split(':').next())
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
+    let col = parts
+        .next()
+        .and_then(|c| c.strip_prefix("column "))
+        .map(|c| {
+            c.chars()
+                .take_while(char::is_ascii_uppercase)
+                .fold(0usize, |n, ch| n * 26 + (ch as usize - 'A' as usize + 1))
+        })
+        .unwrap_or(0);
+    (index, row, col)
+}
+
+/// Reads the workbook `bytes` against the dictionary. `Err` is a workbook that cannot be
+/// opened at all.
+pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
+    let mut book: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an XLSX workbook: {e}"))?;
+    let names = book.sheet_names();
+    let mut sheets: IndexMap<String, Sheet> = IndexMap::new();
+    for name in names {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| format!("sheet {name}: {e}"))?;
+        // Rows and columns as the sheet numbers them, from A1.
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut rows: Vec<Vec<Data>> = Vec::new();
+        for (r, row) in range.rows().enumerate() {
+            let r = r + r0 as usize;
+            if rows.len() <= r {
+                rows.resize(r + 1, Vec::new());
+            }
+            let mut cells = vec![Data::Empty; c0 as usize];
+            cells.extend(row.iter().cloned());
+            rows[r] = cells;
+        }
+        sheets.insert(name.clone(), Sheet { name, rows });
+    }
+    let mut out = Read {
+        doc: Document {
+            facts: vec![None; dict.facts.len()],
+            registers: vec![None; dict.registers.len()],
+            ..Document::default()
+        },
+        problems: Vec::new(),
+        places: HashMap::new(),
+        sheets: sheets.keys().cloned().collect(),
+    };
+    out.places.insert(String::new(), format!("sheet {HEADER}"));
+    let register_sheets = register_sheets(dict);
+    let known: Vec<&str> = FIXED
+        .iter()
+        .copied()
+        .chain(register_sheets.iter().map(String::as_str))
+        .collect();
+    if !sheets.contains_key(HEADER) {
+        return Err(format!(
+            "the workbook has no sheet `{HEADER}`: it is not a submission filled in from `kaohe template` (its sheets: {})",
+            sheets.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    for (name, sheet) in &sheets {
+        if !known.contains(&name.as_str())
+            && !dict.registers.contains_key(name)
+            && !sheet.rows.is_empty()
+        {
+            let help = format!("the register sheets are {}", register_sheets.join(", "));
+            let message = "the pack has no register of that name".to_string();
+            problem(&mut out, format!("sheet {name}"), message, Some(help));
+        }
+    }
+    if let Some(sheet) = sheets.get(HEADER) {
+        header(sheet, &mut out);
+    }
+    if let Some(sheet) = sheets.get(FACTS) {
+        facts(dict, sheet, &mut out);
+    }
+    for (i, ((name, register), sheet_name)) in
+        dict.registers.iter().zip(&register_sheets).enumerate()
+    {
+        let sheet = sheets.get(sheet_name).or_else(|| sheets.get(name));
+        if let Some(sheet) = sheet {
+            out.doc.registers[i] = register_rows(name, register, sheet, &mut out);
+        }
+    }
+    if let Some(sheet) = sheets.get(EVIDENCE) {
+        evidence(dict, sheet, &mut out);
+    }
+    if let Some(sheet) = sheets.get(DEPARTMENTS) {
+        departments(sheet, &mut out);
+    }
+    if let Some(sheet) = sheets.get(SELF_SCORES) {
+        self_scores(sheet, &mut out);
+    }
+    Ok(out)
+}
+
+fn problem(out: &mut Read, place: String, message: String, help: Option<String>) {
+    // Each problem has a pointer of its own, located at its cell.
+    let pointer = format!("/~cell/{}", out.places.len());
+    out.places.insert(pointer.clone(), place);
+    out.problems.push(Problem {
+        pointer,
+        at_key: false,
+        message,
+        help,
+    });
+}
+
+/// Which row holds each key of a two-column sheet (基本信息, 事实, 佐证材料): the field name
+/// in column `name_col` when given, else the label in column A.
+fn rows_by_key<'a>(
+    sheet: &Sheet,
+    name_col: usize,
+    labels: impl Iterator<Item = (&'a str, &'a str)>,
+    out: &mut Read,
+) -> Vec<(String, usize)> {
+    let mut by_label: HashMap<&str, &str> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    for (name, label) in labels {
+        by_label.insert(label, name);
+        names.push(name);
+    }
+    let mut found: Vec<(String, usize)> = Vec::new();
+    for r in 1..sheet.rows.len() {
+        if sheet.blank_row(r) {
+            continue;
+        }
+        let name = text(sheet.get(r, name_col));
+        let label = text(sheet.get(r, 0));
+        let label = label.trim_end_matches("（必报）").to_string();
+        let key = if names.contains(&name.as_str()) {
+            Some(name.clone())
+        } else if name.is_empty() {
+            by_label.get(label.as_str()).map(|s| s.to_string())
+        } else {
+            None
+        };
+        match key {
+            Some(key) => {
+                if let Some((_, first)) = found.iter().find(|(k, _)| *k == key) {
+                    let message = format!("`{key}` is given twice (first on row {})", first + 1);
+                    let place = at(&sheet.name, r as u32, 0, "");
+                    problem(out, place, message, None);
+                } else {
+                    found.push((key, r));
+                }
+            }
+            None => {
+                let shown = if name.is_empty() { label } else { name };
+                let col = if text(sheet.get(r, name_col)).is_empty() {
+                    0
+                } else {
+                    name_col
+                };
+                let help = crate::diag::did_you_mean(&shown, names.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"));
+                let place = at(&sheet.name, r as u32, col, "");
+                problem(out, place, format!("unknown row `{shown}`"), help);
+            }
+        }
+    }
+    found
+}
+
+fn header(sheet: &Sheet, out: &mut Read) {
+    let rows = rows_by_key(sheet, 3, HEADER_ROWS.iter().copied(), out);
+    // The bureau and the year are the two things a submission must give: their cells are
+    // named when they are blank.
+    out.doc.keys.insert("bureau".into());
+    for (key, label) in [("name", "单位名称"), ("year", "考核年度")] {
+        match rows.iter().find(|(k, _)| k == key) {
+            Some((_, r)) => {
+                let pointer = if key == "name" { "/bureau" } else { "/year" };
+                out.places
+                    .insert(pointer.into(), at(&sheet.name, *r as u32, 1, label));
+                if key == "year" && text(sheet.get(*r, 1)).is_empty() {
+                    let message = "the year is not filled in".to_string();
+                    let place = at(&sheet.name, *r as u32, 1, label);
+                    problem(
+                        out,
+                        place,
+                        message,
+                        Some("write the assessment year, e.g. 2024".into()),
+                    );
+                    out.doc.keys.insert("year".into());
+                }
+            }
+            None => {
+                let place = format!("sheet {}", sheet.name);
+                problem(out, place, format!("no row `{label}`"), None);
+                out.doc.keys.insert(key.into());
+            }
+        }
+    }
+    for (key, r) in rows {
+        let label = HEADER_ROWS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, l)| *l);
+        let d = sheet.get(r, 1);
+        let pointer = match key.as_str() {
+            "year" | "assessed_on" => format!("/{key}"),
+            _ => format!("/bureau/{key}"),
+        };
+        out.places
+            .insert(pointer.clone(), at(&sheet.name, r as u32, 1, label));
+        let value = match (key.as_str(), d) {
+            (_, Data::Empty) => continue,
+            (_, Data::String(s)) if s.trim().is_empty() => continue,
+            ("year", Data::Float(x)) => Raw::Float(*x),
+            ("year", Data::Int(i)) => Raw::Int(*i),
+            ("year", Data::String(s)) => match s.trim().trim_end_matches('年').parse::<i64>() {
+                Ok(y) => Raw::Int(y),
+                Err(_) => Raw::Str(s.trim().into()),
+            },
+            ("assessed_on", Data::DateTime(x)) => serial_date(x.as_f64())
+                .map_or_else(|| Raw::Float(x.as_f64()), |d| Raw::Str(d.to_string())),
+            ("assessed_on", Data::Float(x)) => {
+                serial_date(*x).map_or_else(|| Raw::Float(*x), |d| Raw::Str(d.to_string()))
+            }
+            ("assessed_on", Data::DateTimeIso(s)) => Raw::Str(s.get(..10).unwrap_or(s).into()),
+            _ => Raw::Str(text(d)),
+        };
+        match key.as_str() {
+            "year" => {
+                out.doc.keys.insert("year".into());
+                out.doc.year = Some(value);
+            }
+            "assessed_on" => {
+                out.doc.keys.insert("assessed_on".into());
+                out.doc.assessed_on = Some(value);
+            }
+            _ => {
+                out.doc.keys.insert("bureau".into());
+                out.doc.bureau.insert(key, value);
+            }
+        }
+    }
+}
+
+fn facts(dict: &DataDict, sheet: &Sheet, out: &mut Read) {
+    let labels = dict
+        .facts
+        .iter()
+        .map(|(n, f)| (n.as_str(), f.label.as_str()));
+    let rows = rows_by_key(sheet, FACT_COLUMNS.len() - 1, labels, out);
+    if !rows.is_empty() {
+        out.doc.keys.insert("facts".into());
+    }
+    for (key, r) in rows {
+        let Some((index, _, field)) = dict.facts.get_full(&key) else {
+            continue;
+        };
+        let place = at(&sheet.name, r as u32, 1, &field.label);
+        let pointer = format!("/facts/{}", crate::text::pointer_segment(&key));
+        out.places.insert(pointer, place.clone());
+        match cell(field, sheet.get(r, 1)) {
+            Ok(v) => out.doc.facts[index] = v,
+            Err(e) => problem(out, place, e.message, e.help),
+        }
+    }
+}
+
+fn register_rows(
+    name: &str,
+    register: &crate::pack::Register,
+    sheet: &Sheet,
+    out: &mut Read,
+) -> Option<RegisterInput> {
+    let width = sheet.width();
+    let mut mapping: Vec<Option<usize>> = vec![None; width];
+    let mut seen: HashMap<usize, usize> = HashMap::new();
+    for (c, slot) in mapping.iter_mut().enumerate() {
+        // The key column's header is marked `＊`.
+        let h = text(sheet.get(0, c))
+            .trim_end_matches(['＊', '*'])
+            .trim()
+            .to_string();
+        if h.is_empty() {
+            continue;
+        }
+        match register
+            .columns
+            .iter()
+            .position(|(n, f)| *n == h || f.label == h)
+        {
+            Some(i) => {
+                if let Some(first) = seen.insert(i, c) {
+                    let message = format!(
+                        "column `{h}` appears twice (first in column {})",
+                        crate::filled::column_letter(first)
+                    );
+                    problem(out, at(&sheet.name, 0, c, ""), message, None);
+                } else {
+                    *slot = Some(i);
+                }
+            }
+            None => {
+                let candidates = register
+                    .columns
+                    .iter()
+                    .flat_map(|(n, f)| [n.as_str(), f.label.as_str()]);
+                let help = crate::diag::did_you_mean(&h, candidates)
+                    .map(|s| format!("did you mean `{s}`?"));
+                let message = format!("register `{name}` has no column `{h}`");
+                problem(out, at(&sheet.name, 0, c, ""), message, help);
+            }
+        }
+    }
+    let key_column = register.columns.get_index_of(&register.key);
+    if let Some(k) = key_column
+        && !seen.contains_key(&k)
+        && sheet.rows.len() > 1
+    {
+        let label = &register.columns[k].label;
+        let message = format!("no column headed `{label}`, the register's key");
+        problem(out, format!("sheet {}, row 1", sheet.name), message, None);
+        return None;
+    }
+    let filled: Vec<usize> = (1..sheet.rows.len())
+        .filter(|r| !sheet.blank_row(*r))
+        .collect();
+    // No row is no register (not reported, 缺数据); `无` alone in the first row is a
+    // register reported with no records.
+    if filled.is_empty() {
+        return None;
+    }
+    if let [r] = filled.as_slice()
+        && sheet.rows[*r]
+            .iter()
+            .map(text)
+            .filter(|t| !t.is_empty())
+            .eq([NONE.to_string()])
+    {
+        out.doc.keys.insert("registers".into());
+        return Some(RegisterInput::Rows(Table::default()));
+    }
+    let pointer = format!("/registers/{}", crate::text::pointer_segment(name));
+    let mut table = Table::default();
+    for r in 1..sheet.rows.len() {
+        if sheet.blank_row(r) {
+            continue;
+        }
+        let index = table.rows.len();
+        let mut row = vec![None; register.columns.len()];
+        for (c, m) in mapping.iter().enumerate() {
+            let Some(i) = *m else { continue };
+            let Some((col_name, field)) = register.columns.get_index(i) else {
+                continue;
+            };
+            let place = at(&sheet.name, r as u32, c, &field.label);
+            out.places.insert(
+                format!(
+                    "{pointer}/{index}/{}",
+                    crate::text::pointer_segment(col_name)
+                ),
+                place.clone(),
+            );
+            match cell(field, sheet.get(r, c)) {
+                Ok(v) => row[i] = v,
+                Err(e) => problem(out, place, e.message, e.help),
+            }
+        }
+        let key_place = key_column
+            .and_then(|k| mapping.iter().position(|m| *m == Some(k)))
+            .map_or_else(
+                || format!("sheet {}, row {}", sheet.name, r + 1),
+                |c| {
+                    at(
+                        &sheet.name,
+                        r as u32,
+                        c,
+                        &register.columns[key_column.unwrap_or(0)].label,
+                    )
+                },
+            );
+        out.places.insert(format!("{pointer}/{index}"), key_place);
+        table.rows.push(row);
+    }
+    out.doc.keys.insert("registers".into());
+    Some(RegisterInput::Rows(table))
+}
+
+fn evidence(dict: &DataDict, sheet: &Sheet, out: &mut Read) {
+    let labels = dict
+        .evidence
+        .iter()
+        .map(|(n, e)| (n.as_str(), e.label.as_str()));
+    let rows = rows_by_key(sheet, EVIDENCE_COLUMNS.len() - 1, labels, out);
+    for (key, r) in rows {
+        let docs: Vec<String> = text(sheet.get(r, 1))
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        if !docs.is_empty() {
+            out.doc.keys.insert("evidence".into());
+            out.doc.evidence.insert(key, docs);
+        }
+    }
+}
+
+fn departments(sheet: &Sheet, out: &mut Read) {
+    for r in 1..sheet.rows.len() {
+        let name = text(sheet.get(r, 0));
+        let unit = Some(text(sheet.get(r, 1))).filter(|s| !s.is_empty());
+        let person = Some(text(sheet.get(r, 2))).filter(|s| !s.is_empty());
+        if unit.is_none() && person.is_none() {
+            continue;
+        }
+        if name.is_empty() {
+            let place = at(&sheet.name, r as u32, 0, DEPARTMENT_COLUMNS[0]);
+            problem(out, place, "the department is not named".into(), None);
+            continue;
+        }
+        if out.doc.departments.contains_key(&name) {
+            let place = at(&sheet.name, r as u32, 0, DEPARTMENT_COLUMNS[0]);
+            problem(
+                out,
+                place,
+                format!("department `{name}` is given twice"),
+                None,
+            );
+            continue;
+        }
+        out.doc.keys.insert("departments".into());
+        out.doc
+            .departments
+            .insert(name, super::Department { unit, person });
+    }
+}
+
+fn self_scores(sheet: &Sheet, out: &mut Read) {
+    for r in 1..sheet.rows.len() {
+        let id = text(sheet.get(r, 0));
+        let d = sheet.get(r, 3);
+        let place = at(&sheet.name, r as u32, 3, SELF_SCORE_COLUMNS[3]);
+        let score = match d {
+            Data::Empty => continue,
+            Data::String(s) if s.trim().is_empty() => continue,
+            Data::Int(i) => *i as f64,
+            Data::Float(x) => *x,
+            Data::String(s) => match s.trim().parse::<f64>() {
+                Ok(x) => x,
+                Err(_) => {
+                    problem(
+                        out,
+                        place,
+                        format!("expected a score, found `{}`", s.trim()),
+                        None,
+                    );
+                    continue;
+                }
+            },
+            other => {
+                problem(
+                    out,
+                    place,
+                    format!("expected a score, found `{}`", text(other)),
+                    None,
+                );
+                continue;
+            }
+        };
+        let pointer = format!("/self_scores/{}", crate::text::pointer_segment(&id));
+        out.places.insert(pointer, place);
+        out.doc.keys.insert("self_scores".into());
+        out.doc.self_scores.insert(id, score);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::PercentForm;
+    use crate::submission::Value;
+
+    fn field(ty: FieldType, accept: &[PercentForm]) -> Field {
+        Field {
+            ty,
+            label: "项".into(),
+            required: false,
+            values: vec!["小学".into(), "初中".into()],
+            accept: accept.to_vec(),
+            signed: false,
+            states: None,
+            description: None,
+        }
+    }
+
+    fn date(y: i16, m: i8, d: i8) -> Option<Value> {
+        Date::new(y, m, d).ok().map(Value::Date)
+    }
+
+    #[test]
+    fn cells_read_as_a_spreadsheet_stores_them() {
+        let b = field(FieldType::Boolean, &[]);
+        assert_eq!(
+            cell(&b, &Data::String("是".into())),
+            Ok(Some(Value::Bool(true)))
+        );
+        assert_eq!(cell(&b, &Data::Bool(false)), Ok(Some(Value::Bool(false))));
+        assert_eq!(
+            cell(&b, &Data::String("true".into())),
+            Ok(Some(Value::Bool(true)))
+        );
+        assert_eq!(cell(&b, &Data::Empty), Ok(None));
+        assert_eq!(cell(&b, &Data::String("  ".into())), Ok(None));
+
+        let i = field(FieldType::Integer, &[]);
+        assert_eq!(cell(&i, &Data::Float(3.0)), Ok(Some(Value::Int(3))));
+        assert_eq!(
+            cell(&i, &Data::String("12".into())),
+            Ok(Some(Value::Int(12)))
+        );
+        assert!(cell(&i, &Data::Float(2.5)).is_err());
+
+        // 2024-03-20 is serial 45371.
+        let d = field(FieldType::Date, &[]);
+        assert_eq!(cell(&d, &Data::Float(45371.0)), Ok(date(2024, 3, 20)));
+        assert_eq!(
+            cell(&d, &Data::String("2024-03-20".into())),
+            Ok(date(2024, 3, 20))
+        );
+        assert_eq!(
+            cell(&d, &Data::DateTimeIso("2024-03-20T00:00:00".into())),
+            Ok(date(2024, 3, 20))
+        );
+
+        // A percent cell holds the share, whatever forms the field accepts when typed.
+        let p = field(FieldType::Percent, &[PercentForm::Percent]);
+        assert_eq!(cell(&p, &Data::Float(0.95)), Ok(Some(Value::Number(0.95))));
+        assert_eq!(
+            cell(&p, &Data::String("95%".into())),
+            Ok(Some(Value::Number(0.95)))
+        );
+        assert!(cell(&p, &Data::Float(95.0)).is_err());
+
+        let s = field(FieldType::String, &[]);
+        assert_eq!(
+            cell(&s, &Data::Float(130526.0)),
+            Ok(Some(Value::Text("130526".into())))
+        );
+        assert_eq!(
+            cell(&s, &Data::String("'=1+1".into())),
+            Ok(Some(Value::Text("=1+1".into())))
+        );
+
+        let l = field(FieldType::List, &[]);
+        assert_eq!(
+            cell(&l, &Data::String("小学、初中".into())),
+            Ok(Some(Value::List(vec!["小学".into(), "初中".into()])))
+        );
+        let e = field(FieldType::Enum, &[]);
+        assert!(cell(&e, &Data::String("小學".into())).is_err());
+    }
+
+    #[test]
+    fn register_sheet_names_are_valid_and_unique() {
+        let yaml = "facts: {}\nregisters:\n  a: {label: '学校/幼儿园[名单]', key: k, columns: {k: {type: string, label: K}}}\n  b: {label: 事实, key: k, columns: {k: {type: string, label: K}}}\n  c: {label: '一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三', key: k, columns: {k: {type: string, label: K}}}\n";
+        let dict: DataDict = serde_json::from_value(
+            serde_json::to_value(serde_saphyr::from_str::<serde_json::Value>(yaml).expect("yaml"))
+                .expect("json"),
+        )
+        .expect("dict");
+        let names = register_sheets(&dict);
+        assert_eq!(names[0], "学校_幼儿园_名单_");
+        assert_eq!(names[1], "事实(2)");
+        assert_eq!(names[2].chars().count(), 31);
+    }
+
+    #[test]
+    fn problems_sort_in_workbook_order() {
+        let sheets = vec!["基本信息".to_string(), "事实".to_string()];
+        let a = order(&sheets, "sheet 事实, row 10, column B (x): y");
+        let b = order(&sheets, "sheet 事实, row 9, column AA (x): y");
+        let c = order(&sheets, "sheet 基本信息, row 12, column B: y");
+        assert!(c < b && b < a, "{a:?} {b:?} {c:?}");
+        assert_eq!(b, (1, 9, 27));
+    }
+}
