@@ -12,7 +12,8 @@ use crate::{report, review, submission, waiver};
 pub struct Args {
     /// The pack directory.
     pub pack: PathBuf,
-    /// Submission files (YAML or JSON), one bureau each.
+    /// Submissions, one bureau each: YAML, JSON or a filled-in workbook (`kaohe template`);
+    /// with `-o DIR/` (a round), a directory stands for the submissions directly inside it.
     #[arg(required = true)]
     pub submissions: Vec<PathBuf>,
     /// Output format.
