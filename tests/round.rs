@@ -1,6 +1,6 @@
 //! An assessment round (`kaohe assess PACK SUB... -o DIR/`) over the seeded bureaus of
-//! `fixtures/round/`: the summary in md, json and csv (snapshots), every bureau's files, the
-//! same bytes whatever the number of threads, a bad submission skipped and listed, `--strict`
+//! `fixtures/round/`: the summary in md, json and csv (snapshots) and html, every bureau's
+//! files, the same bytes whatever the number of threads, a bad submission skipped and listed, `--strict`
 //! writing nothing, and memory that does not grow with the number of bureaus.
 
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
-//! The summary of an assessment round (考核汇总): Markdown, CSV (the ranking), XLSX and JSON. The
-//! figures come computed in [`crate::round::Summary`]; this module only writes them.
+//! The summary of an assessment round (考核汇总): Markdown, CSV (the ranking), XLSX, JSON and
+//! a self-contained HTML page. The figures come computed in [`crate::round::Summary`]; this
+//! module only writes them.
 
 use super::escape;
 use crate::num::{percent, show};
