@@ -1,7 +1,7 @@
 //! An assessment round (`kaohe assess PACK SUB... -o DIR/`) over the seeded bureaus of
 //! `fixtures/round/`: the summary in md, json and csv (snapshots) and html, every bureau's
-//! files, the same bytes whatever the number of threads, a bad submission skipped and listed, `--strict`
-//! writing nothing, and memory that does not grow with the number of bureaus.
+//! files, the same bytes whatever the number of threads, a bad submission skipped and listed,
+//! `--strict` writing nothing, and memory that does not grow with the number of bureaus.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
