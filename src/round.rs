@@ -76,6 +76,36 @@ pub struct Record {
     /// The submission's assessment date: the latest dates the summary workbook.
     #[serde(skip)]
     pub assessed_on: Option<jiff::civil::Date>,
+    /// Its gap list, for the HTML summary's page of the bureau.
+    #[serde(skip)]
+    pub gaps: Vec<Gap>,
+    /// Its rectification tasks, for the HTML summary's page of the bureau.
+    #[serde(skip)]
+    pub tasks: Vec<Task>,
+}
+
+/// An item on a bureau's gap list, as the HTML summary shows it.
+#[derive(Debug, Clone)]
+pub struct Gap {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub measured: Option<crate::checks::Quantity>,
+    pub required: Option<crate::checks::Requirement>,
+    /// Points available and not awarded.
+    pub lost: f64,
+}
+
+/// A rectification task, as the HTML summary shows it.
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub item: String,
+    pub problem: String,
+    pub measure: String,
+    pub owner: String,
+    pub deadline: Option<jiff::civil::Date>,
+    /// Days from an assessment date the submission does not give.
+    pub within_days: Option<u32>,
 }
 
 /// A bureau's self-scores against its final scores.
@@ -251,14 +281,15 @@ fn bureau(
         }));
     }
     let stem = file_stem(index, width, &a.submission.bureau.name);
-    write_bureau(&a, &stem, settings)?;
+    let tasks = write_bureau(&a, &stem, settings)?;
     let mut record = record(pack, &a, item_index, index, file, stem);
     record.assessed_on = assessed_on;
+    record.tasks = tasks;
     Ok(Outcome::Done(Box::new(record)))
 }
 
-/// A bureau's gap report (md, json) and rectification list (xlsx).
-fn write_bureau(a: &Assessment, stem: &str, settings: &Settings) -> Result<(), String> {
+/// A bureau's gap report (md, json) and rectification list (xlsx); returns the list's tasks.
+fn write_bureau(a: &Assessment, stem: &str, settings: &Settings) -> Result<Vec<Task>, String> {
     let md = if settings.sheet {
         report::markdown_with_sheet(a)
     } else {
@@ -279,7 +310,18 @@ fn write_bureau(a: &Assessment, stem: &str, settings: &Settings) -> Result<(), S
         crate::source::write(&path, bytes)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     }
-    Ok(())
+    Ok(list
+        .tasks
+        .into_iter()
+        .map(|t| Task {
+            item: t.item,
+            problem: t.problem,
+            measure: t.measure,
+            owner: t.owner,
+            deadline: t.deadline,
+            within_days: t.within_days,
+        })
+        .collect())
 }
 
 fn record(
@@ -337,6 +379,20 @@ fn record(
             .collect(),
         outputs,
         assessed_on: None,
+        gaps: a
+            .items
+            .iter()
+            .filter(|o| o.gap)
+            .map(|o| Gap {
+                id: o.id.clone(),
+                title: o.title.clone(),
+                status: o.status,
+                measured: o.measured.clone(),
+                required: o.required.clone(),
+                lost: num::round2(o.available - o.awarded),
+            })
+            .collect(),
+        tasks: Vec::new(),
     }
 }
 

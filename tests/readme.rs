@@ -357,8 +357,15 @@ fn every_kaohe_command_shown_runs() {
         if lang != "sh" {
             continue;
         }
-        for command in text.lines() {
-            let command = command.split('#').next().unwrap_or("").trim();
+        for full in text.lines() {
+            let command = full.split('#').next().unwrap_or("").trim();
+            // A comment may say the command's exit code: `# … (exits 1: …)`.
+            let expected = full
+                .split_once('#')
+                .and_then(|(_, comment)| comment.split_once("(exits "))
+                .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|code| code.parse::<i32>().ok())
+                .unwrap_or(0);
             let args = if let Some(rest) = command.strip_prefix("kaohe ") {
                 rest
             } else if let Some(rest) = command.strip_prefix("cargo run --release -- ") {
@@ -392,8 +399,9 @@ fn every_kaohe_command_shown_runs() {
                 .args(&args)
                 .output()
                 .expect("runs");
-            assert!(
-                out.status.success(),
+            assert_eq!(
+                out.status.code(),
+                Some(expected),
                 "README.md:{line}: `{command}` failed:\n{}",
                 String::from_utf8_lossy(&out.stderr)
             );
@@ -401,6 +409,11 @@ fn every_kaohe_command_shown_runs() {
         }
     }
     assert!(ran >= 3, "the README shows kaohe commands: {ran}");
+    // The main job, the round over `fixtures/round/`, wrote the HTML summary.
+    assert!(
+        out_dir.path().join("round/summary.html").is_file(),
+        "the Quick start's round writes round/summary.html"
+    );
 }
 
 /// Packs, fixtures and the README name their sources by what they are: no file refers to a

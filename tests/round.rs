@@ -1,7 +1,7 @@
 //! An assessment round (`kaohe assess PACK SUB... -o DIR/`) over the seeded bureaus of
-//! `fixtures/round/`: the summary in md, json and csv (snapshots), every bureau's files, the
-//! same bytes whatever the number of threads, a bad submission skipped and listed, `--strict`
-//! writing nothing, and memory that does not grow with the number of bureaus.
+//! `fixtures/round/`: the summary in md, json and csv (snapshots) and html, every bureau's
+//! files, the same bytes whatever the number of threads, a bad submission skipped and listed,
+//! `--strict` writing nothing, and memory that does not grow with the number of bureaus.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -109,6 +109,42 @@ fn a_round_writes_the_summary_and_every_bureaus_files() {
     // No timing reaches a file.
     assert!(!md.contains("assessed 13"));
 
+    // The HTML summary: one file with nothing to fetch, every name escaped, a part per
+    // bureau linked from the ranking.
+    let html = String::from_utf8(summary("summary.html")).expect("UTF-8");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains(
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\""
+    ));
+    for external in ["src=\"http", "href=\"http", "src=\"//", "@import", "url("] {
+        assert!(!html.contains(external), "{external}");
+    }
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "only the page's own script"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;区教育局"));
+    assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;柳林县教育局"));
+    assert!(!html.contains("<img"));
+    for (section, count) in [
+        ("<h2>等次分布</h2>", 1),
+        ("<h2>板块平均得分</h2>", 1),
+        ("<h2>考核项达标率</h2>", 1),
+        ("<h2>共性问题</h2>", 1),
+        ("<h2>未能考核</h2>", 1),
+        ("<section class=\"bureau\" id=\"b-", 13),
+        ("<svg class=\"chart\"", 3),
+    ] {
+        assert_eq!(html.matches(section).count(), count, "{section}");
+    }
+    assert!(html.contains("<a href=\"#b-011\">&lt;script&gt;"));
+    assert!(html.contains("<section class=\"bureau\" id=\"b-011\">"));
+    assert!(
+        html.contains("bureau-009.yaml"),
+        "未能考核 lists the skipped file"
+    );
+
     let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     let ranking = value["ranking"].as_array().expect("a ranking");
     assert_eq!(ranking.len(), 13);
@@ -135,7 +171,7 @@ fn a_round_writes_the_summary_and_every_bureaus_files() {
     }
     assert_eq!(std::fs::read_dir(&bureaus).expect("dir").count(), 13 * 3);
     // Nothing else is left in the folder.
-    assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), 5);
+    assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), 6);
 }
 
 /// The summary workbook, read back: one sheet per view, the ranking as the CSV has it, rates
@@ -280,7 +316,7 @@ fn the_outputs_are_the_same_bytes_whatever_the_number_of_threads() {
     round(&["fixtures/round"], two.path(), &["--jobs", "2"]);
     let (a, b) = (files(one.path()), files(two.path()));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
-    assert_eq!(a.len(), 4 + 13 * 3);
+    assert_eq!(a.len(), 5 + 13 * 3);
     for (path, bytes) in &a {
         assert!(&b[path] == bytes, "{} differs", path.display());
     }

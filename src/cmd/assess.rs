@@ -61,7 +61,7 @@ pub struct Args {
     /// Write the output to PATH instead of stdout (a file is replaced whole or not at all).
     /// A directory (one that exists, or a path ending in `/`) runs a round: each bureau's
     /// report (md, json) and rectification list (xlsx) under `PATH/bureaus/`, and the
-    /// round's summary (`summary.md`, `.json`, `.csv`, `.xlsx`) in `PATH`.
+    /// round's summary (`summary.md`, `.json`, `.csv`, `.xlsx`, `.html`) in `PATH`.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// In a round: how many bureaus are assessed at once (default: one per core). The

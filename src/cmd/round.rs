@@ -129,11 +129,13 @@ fn staged(
     let summary = round::summarize(pack, paths.len(), &results);
     let csv = report::round::csv(&summary).map_err(CliError::Usage)?;
     let xlsx = report::round::xlsx(&summary).map_err(CliError::Usage)?;
+    let html = report::round::html(&summary).map_err(CliError::Usage)?;
     for (name, bytes) in [
         ("summary.xlsx", xlsx),
         ("summary.md", report::round::markdown(&summary).into_bytes()),
         ("summary.json", report::round::json(&summary).into_bytes()),
         ("summary.csv", csv),
+        ("summary.html", html.into_bytes()),
     ] {
         super::write_output(&staging.join(name), &bytes)?;
     }
@@ -194,7 +196,13 @@ fn publish(staging: &Path, dir: &Path) -> Result<(), CliError> {
             std::fs::rename(&from, &to).map_err(|e| error(&to, e))?;
         }
     }
-    for name in ["summary.md", "summary.json", "summary.csv", "summary.xlsx"] {
+    for name in [
+        "summary.md",
+        "summary.json",
+        "summary.csv",
+        "summary.xlsx",
+        "summary.html",
+    ] {
         let to = dir.join(name);
         std::fs::rename(staging.join(name), &to).map_err(|e| error(&to, e))?;
     }

@@ -1,5 +1,6 @@
-//! The summary of an assessment round (考核汇总): Markdown, CSV (the ranking), XLSX and JSON. The
-//! figures come computed in [`crate::round::Summary`]; this module only writes them.
+//! The summary of an assessment round (考核汇总): Markdown, CSV (the ranking), XLSX, JSON and
+//! a self-contained HTML page. The figures come computed in [`crate::round::Summary`]; this
+//! module only writes them.
 
 use super::escape;
 use crate::num::{percent, show};
@@ -426,4 +427,255 @@ fn workbook(s: &Summary) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         }
     }
     book.save_to_buffer()
+}
+
+const HTML_TEMPLATE: &str = include_str!("summary.html");
+
+/// One bar of an SVG chart: its label, its value in words, its top and its length.
+#[derive(serde::Serialize)]
+struct Bar {
+    label: String,
+    value: String,
+    y: usize,
+    w: f64,
+}
+
+#[derive(serde::Serialize)]
+struct Chart {
+    title: &'static str,
+    width: usize,
+    height: usize,
+    /// Where the bars start: the labels are right-aligned to it.
+    left: usize,
+    bars: Vec<Bar>,
+}
+
+/// Horizontal bars, each `value / max` of the drawing width (a rounded pixel length).
+fn chart(title: &'static str, left: usize, bars: Vec<(String, f64, String)>, max: f64) -> Chart {
+    const PLOT: f64 = 560.0;
+    const ROW: usize = 22;
+    let bars: Vec<Bar> = bars
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, x, value))| Bar {
+            label,
+            value,
+            y: i * ROW,
+            w: if max > 0.0 {
+                (x.max(0.0) / max * PLOT * 10.0).round() / 10.0
+            } else {
+                0.0
+            },
+        })
+        .collect();
+    Chart {
+        title,
+        width: left + PLOT as usize + 170,
+        height: bars.len() * ROW + 4,
+        left,
+        bars,
+    }
+}
+
+/// The summary as one self-contained HTML page: the ranking (sortable), charts of the grade
+/// distribution, the sections' averages and the items' pass rates (inline SVG), 共性问题,
+/// 未能考核, and a part per bureau with its gap list and rectification tasks. No network:
+/// inline style and script only, and a Content-Security-Policy that forbids the rest.
+/// Everything is HTML-escaped by the template engine.
+pub fn html(s: &Summary) -> Result<String, String> {
+    use minijinja::value::Serde;
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.add_template("summary.html", HTML_TEMPLATE)
+        .map_err(|e| e.to_string())?;
+    let width = s
+        .ranking
+        .iter()
+        .map(|r| r.record.index)
+        .max()
+        .unwrap_or(0)
+        .to_string()
+        .len()
+        .max(3);
+    let anchor = |index: usize| format!("{index:0width$}");
+    let grade_rank = |g: &str| {
+        s.grades
+            .iter()
+            .position(|x| x.grade == g)
+            .unwrap_or(usize::MAX)
+    };
+    let ranking: Vec<minijinja::Value> = s
+        .ranking
+        .iter()
+        .map(|r| {
+            let x = &r.record;
+            let grade = if x.grade == x.grade_by_score {
+                x.grade.clone()
+            } else {
+                format!("{}（按得分为{}）", x.grade, x.grade_by_score)
+            };
+            minijinja::context! {
+                index => x.index,
+                anchor => anchor(x.index),
+                rank => r.rank,
+                name => x.name.clone(),
+                score => show(x.score),
+                score_sort => show(x.score),
+                grade => grade,
+                grade_sort => grade_rank(&x.grade),
+                vetoes => vetoes(&x.vetoes, &x.vetoes_unverified),
+            }
+        })
+        .collect();
+    let most = s.grades.iter().map(|g| g.bureaus).max().unwrap_or(0) as f64;
+    let grades = chart(
+        "等次分布",
+        160,
+        s.grades
+            .iter()
+            .map(|g| {
+                (
+                    g.grade.clone(),
+                    g.bureaus as f64,
+                    format!("{}家", g.bureaus),
+                )
+            })
+            .collect(),
+        most,
+    );
+    let sections = chart(
+        "板块平均得分",
+        260,
+        s.sections
+            .iter()
+            .map(|x| {
+                (
+                    super::section_label(&x.title, x.level),
+                    x.rate.unwrap_or(0.0),
+                    format!(
+                        "{}/{}（{}）",
+                        show(x.average_awarded),
+                        show(x.points),
+                        rate(x.rate)
+                    ),
+                )
+            })
+            .collect(),
+        1.0,
+    );
+    let items = chart(
+        "考核项达标率",
+        260,
+        s.items
+            .iter()
+            .map(|x| {
+                (
+                    format!("{} {}", x.id, short(&x.title, 14)),
+                    x.pass_rate.unwrap_or(0.0),
+                    format!("{}（{}/{}）", rate(x.pass_rate), x.pass, x.judged),
+                )
+            })
+            .collect(),
+        1.0,
+    );
+    let common: Vec<minijinja::Value> = s
+        .common_problems
+        .iter()
+        .map(|c| {
+            minijinja::context! {
+                id => c.id.clone(),
+                title => c.title.clone(),
+                bureaus => c.bureaus,
+                share => percent(c.share),
+                names => c.names.join("、"),
+            }
+        })
+        .collect();
+    let not_assessed: Vec<minijinja::Value> = s
+        .not_assessed
+        .iter()
+        .map(|x| minijinja::context! { file => x.file.clone(), reason => x.reason.clone() })
+        .collect();
+    let mut in_order: Vec<&crate::round::Ranked> = s.ranking.iter().collect();
+    in_order.sort_by_key(|r| r.record.index);
+    let bureaus: Vec<minijinja::Value> = in_order
+        .iter()
+        .map(|r| {
+            let x = &r.record;
+            let gaps: Vec<minijinja::Value> = x
+                .gaps
+                .iter()
+                .map(|g| {
+                    minijinja::context! {
+                        id => g.id.clone(),
+                        title => g.title.clone(),
+                        status => super::status_label(g.status),
+                        measured => g.measured.as_ref().map_or_else(|| "—".to_string(), super::measure::quantity),
+                        required => g.required.as_ref().map_or_else(|| "—".to_string(), super::measure::requirement),
+                        lost => show(g.lost),
+                    }
+                })
+                .collect();
+            let tasks: Vec<minijinja::Value> = x
+                .tasks
+                .iter()
+                .map(|t| {
+                    let deadline = match (t.deadline, t.within_days) {
+                        (Some(d), _) => d.to_string(),
+                        (None, Some(days)) => {
+                            format!("未定（考核日期未填报；自考核日期起{days}日内）")
+                        }
+                        (None, None) => "—".into(),
+                    };
+                    minijinja::context! {
+                        problem => t.problem.clone(),
+                        measure => t.measure.clone(),
+                        owner => t.owner.clone(),
+                        deadline => deadline,
+                    }
+                })
+                .collect();
+            minijinja::context! {
+                anchor => anchor(x.index),
+                name => x.name.clone(),
+                score => show(x.score),
+                grade => x.grade.clone(),
+                outputs => x.outputs.clone(),
+                gaps => gaps,
+                tasks => tasks,
+            }
+        })
+        .collect();
+    let ctx = minijinja::context! {
+        pack => minijinja::Value::from(Serde(&s.pack)),
+        counts => minijinja::Value::from(Serde(&s.bureaus)),
+        ranking => ranking,
+        charts => vec![
+            minijinja::Value::from(Serde(&grades)),
+            minijinja::Value::from(Serde(&sections)),
+            minijinja::Value::from(Serde(&items)),
+        ],
+        common => common,
+        not_assessed => not_assessed,
+        bureaus => bureaus,
+    };
+    let template = env
+        .get_template("summary.html")
+        .map_err(|e| e.to_string())?;
+    let mut out = template.render(ctx).map_err(|e| e.to_string())?;
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// At most `n` characters, with `…` when cut.
+fn short(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(n).collect();
+        out.push('…');
+        out
+    }
 }

@@ -58,7 +58,7 @@ const NAMES: [&str; 12] = [
     "青石县教育局",
     "白云区教育局",
     "松江县教育局",
-    "柳林县教育局",
+    "\"><img src=x onerror=alert(1)>柳林县教育局",
     "桃源县教育局",
     "金沙区教育局",
     "<script>alert(1)</script>区教育局",
