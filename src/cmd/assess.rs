@@ -278,7 +278,7 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     } else {
         Outcome::Unmet(unmet)
     };
-    let width = terminal_width();
+    let width = super::terminal_width();
     let text = match args.explain.as_deref() {
         Some(id) => assessments
             .iter()
@@ -294,43 +294,6 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
 pub(super) fn fmt_score(x: f64) -> String {
     let rounded = (x * 100.0).round() / 100.0;
     format!("{rounded}")
-}
-
-/// The columns the text report is laid out for: `COLUMNS`, else the terminal's width when
-/// stdout is one, else [`report::DEFAULT_WIDTH`].
-fn terminal_width() -> usize {
-    use std::io::IsTerminal;
-    let columns = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<usize>().ok())
-        .filter(|c| *c > 0);
-    columns
-        .or_else(|| {
-            std::io::stdout()
-                .is_terminal()
-                .then(stdout_columns)
-                .flatten()
-        })
-        .unwrap_or(report::DEFAULT_WIDTH)
-}
-
-#[cfg(unix)]
-fn stdout_columns() -> Option<usize> {
-    let mut size = libc::winsize {
-        ws_row: 0,
-        ws_col: 0,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCGWINSZ writes a `winsize` into the pointer it is given, which points to
-    // one that lives for the call.
-    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
-    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
-}
-
-#[cfg(not(unix))]
-fn stdout_columns() -> Option<usize> {
-    None
 }
 
 fn render(

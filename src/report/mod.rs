@@ -237,8 +237,14 @@ pub fn incomplete_count(a: &Assessment) -> Option<String> {
 /// A rectification's deadline as reports write it, when it has one: the date, or 未定 when
 /// it counts days from an assessment date the submission does not give.
 pub fn deadline(r: &crate::assess::Rectification) -> Option<String> {
-    match (&r.deadline, r.within_days) {
-        (Some(d), _) => Some(d.clone()),
+    due(r.deadline.clone(), r.within_days)
+}
+
+/// A deadline in words: the date, or 未定 with the days when they count from an assessment
+/// date the submission does not give; none when there is neither.
+pub fn due(date: Option<String>, within_days: Option<u32>) -> Option<String> {
+    match (date, within_days) {
+        (Some(d), _) => Some(d),
         (None, Some(days)) => Some(format!("未定（考核日期未填报；自考核日期起{days}日内）")),
         (None, None) => None,
     }

@@ -56,11 +56,7 @@ pub fn cause(c: Cause) -> &'static str {
 
 /// The deadline in words: a date, or why there is none.
 pub fn deadline(t: &Task) -> String {
-    match (t.deadline, t.within_days) {
-        (Some(d), _) => d.to_string(),
-        (None, Some(days)) => format!("未定（考核日期未填报；自考核日期起{days}日内）"),
-        (None, None) => "—".into(),
-    }
+    super::due(t.deadline.map(|d| d.to_string()), t.within_days).unwrap_or_else(|| "—".into())
 }
 
 /// A task's cells as text, in the order of [`COLUMNS`] (unescaped).

@@ -620,13 +620,8 @@ pub fn html(s: &Summary) -> Result<String, String> {
                 .tasks
                 .iter()
                 .map(|t| {
-                    let deadline = match (t.deadline, t.within_days) {
-                        (Some(d), _) => d.to_string(),
-                        (None, Some(days)) => {
-                            format!("未定（考核日期未填报；自考核日期起{days}日内）")
-                        }
-                        (None, None) => "—".into(),
-                    };
+                    let deadline = super::due(t.deadline.map(|d| d.to_string()), t.within_days)
+                        .unwrap_or_else(|| "—".into());
                     minijinja::context! {
                         problem => t.problem.clone(),
                         measure => t.measure.clone(),
