@@ -251,7 +251,7 @@ fn bureau(
 ) -> (Value, usize) {
     let mut doc = base.clone();
     let place = format!("{}{}", PLACES[i % PLACES.len()], i / PLACES.len() + 1);
-    let level = if i % 7 == 0 { "区" } else { "县" };
+    let level = if i.is_multiple_of(7) { "区" } else { "县" };
     let name = format!("{place}{level}教育局");
     doc["bureau"] =
         json!({"name": name, "region_code": format!("{}", 110_000 + i), "level": "区县"});

@@ -5,7 +5,10 @@
 //! number of threads.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -76,12 +79,61 @@ pub struct Record {
     /// The submission's assessment date: the latest dates the summary workbook.
     #[serde(skip)]
     pub assessed_on: Option<jiff::civil::Date>,
-    /// Its gap list, for the HTML summary's page of the bureau.
+    /// Its part of the HTML summary (gap list and tasks), where [`Parts`] keeps it.
     #[serde(skip)]
-    pub gaps: Vec<Gap>,
-    /// Its rectification tasks, for the HTML summary's page of the bureau.
-    #[serde(skip)]
-    pub tasks: Vec<Task>,
+    pub part: Part,
+}
+
+/// Where a bureau's part of the HTML summary is in [`Parts`]: offset and length.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Part(u64, u64);
+
+/// The bureaus' parts of the HTML summary, written by the workers to a file as they finish
+/// and copied back in input order when the summary is written, so the round does not keep
+/// every bureau's gap list and tasks in memory.
+pub struct Parts {
+    file: Mutex<File>,
+}
+
+impl Parts {
+    /// A new, empty file at `path` (inside the round's private staging folder).
+    pub fn create(path: &Path) -> io::Result<Parts> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(path)?;
+        Ok(Parts {
+            file: Mutex::new(file),
+        })
+    }
+
+    fn append(&self, bytes: &[u8]) -> io::Result<Part> {
+        let mut file = self
+            .file
+            .lock()
+            .map_err(|_| io::Error::other("a worker failed while writing"))?;
+        let at = file.seek(SeekFrom::End(0))?;
+        file.write_all(bytes)?;
+        Ok(Part(at, bytes.len() as u64))
+    }
+
+    /// Copies one bureau's part to `out`.
+    pub fn copy(&self, part: Part, out: &mut dyn Write) -> io::Result<()> {
+        let mut file = self
+            .file
+            .lock()
+            .map_err(|_| io::Error::other("a worker failed while writing"))?;
+        file.seek(SeekFrom::Start(part.0))?;
+        let copied = io::copy(&mut (&mut *file).take(part.1), out)?;
+        if copied != part.1 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "a bureau's part of the summary is cut short",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// An item on a bureau's gap list, as the HTML summary shows it.
@@ -144,8 +196,13 @@ pub struct Results {
 /// How the round runs.
 pub struct Settings<'a> {
     pub waivers: &'a [Waiver],
-    /// Where each bureau's files go.
+    /// Where each bureau's files go: a folder of the round's own, written plainly (the
+    /// round moves it into place when it is done).
     pub bureaus_dir: &'a Path,
+    /// Which files are written for each bureau.
+    pub files: Files,
+    /// Where the bureaus' parts of the HTML summary go.
+    pub parts: &'a Parts,
     /// Add the scoring sheet to the Markdown report.
     pub sheet: bool,
     /// Stop at the first bad submission.
@@ -154,6 +211,27 @@ pub struct Settings<'a> {
     pub jobs: Option<usize>,
     /// Called once per submission when it is done.
     pub tick: &'a (dyn Fn() + Sync),
+}
+
+/// The files a round writes for each bureau.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Files {
+    /// The gap report, `NNN-单位.md`.
+    pub md: bool,
+    /// The assessment, `NNN-单位.json`.
+    pub json: bool,
+    /// The rectification list, `NNN-单位-整改清单.xlsx`.
+    pub xlsx: bool,
+}
+
+impl Default for Files {
+    fn default() -> Files {
+        Files {
+            md: true,
+            json: true,
+            xlsx: true,
+        }
+    }
 }
 
 /// A name safe as a file name on any system, keeping the bureau's own characters (Chinese
@@ -195,17 +273,27 @@ pub fn run(pack: &Pack, paths: &[PathBuf], settings: &Settings) -> Result<Result
         .enumerate()
         .map(|(i, item)| (item.id.as_str(), i))
         .collect();
-    let width = paths.len().to_string().len().max(3);
+    let width = index_width(paths.len());
+    let pages = report::round::BureauPages::new(width, settings.files)?;
     let stop = AtomicBool::new(false);
     let one = |(i, path): (usize, &PathBuf)| -> Result<Outcome, String> {
         if stop.load(Ordering::Relaxed) {
             return Ok(Outcome::NotRun);
         }
-        let outcome = bureau(pack, &digest, &item_index, i + 1, width, path, settings);
+        let outcome = bureau(
+            pack,
+            &digest,
+            &item_index,
+            (i + 1, width),
+            path,
+            settings,
+            &pages,
+        );
         if matches!(outcome, Ok(Outcome::Bad(_))) && settings.strict {
             stop.store(true, Ordering::Relaxed);
         }
         (settings.tick)();
+        give_back();
         outcome
     };
     let outcomes: Vec<Result<Outcome, String>> = match settings.jobs {
@@ -234,14 +322,30 @@ pub fn run(pack: &Pack, paths: &[PathBuf], settings: &Settings) -> Result<Result
     Ok(results)
 }
 
+/// Returns the memory a bureau freed to the system, so the round's footprint stays that of
+/// one bureau per worker (glibc keeps freed memory otherwise, fragmented between bureaus).
+fn give_back() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// The digits of a bureau's number in its file names and the summary's anchors: enough for
+/// `count` bureaus, at least 3.
+pub fn index_width(count: usize) -> usize {
+    count.to_string().len().max(3)
+}
+
 fn bureau(
     pack: &Pack,
     digest: &str,
     item_index: &HashMap<&str, usize>,
-    index: usize,
-    width: usize,
+    (index, width): (usize, usize),
     path: &Path,
     settings: &Settings,
+    pages: &report::round::BureauPages,
 ) -> Result<Outcome, String> {
     let file = diag::display_path(path);
     let submission = match submission::load(pack, path) {
@@ -284,31 +388,41 @@ fn bureau(
     let tasks = write_bureau(&a, &stem, settings)?;
     let mut record = record(pack, &a, item_index, index, file, stem);
     record.assessed_on = assessed_on;
-    record.tasks = tasks;
+    let gaps = gaps(&a);
+    drop(a);
+    let html = pages.render(&record, &gaps, &tasks)?;
+    record.part = settings.parts.append(html.as_bytes()).map_err(|e| {
+        format!(
+            "cannot keep the summary's part of `{}`: {e}",
+            record.outputs
+        )
+    })?;
     Ok(Outcome::Done(Box::new(record)))
 }
 
-/// A bureau's gap report (md, json) and rectification list (xlsx); returns the list's tasks.
+/// A bureau's files, as `settings.files` asks; returns its rectification tasks.
 fn write_bureau(a: &Assessment, stem: &str, settings: &Settings) -> Result<Vec<Task>, String> {
-    let md = if settings.sheet {
-        report::markdown_with_sheet(a)
-    } else {
-        report::markdown(a)
-    }
-    .map_err(|e| format!("the Markdown report of `{stem}` cannot be written: {e}"))?;
-    let list = rectify::from_assessment(a).map_err(|e| format!("`{stem}`: {e}"))?;
-    let xlsx = report::rectify::xlsx(&list).map_err(|e| format!("`{stem}`: {e}"))?;
-    let json = report::json(a);
     let dir = settings.bureaus_dir;
-    let files: [(String, &[u8]); 3] = [
-        (format!("{stem}.md"), md.as_bytes()),
-        (format!("{stem}.json"), json.as_bytes()),
-        (format!("{stem}-整改清单.xlsx"), &xlsx),
-    ];
-    for (name, bytes) in files {
+    let write = |name: String, bytes: &[u8]| {
         let path = dir.join(&name);
-        crate::source::write(&path, bytes)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        std::fs::write(&path, bytes).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    };
+    if settings.files.md {
+        let md = if settings.sheet {
+            report::markdown_with_sheet(a)
+        } else {
+            report::markdown(a)
+        }
+        .map_err(|e| format!("the Markdown report of `{stem}` cannot be written: {e}"))?;
+        write(format!("{stem}.md"), md.as_bytes())?;
+    }
+    if settings.files.json {
+        write(format!("{stem}.json"), report::json(a).as_bytes())?;
+    }
+    let list = rectify::from_assessment(a).map_err(|e| format!("`{stem}`: {e}"))?;
+    if settings.files.xlsx {
+        let xlsx = report::rectify::xlsx(&list).map_err(|e| format!("`{stem}`: {e}"))?;
+        write(format!("{stem}-整改清单.xlsx"), &xlsx)?;
     }
     Ok(list
         .tasks
@@ -322,6 +436,22 @@ fn write_bureau(a: &Assessment, stem: &str, settings: &Settings) -> Result<Vec<T
             within_days: t.within_days,
         })
         .collect())
+}
+
+/// The bureau's gap list, as the HTML summary shows it.
+fn gaps(a: &Assessment) -> Vec<Gap> {
+    a.items
+        .iter()
+        .filter(|o| o.gap)
+        .map(|o| Gap {
+            id: o.id.clone(),
+            title: o.title.clone(),
+            status: o.status,
+            measured: o.measured.clone(),
+            required: o.required.clone(),
+            lost: num::round2(o.available - o.awarded),
+        })
+        .collect()
 }
 
 fn record(
@@ -379,20 +509,7 @@ fn record(
             .collect(),
         outputs,
         assessed_on: None,
-        gaps: a
-            .items
-            .iter()
-            .filter(|o| o.gap)
-            .map(|o| Gap {
-                id: o.id.clone(),
-                title: o.title.clone(),
-                status: o.status,
-                measured: o.measured.clone(),
-                required: o.required.clone(),
-                lost: num::round2(o.available - o.awarded),
-            })
-            .collect(),
-        tasks: Vec::new(),
+        part: Part::default(),
     }
 }
 
@@ -512,33 +629,37 @@ fn rate(part: usize, whole: usize) -> Option<f64> {
 }
 
 /// The summary of a round's results.
-pub fn summarize(pack: &Pack, given: usize, results: &Results) -> Summary {
-    let assessed = &results.assessed;
+/// The records move into the ranking: nothing is copied.
+pub fn summarize(pack: &Pack, given: usize, results: Results) -> Summary {
+    let Results {
+        assessed: owned,
+        skipped,
+        ..
+    } = results;
+    let assessed = &owned;
     let n = assessed.len();
     // Vetoed bureaus after the others, each group by score, highest first; ties in input
     // order.
-    let mut order: Vec<&Record> = assessed.iter().collect();
-    order.sort_by(|a, b| {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&assessed[a], &assessed[b]);
         a.vetoed
             .cmp(&b.vetoed)
             .then(num::round2(b.score).total_cmp(&num::round2(a.score)))
             .then(a.index.cmp(&b.index))
     });
-    let mut ranking: Vec<Ranked> = Vec::with_capacity(n);
-    for (i, r) in order.into_iter().enumerate() {
-        let rank = match ranking.last() {
-            Some(prev)
-                if prev.record.vetoed == r.vetoed
-                    && num::round2(prev.record.score) == num::round2(r.score) =>
+    let mut ranks: Vec<(usize, usize)> = Vec::with_capacity(n);
+    for (i, &r) in order.iter().enumerate() {
+        let rank = match ranks.last() {
+            Some(&(rank, prev))
+                if assessed[prev].vetoed == assessed[r].vetoed
+                    && num::round2(assessed[prev].score) == num::round2(assessed[r].score) =>
             {
-                prev.rank
+                rank
             }
             _ => i + 1,
         };
-        ranking.push(Ranked {
-            rank,
-            record: r.clone(),
-        });
+        ranks.push((rank, r));
     }
     let mut grades: Vec<GradeCount> = pack
         .scoring
@@ -665,6 +786,16 @@ pub fn summarize(pack: &Pack, given: usize, results: &Results) -> Summary {
             absent: r.incomplete.clone(),
         })
         .collect();
+    let mut records: Vec<Option<Record>> = owned.into_iter().map(Some).collect();
+    let ranking = ranks
+        .into_iter()
+        .filter_map(|(rank, i)| {
+            Some(Ranked {
+                rank,
+                record: records.get_mut(i)?.take()?,
+            })
+        })
+        .collect();
     Summary {
         schema: SCHEMA_VERSION,
         pack: assess::PackRef {
@@ -676,7 +807,7 @@ pub fn summarize(pack: &Pack, given: usize, results: &Results) -> Summary {
         bureaus: Counts {
             given,
             assessed: n,
-            not_assessed: results.skipped.len(),
+            not_assessed: skipped.len(),
         },
         ranking,
         grades,
@@ -685,7 +816,7 @@ pub fn summarize(pack: &Pack, given: usize, results: &Results) -> Summary {
         common_problems: common,
         self_assessment,
         incomplete,
-        not_assessed: results.skipped.clone(),
+        not_assessed: skipped,
     }
 }
 

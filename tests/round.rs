@@ -447,3 +447,60 @@ fn memory_does_not_grow_with_the_number_of_bureaus() {
         "12 bureaus: {small_peak} KiB; 120 bureaus: {large_peak} KiB"
     );
 }
+
+/// `--per-bureau json` writes only each bureau's assessment; the summary is whole and names
+/// no report or list that was not written. Outside a round the option is a usage error.
+#[test]
+fn per_bureau_chooses_the_files_written_for_each_bureau() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = round(
+        &[
+            "fixtures/round/bureau-001.yaml",
+            "fixtures/round/bureau-002.yaml",
+        ],
+        out.path(),
+        &["--per-bureau", "json"],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let names: Vec<String> = files(out.path())
+        .keys()
+        .map(|p| p.display().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "bureaus/001-东城区教育局.json",
+            "bureaus/002-西山县教育局.json",
+            "summary.csv",
+            "summary.html",
+            "summary.json",
+            "summary.md",
+            "summary.xlsx",
+        ],
+    );
+    let html = std::fs::read_to_string(out.path().join("summary.html")).expect("html");
+    assert!(html.contains("id=\"b-002\""), "each bureau has its part");
+    assert!(!html.contains(".md") && !html.contains("整改清单.xlsx"));
+    let run = round(
+        &["fixtures/round/bureau-001.yaml"],
+        out.path(),
+        &["--per-bureau", "md,pdf"],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    Command::cargo_bin("kaohe")
+        .expect("binary")
+        .current_dir(root())
+        .args([
+            "assess",
+            PACK,
+            "fixtures/round/bureau-001.yaml",
+            "--per-bureau",
+            "json",
+        ])
+        .assert()
+        .code(2);
+}

@@ -72,6 +72,19 @@ pub struct Args {
     /// nothing. Without it, such a submission is reported, skipped and listed in the summary.
     #[arg(long)]
     pub strict: bool,
+    /// In a round: the files written for each bureau under `PATH/bureaus/`, comma-separated:
+    /// `md` (the gap report), `json` (the assessment), `xlsx` (the rectification list).
+    /// Default: all three. The summary is always written.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "FILES")]
+    pub per_bureau: Option<Vec<BureauFile>>,
+}
+
+/// A file a round writes for each bureau.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BureauFile {
+    Md,
+    Json,
+    Xlsx,
 }
 
 impl Args {
@@ -103,9 +116,11 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
     if let Some(dir) = args.round_dir() {
         return super::round::run(args, dir, color).map(|o| (o, String::new()));
     }
-    if args.jobs.is_some() || args.strict {
+    if args.jobs.is_some() || args.strict || args.per_bureau.is_some() {
         return Err(CliError::Usage(
-            "`--jobs` and `--strict` are for a round: name a directory with `-o DIR/`".into(),
+            "`--jobs`, `--strict` and `--per-bureau` are for a round: name a directory with \
+             `-o DIR/`"
+                .into(),
         ));
     }
     if args.explain.is_some() && args.format != Format::Text {

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::assess::{Args, fmt_score};
+use super::assess::{Args, BureauFile, fmt_score};
 use super::{CliError, Outcome, load_pack};
 use crate::round::{self, Settings};
 use crate::{diag, report, waiver};
@@ -73,6 +73,9 @@ pub fn run(args: &Args, dir: &Path, color: bool) -> Result<Outcome, CliError> {
 
 type Staged = (Result<Outcome, CliError>, usize, usize);
 
+/// One of the summary's files, made from the summary.
+type SummaryView = fn(&round::Summary) -> Result<Vec<u8>, String>;
+
 fn staged(
     args: &Args,
     pack: &crate::pack::Pack,
@@ -96,9 +99,25 @@ fn staged(
             bar.inc(1);
         }
     };
+    let write_error = |path: &Path, source: std::io::Error| CliError::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    let parts_path = staging.join("parts");
+    let parts = round::Parts::create(&parts_path).map_err(|e| write_error(&parts_path, e))?;
+    let files = match &args.per_bureau {
+        None => round::Files::default(),
+        Some(list) => round::Files {
+            md: list.contains(&BureauFile::Md),
+            json: list.contains(&BureauFile::Json),
+            xlsx: list.contains(&BureauFile::Xlsx),
+        },
+    };
     let settings = Settings {
         waivers,
         bureaus_dir: staged_bureaus,
+        files,
+        parts: &parts,
         sheet: args.sheet,
         strict: args.strict,
         jobs: args.jobs.map(usize::from),
@@ -126,29 +145,38 @@ fn staged(
             results.skipped.len(),
         ));
     }
-    let summary = round::summarize(pack, paths.len(), &results);
-    let csv = report::round::csv(&summary).map_err(CliError::Usage)?;
-    let xlsx = report::round::xlsx(&summary).map_err(CliError::Usage)?;
-    let html = report::round::html(&summary).map_err(CliError::Usage)?;
-    for (name, bytes) in [
-        ("summary.xlsx", xlsx),
-        ("summary.md", report::round::markdown(&summary).into_bytes()),
-        ("summary.json", report::round::json(&summary).into_bytes()),
-        ("summary.csv", csv),
-        ("summary.html", html.into_bytes()),
-    ] {
+    let skipped = results.skipped.len();
+    let summary = round::summarize(pack, paths.len(), results);
+    // One file at a time: each is dropped before the next is made.
+    let views: [(&str, SummaryView); 4] = [
+        ("summary.xlsx", report::round::xlsx),
+        (
+            "summary.md",
+            |s| Ok(report::round::markdown(s).into_bytes()),
+        ),
+        ("summary.json", |s| Ok(report::round::json(s).into_bytes())),
+        ("summary.csv", report::round::csv),
+    ];
+    for (name, view) in views {
+        let bytes = view(&summary).map_err(CliError::Usage)?;
         super::write_output(&staging.join(name), &bytes)?;
     }
+    let html_path = staging.join("summary.html");
+    let html = std::fs::File::create(&html_path).map_err(|e| write_error(&html_path, e))?;
+    let mut html = std::io::BufWriter::new(html);
+    report::round::html(&summary, &parts, &mut html).map_err(CliError::Usage)?;
+    std::io::Write::flush(&mut html).map_err(|e| write_error(&html_path, e))?;
     publish(staging, dir)?;
     let mut unmet = Vec::new();
-    if !results.skipped.is_empty() {
+    if skipped > 0 {
         unmet.push(format!(
-            "{} of {} submissions could not be assessed; `summary.md` lists them under 未能考核",
-            results.skipped.len(),
+            "{skipped} of {} submissions could not be assessed; `summary.md` lists them under 未能考核",
             paths.len()
         ));
     }
-    for r in &results.assessed {
+    let mut in_order: Vec<&round::Record> = summary.ranking.iter().map(|r| &r.record).collect();
+    in_order.sort_by_key(|r| r.index);
+    for r in in_order {
         let bureau = format!("{}: bureau `{}`", r.file, r.name);
         if let Some(min) = args.fail_under
             && r.score + 1e-9 < min
@@ -176,7 +204,7 @@ fn staged(
     } else {
         Outcome::Unmet(unmet)
     };
-    Ok((Ok(outcome), results.assessed.len(), results.skipped.len()))
+    Ok((Ok(outcome), summary.ranking.len(), skipped))
 }
 
 /// Moves the staged files into `dir`: the summary files and every bureau's files.

@@ -430,6 +430,7 @@ fn workbook(s: &Summary) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 }
 
 const HTML_TEMPLATE: &str = include_str!("summary.html");
+const BUREAU_TEMPLATE: &str = include_str!("summary-bureau.html");
 
 /// One bar of an SVG chart: its label, its value in words, its top and its length.
 #[derive(serde::Serialize)]
@@ -482,21 +483,20 @@ fn chart(title: &'static str, left: usize, bars: Vec<(String, f64, String)>, max
 /// 未能考核, and a part per bureau with its gap list and rectification tasks. No network:
 /// inline style and script only, and a Content-Security-Policy that forbids the rest.
 /// Everything is HTML-escaped by the template engine.
-pub fn html(s: &Summary) -> Result<String, String> {
+///
+/// The bureaus' parts were rendered by the round's workers into `parts`; they are copied
+/// into the page here, in input order, so the page is written to `out` as it goes.
+pub fn html(
+    s: &Summary,
+    parts: &crate::round::Parts,
+    out: &mut dyn std::io::Write,
+) -> Result<(), String> {
     use minijinja::value::Serde;
     let mut env = minijinja::Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.add_template("summary.html", HTML_TEMPLATE)
         .map_err(|e| e.to_string())?;
-    let width = s
-        .ranking
-        .iter()
-        .map(|r| r.record.index)
-        .max()
-        .unwrap_or(0)
-        .to_string()
-        .len()
-        .max(3);
+    let width = crate::round::index_width(s.bureaus.given);
     let anchor = |index: usize| format!("{index:0width$}");
     let grade_rank = |g: &str| {
         s.grades
@@ -596,51 +596,6 @@ pub fn html(s: &Summary) -> Result<String, String> {
         .iter()
         .map(|x| minijinja::context! { file => x.file.clone(), reason => x.reason.clone() })
         .collect();
-    let mut in_order: Vec<&crate::round::Ranked> = s.ranking.iter().collect();
-    in_order.sort_by_key(|r| r.record.index);
-    let bureaus: Vec<minijinja::Value> = in_order
-        .iter()
-        .map(|r| {
-            let x = &r.record;
-            let gaps: Vec<minijinja::Value> = x
-                .gaps
-                .iter()
-                .map(|g| {
-                    minijinja::context! {
-                        id => g.id.clone(),
-                        title => g.title.clone(),
-                        status => super::status_label(g.status),
-                        measured => g.measured.as_ref().map_or_else(|| "—".to_string(), super::measure::quantity),
-                        required => g.required.as_ref().map_or_else(|| "—".to_string(), super::measure::requirement),
-                        lost => show(g.lost),
-                    }
-                })
-                .collect();
-            let tasks: Vec<minijinja::Value> = x
-                .tasks
-                .iter()
-                .map(|t| {
-                    let deadline = super::due(t.deadline.map(|d| d.to_string()), t.within_days)
-                        .unwrap_or_else(|| "—".into());
-                    minijinja::context! {
-                        problem => t.problem.clone(),
-                        measure => t.measure.clone(),
-                        owner => t.owner.clone(),
-                        deadline => deadline,
-                    }
-                })
-                .collect();
-            minijinja::context! {
-                anchor => anchor(x.index),
-                name => x.name.clone(),
-                score => show(x.score),
-                grade => x.grade.clone(),
-                outputs => x.outputs.clone(),
-                gaps => gaps,
-                tasks => tasks,
-            }
-        })
-        .collect();
     let ctx = minijinja::context! {
         pack => minijinja::Value::from(Serde(&s.pack)),
         counts => minijinja::Value::from(Serde(&s.bureaus)),
@@ -652,16 +607,103 @@ pub fn html(s: &Summary) -> Result<String, String> {
         ],
         common => common,
         not_assessed => not_assessed,
-        bureaus => bureaus,
     };
     let template = env
         .get_template("summary.html")
         .map_err(|e| e.to_string())?;
-    let mut out = template.render(ctx).map_err(|e| e.to_string())?;
-    if !out.ends_with('\n') {
-        out.push('\n');
+    let page = template.render(ctx).map_err(|e| e.to_string())?;
+    let (head, tail) = page
+        .split_once(BUREAUS_MARK)
+        .ok_or("the summary's template has no place for the bureaus")?;
+    let error = |e: std::io::Error| e.to_string();
+    out.write_all(head.as_bytes()).map_err(error)?;
+    let mut in_order: Vec<&crate::round::Record> = s.ranking.iter().map(|r| &r.record).collect();
+    in_order.sort_by_key(|r| r.index);
+    for record in in_order {
+        parts.copy(record.part, out).map_err(error)?;
     }
-    Ok(out)
+    out.write_all(tail.as_bytes()).map_err(error)?;
+    if !tail.ends_with('\n') {
+        out.write_all(b"\n").map_err(error)?;
+    }
+    Ok(())
+}
+
+/// Where the bureaus' parts go in the summary's page (a comment: no submitted text can
+/// contain it, the template engine escapes `<`).
+const BUREAUS_MARK: &str = "<!-- kaohe:bureaus -->";
+
+/// Renders each bureau's part of the HTML summary, in the worker that assessed it.
+pub struct BureauPages {
+    env: minijinja::Environment<'static>,
+    width: usize,
+    files: crate::round::Files,
+}
+
+impl BureauPages {
+    /// `width`: the digits of a bureau's number (its anchor); `files`: the files the round
+    /// writes for each bureau, which the part names.
+    pub fn new(width: usize, files: crate::round::Files) -> Result<BureauPages, String> {
+        let mut env = minijinja::Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        env.add_template("bureau.html", BUREAU_TEMPLATE)
+            .map_err(|e| e.to_string())?;
+        Ok(BureauPages { env, width, files })
+    }
+
+    /// The bureau's section: score and grade, its files, its gap list and its tasks.
+    pub fn render(
+        &self,
+        x: &crate::round::Record,
+        gaps: &[crate::round::Gap],
+        tasks: &[crate::round::Task],
+    ) -> Result<String, String> {
+        let gaps: Vec<minijinja::Value> = gaps
+            .iter()
+            .map(|g| {
+                minijinja::context! {
+                    id => g.id.clone(),
+                    title => g.title.clone(),
+                    status => super::status_label(g.status),
+                    measured => g.measured.as_ref().map_or_else(|| "—".to_string(), super::measure::quantity),
+                    required => g.required.as_ref().map_or_else(|| "—".to_string(), super::measure::requirement),
+                    lost => show(g.lost),
+                }
+            })
+            .collect();
+        let tasks: Vec<minijinja::Value> = tasks
+            .iter()
+            .map(|t| {
+                let deadline = super::due(t.deadline.map(|d| d.to_string()), t.within_days)
+                    .unwrap_or_else(|| "—".into());
+                minijinja::context! {
+                    problem => t.problem.clone(),
+                    measure => t.measure.clone(),
+                    owner => t.owner.clone(),
+                    deadline => deadline,
+                }
+            })
+            .collect();
+        let report = self.files.md.then(|| format!("{}.md", x.outputs));
+        let list = self
+            .files
+            .xlsx
+            .then(|| format!("{}-整改清单.xlsx", x.outputs));
+        let b = minijinja::context! {
+            anchor => format!("{:0w$}", x.index, w = self.width),
+            name => x.name.clone(),
+            score => show(x.score),
+            grade => x.grade.clone(),
+            report => report,
+            list => list,
+            gaps => gaps,
+            tasks => tasks,
+        };
+        self.env
+            .get_template("bureau.html")
+            .and_then(|t| t.render(minijinja::context! { b => b }))
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// At most `n` characters, with `…` when cut.
