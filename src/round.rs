@@ -293,7 +293,6 @@ pub fn run(pack: &Pack, paths: &[PathBuf], settings: &Settings) -> Result<Result
             stop.store(true, Ordering::Relaxed);
         }
         (settings.tick)();
-        give_back();
         outcome
     };
     let outcomes: Vec<Result<Outcome, String>> = match settings.jobs {
@@ -320,16 +319,6 @@ pub fn run(pack: &Pack, paths: &[PathBuf], settings: &Settings) -> Result<Result
         }
     }
     Ok(results)
-}
-
-/// Returns the memory a bureau freed to the system, so the round's footprint stays that of
-/// one bureau per worker (glibc keeps freed memory otherwise, fragmented between bureaus).
-fn give_back() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// The digits of a bureau's number in its file names and the summary's anchors: enough for
@@ -416,10 +405,16 @@ fn write_bureau(a: &Assessment, stem: &str, settings: &Settings) -> Result<Vec<T
         .map_err(|e| format!("the Markdown report of `{stem}` cannot be written: {e}"))?;
         write(format!("{stem}.md"), md.as_bytes())?;
     }
+    // The assessment as JSON once: its file and its rectification list are both made
+    // from it.
+    let value = serde_json::to_value(a).map_err(|e| format!("`{stem}`: {e}"))?;
     if settings.files.json {
-        write(format!("{stem}.json"), report::json(a).as_bytes())?;
+        write(
+            format!("{stem}.json"),
+            report::json_value(&value).as_bytes(),
+        )?;
     }
-    let list = rectify::from_assessment(a).map_err(|e| format!("`{stem}`: {e}"))?;
+    let list = rectify::from_json(&value).map_err(|e| format!("`{stem}`: {e}"))?;
     if settings.files.xlsx {
         let xlsx = report::rectify::xlsx(&list).map_err(|e| format!("`{stem}`: {e}"))?;
         write(format!("{stem}-整改清单.xlsx"), &xlsx)?;

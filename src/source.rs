@@ -220,7 +220,10 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, SourceError> {
     if bytes.starts_with(BOM) {
         bytes.drain(..BOM.len());
     }
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+    // `contains` on bytes is a memchr: the common case is one fast pass.
+    if bytes.contains(&0)
+        && let Some(at) = bytes.iter().position(|&b| b == 0)
+    {
         return Err(SourceError::Binary(pos_at(&bytes, at)));
     }
     String::from_utf8(bytes).map_err(|e| {

@@ -39,6 +39,13 @@ pub fn json(assessment: &Assessment) -> String {
     out
 }
 
+/// [`json`] of an assessment already turned into a JSON value: the same text.
+pub fn json_value(assessment: &serde_json::Value) -> String {
+    let mut out = serde_json::to_string_pretty(assessment).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
 /// A section's title as a table of subtotals shows it: a top-level section's as it is, a
 /// sub-section's set in under its parent (`└ 法治副校长`, `　└ 配备`).
 pub fn section_label(title: &str, level: usize) -> String {

@@ -251,32 +251,36 @@ const MAX_JSON_DEPTH: usize = 64;
 
 /// Where a JSON text first nests deeper than [`MAX_JSON_DEPTH`] (brackets in strings aside).
 fn too_deep(body: &str) -> Option<yaml::Pos> {
-    let (mut depth, mut line, mut col) = (0usize, 1u32, 0u32);
-    let (mut in_string, mut escaped) = (false, false);
-    for c in body.chars() {
-        col += 1;
+    // Brackets and quotes are ASCII, and no byte of a multi-byte UTF-8 character is: the
+    // scan goes byte by byte and counts lines and characters only where it stops.
+    let bytes = body.as_bytes();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (at, &b) in bytes.iter().enumerate() {
         if in_string {
-            match c {
+            match b {
                 _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
                 _ => {}
             }
             continue;
         }
-        match c {
-            '"' => in_string = true,
-            '[' | '{' => {
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_JSON_DEPTH {
-                    return Some(yaml::Pos { line, col, len: 1 });
+                    let before = &body[..at];
+                    let line = before.matches('\n').count() as u32 + 1;
+                    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32;
+                    return Some(yaml::Pos {
+                        line,
+                        col: col + 1,
+                        len: 1,
+                    });
                 }
             }
-            ']' | '}' => depth = depth.saturating_sub(1),
-            '\n' => {
-                line += 1;
-                col = 0;
-            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }

@@ -10,12 +10,12 @@ use std::collections::HashSet;
 use std::fmt;
 
 use indexmap::IndexMap;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::Table;
 use super::value::{Raw, convert};
 use crate::diag::did_you_mean;
-use crate::pack::{DataDict, Register};
+use crate::pack::{DataDict, Field, Register};
 
 /// A data problem found while reading, at a JSON pointer into the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -614,6 +614,27 @@ impl RegisterSeed<'_, '_> {
     }
 }
 
+/// A row's key, looked up among the register's columns without being copied: the
+/// column's index, or the key itself when no column has that name.
+struct ColumnKey<'a>(&'a IndexMap<String, Field>);
+
+impl<'de> DeserializeSeed<'de> for ColumnKey<'_> {
+    type Value = Result<usize, String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ColumnKey<'_> {
+    type Value = Result<usize, String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a column name")
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.0.get_index_of(key).ok_or_else(|| key.to_string()))
+    }
+}
+
 struct RowSeed<'s, 'a> {
     seed: &'s DocumentSeed<'a>,
     register: &'a Register,
@@ -637,16 +658,23 @@ impl<'de> Visitor<'de> for RowSeed<'_, '_> {
         let columns = &self.register.columns;
         let mut row: Vec<Option<super::Value>> = vec![None; columns.len()];
         let mut seen = vec![false; columns.len()];
-        while let Some(key) = map.next_key::<String>()? {
-            let Some((index, _, field)) = columns.get_full(&key) else {
-                let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(&key));
-                let known: Vec<&str> = columns.keys().map(String::as_str).collect();
-                self.seed.unknown_key(pointer, "column", &key, &known);
-                map.next_value::<IgnoredAny>()?;
-                continue;
+        while let Some(key) = map.next_key_seed(ColumnKey(columns))? {
+            let (index, field) = match key {
+                Ok(index) => match columns.get_index(index) {
+                    Some((_, field)) => (index, field),
+                    None => continue,
+                },
+                Err(key) => {
+                    let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(&key));
+                    let known: Vec<&str> = columns.keys().map(String::as_str).collect();
+                    self.seed.unknown_key(pointer, "column", &key, &known);
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
             };
+            let key = columns.get_index(index).map_or("", |(k, _)| k.as_str());
             if std::mem::replace(&mut seen[index], true) {
-                let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(&key));
+                let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(key));
                 self.seed
                     .problem(pointer, true, format!("duplicate column `{key}`"), None);
                 map.next_value::<IgnoredAny>()?;
