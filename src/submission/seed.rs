@@ -684,7 +684,7 @@ impl<'de> Visitor<'de> for RowSeed<'_, '_> {
             match convert(field, raw) {
                 Ok(value) => row[index] = value,
                 Err(e) => {
-                    let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(&key));
+                    let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(key));
                     let pointer = match e.element {
                         Some(i) => format!("{pointer}/{i}"),
                         None => pointer,
