@@ -24,6 +24,11 @@ enum Command {
     Template(cmd::template::Args),
 }
 
+/// Assessing allocates and frees small values per row, from every worker at once; mimalloc
+/// does that in about half the time glibc's allocator takes.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
