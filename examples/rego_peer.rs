@@ -10,10 +10,12 @@
 //! Every `*.json` in DIR, sorted, goes through both engines on one thread: kaohe (the pack
 //! loaded once; per file `submission::load` then `assess`, once with the whole pack and once
 //! with a copy holding only the five items) and regorus (the policy loaded once; per file
-//! read, parse into `regorus::Value`, `set_input`, evaluate). Each item's status and points
-//! are compared bureau by bureau; every disagreement is printed and the exit code is 1.
-//! Timings: evaluation alone (kaohe's `assess`; regorus's `set_input` + `eval_rule`) and the
-//! whole (read + parse or load + evaluate).
+//! read, parse into `regorus::Value`, `set_input`, evaluate), both with its tree-walking
+//! interpreter (`Engine::eval_rule`) and with its register VM (the policy compiled once to an
+//! RVM program; `RegoVM::set_input` + `execute`). Each item's status and points are compared
+//! bureau by bureau; every disagreement is printed and the exit code is 1. Timings:
+//! evaluation alone (kaohe's `assess`; regorus's `set_input` + evaluate) and the whole (read +
+//! parse or load + evaluate).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -74,6 +76,34 @@ pub fn engine() -> Result<regorus::Engine, String> {
         .add_policy("items.rego".to_string(), POLICY.to_string())
         .map_err(|e| format!("items.rego: {e}"))?;
     Ok(engine)
+}
+
+/// The policy compiled to a program of regorus's register VM (RVM), loaded in a VM.
+pub fn rvm() -> Result<regorus::rvm::RegoVM, String> {
+    let mut engine = engine()?;
+    let rule: regorus::Rc<str> = RULE.into();
+    let compiled = engine
+        .compile_with_entrypoint(&rule)
+        .map_err(|e| format!("items.rego: {e}"))?;
+    let program =
+        regorus::languages::rego::compiler::Compiler::compile_from_policy(&compiled, &[RULE])
+            .map_err(|e| format!("items.rego: cannot compile for the RVM: {e}"))?;
+    let mut vm = regorus::rvm::RegoVM::new();
+    // Its default limit (25,000 instructions) stops at a few hundred rows; a register of
+    // 3,000 schools takes some millions.
+    vm.set_max_instructions(usize::MAX);
+    vm.load_program(program);
+    Ok(vm)
+}
+
+/// Executes the RVM program on one input and reads the verdicts on [`ITEMS`].
+pub fn rvm_verdicts(
+    vm: &mut regorus::rvm::RegoVM,
+    input: regorus::Value,
+) -> Result<Vec<Verdict>, String> {
+    vm.set_input(input);
+    let out = vm.execute().map_err(|e| format!("RVM: {e}"))?;
+    read_rego(&out)
 }
 
 /// kaohe's verdicts on [`ITEMS`] from an assessment.
@@ -198,10 +228,13 @@ fn run(dir: &Path) -> Result<bool, String> {
     let (pack, five) = load_pack(&pack_dir)?;
     let digest = kaohe::assess::pack_digest(&pack);
     let mut engine = engine()?;
+    let mut vm = rvm()?;
 
     let mut kaohe_all = Clock::default();
     let mut kaohe_five = Clock::default();
     let mut rego = Clock::default();
+    let mut rvm_clock = Clock::default();
+    let mut rvm_disagreements = Vec::new();
     let mut compared = 0usize;
     // Item -> status -> bureaus, as kaohe judged them: how varied the compared verdicts are.
     let mut tally: Vec<std::collections::BTreeMap<String, usize>> =
@@ -244,6 +277,17 @@ fn run(dir: &Path) -> Result<bool, String> {
         rego.eval += t.elapsed();
         rego.whole += start.elapsed();
 
+        // regorus's register VM: the same, the program compiled once.
+        let start = Instant::now();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let input =
+            regorus::Value::from_json_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let t = Instant::now();
+        let v = rvm_verdicts(&mut vm, input).map_err(|e| format!("{name}: {e}"))?;
+        rvm_clock.eval += t.elapsed();
+        rvm_clock.whole += start.elapsed();
+        rvm_disagreements.extend(compare(&name, &k, &v));
+
         compared += ITEMS.len();
         for (t, v) in tally.iter_mut().zip(&k) {
             *t.entry(v.status.clone()).or_default() += 1;
@@ -256,6 +300,9 @@ fn run(dir: &Path) -> Result<bool, String> {
     }
 
     let agree = compared - disagreements.len();
+    for line in &rvm_disagreements {
+        println!("rego_peer: disagree {line} (RVM)");
+    }
     for line in &restricted {
         println!("rego_peer: disagree {line} (five-item pack against the whole pack)");
     }
@@ -293,6 +340,12 @@ fn run(dir: &Path) -> Result<bool, String> {
         s(rego.whole)
     );
     println!(
+        "rego_peer: regorus_rvm eval_s={:.3} whole_s={:.3} agree={}/{compared}",
+        s(rvm_clock.eval),
+        s(rvm_clock.whole),
+        compared - rvm_disagreements.len()
+    );
+    println!(
         "rego_peer: eval_ratio={:.2} whole_ratio={:.2} (regorus / kaohe, all items)",
         ratio(rego.eval, kaohe_all.eval),
         ratio(rego.whole, kaohe_all.whole)
@@ -302,5 +355,15 @@ fn run(dir: &Path) -> Result<bool, String> {
         ratio(rego.eval, kaohe_five.eval),
         ratio(rego.whole, kaohe_five.whole)
     );
-    Ok(disagreements.is_empty() && restricted.is_empty())
+    println!(
+        "rego_peer: rvm_eval_ratio={:.2} rvm_whole_ratio={:.2} (regorus_rvm / kaohe, all items)",
+        ratio(rvm_clock.eval, kaohe_all.eval),
+        ratio(rvm_clock.whole, kaohe_all.whole)
+    );
+    println!(
+        "rego_peer: rvm_eval_ratio5={:.2} rvm_whole_ratio5={:.2} (regorus_rvm / kaohe, five items)",
+        ratio(rvm_clock.eval, kaohe_five.eval),
+        ratio(rvm_clock.whole, kaohe_five.whole)
+    );
+    Ok(disagreements.is_empty() && restricted.is_empty() && rvm_disagreements.is_empty())
 }

@@ -1,7 +1,8 @@
-//! The Rego peer (benches/rego/items.rego, run by regorus) gives the same verdicts as kaohe
-//! on the round's fixtures, as JSON with every register inline, and on variants of them that
-//! reach each way an item can come out: registers absent or empty, blank values, a zero
-//! denominator, evidence not given, rows short of each requirement.
+//! The Rego peer (benches/rego/items.rego, run by regorus's interpreter and by its register
+//! VM) gives the same verdicts as kaohe on the round's fixtures, as JSON with every register
+//! inline, and on variants of them that reach each way an item can come out: registers
+//! absent or empty, blank values, a zero denominator, evidence not given, rows short of each
+//! requirement.
 
 #[allow(dead_code)]
 #[path = "../examples/rego_peer.rs"]
@@ -244,6 +245,7 @@ fn rego_peer_agrees_with_kaohe() {
     let (pack, five) = peer::load_pack(&pack_dir).unwrap();
     let digest = kaohe::assess::pack_digest(&pack);
     let mut engine = peer::engine().unwrap();
+    let mut vm = peer::rvm().unwrap();
     let tmp = tempfile::tempdir().unwrap();
 
     let mut disagreements = Vec::new();
@@ -267,9 +269,11 @@ fn rego_peer_agrees_with_kaohe() {
             let k5 =
                 peer::kaohe_verdicts(&peer::kaohe_assess(&five, &digest, &submission)).unwrap();
             let input = regorus::Value::from_json_str(&text).unwrap();
-            let r = peer::rego_verdicts(&mut engine, input).unwrap();
+            let r = peer::rego_verdicts(&mut engine, input.clone()).unwrap();
+            let v = peer::rvm_verdicts(&mut vm, input).unwrap();
             let name = format!("{bureau} ({variant})");
             disagreements.extend(peer::compare(&name, &k, &r));
+            disagreements.extend(peer::compare(&format!("{name} RVM"), &k, &v));
             disagreements.extend(peer::compare(&format!("{name} five-item pack"), &k, &k5));
             for (id, v) in peer::ITEMS.iter().zip(&k) {
                 seen.entry(id).or_default().insert(v.status.clone());
