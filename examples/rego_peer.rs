@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 
 use kaohe::pack::Pack;
 
+/// The allocator the `kaohe` binary uses, for both engines alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The items written in Rego.
 pub const ITEMS: [&str; 5] = ["LVP-01", "DEC-02", "STUDY-01", "GOV-05", "ENF-04"];
 
