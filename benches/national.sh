@@ -105,8 +105,8 @@ done
 PEER=$(taskset -c 0 "$BIN/examples/rego_peer" "$DATA/json-$SMALL")
 echo "$PEER" | sed 's/^/  /'
 echo "$PEER" | grep -q "agree=\([0-9]*\)/\1" || { echo "the Rego peer disagrees with kaohe" >&2; exit 1; }
-EVAL=$(echo "$PEER" | grep -o 'eval_ratio5=[0-9.]*' | cut -d= -f2)
-WHOLE=$(echo "$PEER" | grep -o 'whole_ratio5=[0-9.]*' | cut -d= -f2)
+EVAL=$(echo "$PEER" | grep -o ' eval_ratio5=[0-9.]*' | cut -d= -f2)
+WHOLE=$(echo "$PEER" | grep -o ' whole_ratio5=[0-9.]*' | cut -d= -f2)
 echo "regorus on the same five items: evaluation ${EVAL}x kaohe's time (target >= 20): $(verdict "$EVAL" ">=" 20); whole process ${WHOLE}x (target >= 5): $(verdict "$WHOLE" ">=" 5)"
 
 best_of() { # command... -> best wall seconds of 5

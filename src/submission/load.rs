@@ -252,21 +252,29 @@ const MAX_JSON_DEPTH: usize = 64;
 /// Where a JSON text first nests deeper than [`MAX_JSON_DEPTH`] (brackets in strings aside).
 fn too_deep(body: &str) -> Option<yaml::Pos> {
     // Brackets and quotes are ASCII, and no byte of a multi-byte UTF-8 character is: the
-    // scan goes byte by byte and counts lines and characters only where it stops.
+    // scan goes by bytes, jumps over the inside of strings with memchr, and counts lines
+    // and characters only where it stops.
     let bytes = body.as_bytes();
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for (at, &b) in bytes.iter().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
         match b {
-            b'"' => in_string = true,
+            b'"' => {
+                at += 1;
+                // To the closing quote, over escapes (a backslash and the byte after it).
+                loop {
+                    at = at.min(bytes.len());
+                    match memchr::memchr2(b'"', b'\\', &bytes[at..]) {
+                        Some(k) if bytes[at + k] == b'\\' => at += k + 2,
+                        Some(k) => {
+                            at += k;
+                            break;
+                        }
+                        // Unterminated: nothing after it is structure.
+                        None => return None,
+                    }
+                }
+            }
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_JSON_DEPTH {
@@ -283,6 +291,7 @@ fn too_deep(body: &str) -> Option<yaml::Pos> {
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        at += 1;
     }
     None
 }
@@ -718,6 +727,21 @@ mod tests {
             "]".repeat(63)
         );
         assert_eq!(too_deep(&fine), None);
+        // Escaped quotes and backslashes stay inside their string.
+        let escaped = format!(
+            "{{\"a\": \"\\\"[[\\\\\", \"b\": {}{}}}",
+            "[".repeat(63),
+            "]".repeat(63)
+        );
+        assert_eq!(too_deep(&escaped), None);
+        let after = format!(
+            "{{\"a\": \"\\\\\", \"b\": {}{}}}",
+            "[".repeat(64),
+            "]".repeat(64)
+        );
+        assert!(too_deep(&after).is_some());
+        // An unterminated string hides the rest.
+        assert_eq!(too_deep(&format!("{{\"a\": \"{}", "[".repeat(99))), None);
     }
 
     #[test]
