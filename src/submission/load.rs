@@ -166,7 +166,7 @@ enum Place {
     /// A workbook: each pointer's cell, named in the message.
     Workbook {
         file: FileId,
-        places: HashMap<String, String>,
+        places: workbook::Places,
     },
 }
 
@@ -628,7 +628,7 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
 
 /// A duplicate key's message names the first row by its place in the register (`first in
 /// row 1`); in a workbook, that row's sheet row is meant.
-fn first_row_in_sheet(places: &HashMap<String, String>, pointer: &str, message: String) -> String {
+fn first_row_in_sheet(places: &workbook::Places, pointer: &str, message: String) -> String {
     let Some((head, tail)) = message.split_once(" (first in row ") else {
         return message;
     };
@@ -641,8 +641,9 @@ fn first_row_in_sheet(places: &HashMap<String, String>, pointer: &str, message: 
         return message;
     };
     let first = format!("/registers/{name}/{}", n.saturating_sub(1));
-    match places
-        .get(&first)
+    let first = places.get(&first);
+    match first
+        .as_deref()
         .and_then(|p| p.split(", row ").nth(1))
         .and_then(|r| r.split(',').next())
     {
@@ -652,7 +653,7 @@ fn first_row_in_sheet(places: &HashMap<String, String>, pointer: &str, message: 
 }
 
 /// The cell of a pointer, or of the nearest pointer above it that has one.
-fn cell_of<'a>(places: &'a HashMap<String, String>, pointer: &str) -> Option<&'a str> {
+fn cell_of(places: &workbook::Places, pointer: &str) -> Option<String> {
     let mut p = pointer;
     loop {
         if let Some(cell) = places.get(p) {

@@ -241,9 +241,62 @@ pub struct Read {
     pub doc: Document,
     pub problems: Vec<Problem>,
     /// JSON pointer -> `sheet S, row N, column C (header)`.
-    pub places: HashMap<String, String>,
+    pub places: Places,
     /// The workbook's sheets, in order: problems are listed sheet by sheet.
     pub sheets: Vec<String>,
+}
+
+/// Where each JSON pointer's value is in the workbook. A register's cells are not listed one
+/// by one (that cost more than reading them): its rows and columns are kept and a cell's
+/// place is made when a message needs it.
+#[derive(Default)]
+pub struct Places {
+    /// Pointers outside registers, and problems' own pointers.
+    cells: HashMap<String, String>,
+    /// By the register's pointer segment.
+    registers: HashMap<String, RegisterPlaces>,
+}
+
+struct RegisterPlaces {
+    sheet: String,
+    /// The sheet row of each of the register's rows.
+    rows: Vec<u32>,
+    /// By a column's pointer segment: its sheet column and header.
+    columns: HashMap<String, (usize, String)>,
+    /// The key column's sheet column and header, when the sheet has one.
+    key: Option<(usize, String)>,
+}
+
+impl Places {
+    fn insert(&mut self, pointer: String, place: String) {
+        self.cells.insert(pointer, place);
+    }
+
+    fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// The place of exactly this pointer, if it has one.
+    pub fn get(&self, pointer: &str) -> Option<String> {
+        if let Some(place) = self.cells.get(pointer) {
+            return Some(place.clone());
+        }
+        let mut parts = pointer.strip_prefix("/registers/")?.split('/');
+        let register = self.registers.get(parts.next()?)?;
+        let index: usize = parts.next()?.parse().ok()?;
+        let row = *register.rows.get(index)?;
+        match (parts.next(), parts.next()) {
+            (None, _) => Some(match &register.key {
+                Some((c, label)) => at(&register.sheet, row, *c, label),
+                None => format!("sheet {}, row {}", register.sheet, row + 1),
+            }),
+            (Some(column), None) => {
+                let (c, label) = register.columns.get(column)?;
+                Some(at(&register.sheet, row, *c, label))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Where a located message is, for listing problems in the workbook's order: the sheet's
@@ -306,7 +359,7 @@ pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
             ..Document::default()
         },
         problems: Vec::new(),
-        places: HashMap::new(),
+        places: Places::default(),
         sheets: sheets.keys().cloned().collect(),
     };
     out.places.insert(String::new(), format!("sheet {HEADER}"));
@@ -599,48 +652,50 @@ fn register_rows(
         out.doc.keys.insert("registers".into());
         return Some(RegisterInput::Rows(Table::default()));
     }
-    let pointer = format!("/registers/{}", crate::text::pointer_segment(name));
+    let segment = crate::text::pointer_segment(name);
+    let key = key_column.and_then(|k| {
+        let c = mapping.iter().position(|m| *m == Some(k))?;
+        Some((c, register.columns[k].label.clone()))
+    });
+    let mut places = RegisterPlaces {
+        sheet: sheet.name.clone(),
+        rows: Vec::new(),
+        columns: mapping
+            .iter()
+            .enumerate()
+            .filter_map(|(c, m)| {
+                let (col_name, field) = register.columns.get_index((*m)?)?;
+                Some((
+                    crate::text::pointer_segment(col_name),
+                    (c, field.label.clone()),
+                ))
+            })
+            .collect(),
+        key,
+    };
     let mut table = Table::default();
     for r in 1..sheet.rows.len() {
         if sheet.blank_row(r) {
             continue;
         }
-        let index = table.rows.len();
         let mut row = vec![None; register.columns.len()];
         for (c, m) in mapping.iter().enumerate() {
             let Some(i) = *m else { continue };
-            let Some((col_name, field)) = register.columns.get_index(i) else {
+            let Some((_, field)) = register.columns.get_index(i) else {
                 continue;
             };
-            let place = at(&sheet.name, r as u32, c, &field.label);
-            out.places.insert(
-                format!(
-                    "{pointer}/{index}/{}",
-                    crate::text::pointer_segment(col_name)
-                ),
-                place.clone(),
-            );
             match cell(field, sheet.get(r, c)) {
                 Ok(v) => row[i] = v,
-                Err(e) => problem(out, place, e.message, e.help),
+                Err(e) => {
+                    let place = at(&sheet.name, r as u32, c, &field.label);
+                    problem(out, place, e.message, e.help);
+                }
             }
         }
-        let key_place = key_column
-            .and_then(|k| mapping.iter().position(|m| *m == Some(k)))
-            .map_or_else(
-                || format!("sheet {}, row {}", sheet.name, r + 1),
-                |c| {
-                    at(
-                        &sheet.name,
-                        r as u32,
-                        c,
-                        &register.columns[key_column.unwrap_or(0)].label,
-                    )
-                },
-            );
-        out.places.insert(format!("{pointer}/{index}"), key_place);
+        places.rows.push(r as u32);
         table.rows.push(row);
     }
+    out.places.registers.insert(segment, places);
     out.doc.keys.insert("registers".into());
     Some(RegisterInput::Rows(table))
 }
