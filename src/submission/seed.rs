@@ -615,8 +615,10 @@ impl RegisterSeed<'_, '_> {
 }
 
 /// A row's key, looked up among the register's columns without being copied: the
-/// column's index, or the key itself when no column has that name.
-struct ColumnKey<'a>(&'a IndexMap<String, Field>);
+/// column's index, or the key itself when no column has that name. Rows usually list their
+/// columns in the dictionary's order, so the column after the previous key is tried first,
+/// before the hash lookup.
+struct ColumnKey<'a>(&'a IndexMap<String, Field>, usize);
 
 impl<'de> DeserializeSeed<'de> for ColumnKey<'_> {
     type Value = Result<usize, String>;
@@ -631,6 +633,11 @@ impl<'de> Visitor<'de> for ColumnKey<'_> {
         f.write_str("a column name")
     }
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        if let Some((name, _)) = self.0.get_index(self.1)
+            && name == key
+        {
+            return Ok(Ok(self.1));
+        }
         Ok(self.0.get_index_of(key).ok_or_else(|| key.to_string()))
     }
 }
@@ -658,11 +665,18 @@ impl<'de> Visitor<'de> for RowSeed<'_, '_> {
         let columns = &self.register.columns;
         let mut row: Vec<Option<super::Value>> = vec![None; columns.len()];
         let mut seen = vec![false; columns.len()];
-        while let Some(key) = map.next_key_seed(ColumnKey(columns))? {
+        let mut next = 0;
+        while let Some(key) = map.next_key_seed(ColumnKey(columns, next))? {
             let (index, field) = match key {
                 Ok(index) => match columns.get_index(index) {
-                    Some((_, field)) => (index, field),
-                    None => continue,
+                    Some((_, field)) => {
+                        next = index + 1;
+                        (index, field)
+                    }
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
                 },
                 Err(key) => {
                     let pointer = format!("{}/{}/{}", self.pointer, self.index, escape(&key));
