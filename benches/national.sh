@@ -30,7 +30,7 @@ KAOHE=$BIN/kaohe
 generate() { # DIR FORMAT COUNT FACTOR
     if [ ! -f "$1/.done" ]; then
         rm -rf "$1"
-        "$BIN/examples/national" -o "$1" --format "$2" --bureaus "$3" --schools-factor "$4" >/dev/null
+        "$BIN/examples/national" -o "$1" --format "$2" --bureaus "$3" --schools-factor "$4" >"$1.txt"
         touch "$1/.done"
     fi
 }
@@ -78,7 +78,10 @@ round() { # DIR JOBS [taskset cpus]
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "kaohe: $($KAOHE --version), outputs in $OUT, best of $REPEAT"
-echo "data: $BUREAUS bureaus, $(size "$DATA/json-$BUREAUS") of JSON; $SMALL bureaus, $(size "$DATA/json-$SMALL"); $SMALL bureaus with 16x the schools, $(size "$DATA/json-$SMALL-x16")"
+echo "data (examples/national.rs, seed 2024):"
+for d in "json-$BUREAUS" "json-$SMALL" "json-$SMALL-x16" "yaml-$SMALL" "xlsx-$SMALL"; do
+    echo "  $d: $(sed 's/ in .*//' "$DATA/$d.txt")"
+done
 echo
 
 FLOOR=$(floor "$DATA/json-$BUREAUS")

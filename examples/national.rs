@@ -154,12 +154,13 @@ fn run() -> Result<(), String> {
         Format::Yaml => "yaml",
         Format::Xlsx => "xlsx",
     };
-    let (bytes, rows): (Vec<usize>, Vec<usize>) = (0..args.bureaus)
+    let counts: Vec<(usize, usize, usize)> = (0..args.bureaus)
         .into_par_iter()
         .map(|i| -> Result<(usize, usize), String> {
             // Every bureau has its own stream, so the output does not depend on threads.
             let mut rng = Rng(args.seed ^ (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d));
             let (doc, rows) = bureau(&mut rng, i, &base, &stated, args.schools_factor);
+            let schools = doc["registers"]["schools"].as_array().map_or(0, Vec::len);
             let path = args.out.join(format!("bureau-{:0width$}.{ext}", i + 1));
             let bytes = match args.format {
                 Format::Json => serde_json::to_vec(&doc).map_err(|e| e.to_string())?,
@@ -177,15 +178,14 @@ fn run() -> Result<(), String> {
                 }
             };
             std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok((bytes.len(), rows))
+            Ok((bytes.len(), rows, schools))
         })
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .unzip();
-    let bytes: usize = bytes.iter().sum();
-    let rows: usize = rows.iter().sum();
+        .collect::<Result<Vec<_>, _>>()?;
+    let bytes: usize = counts.iter().map(|c| c.0).sum();
+    let rows: usize = counts.iter().map(|c| c.1).sum();
+    let schools: usize = counts.iter().map(|c| c.2).sum();
     println!(
-        "{} bureaus, {rows} register rows, {:.1} MB of {ext} in {}",
+        "{} bureaus, {schools} schools, {rows} register rows, {:.1} MB of {ext} in {}",
         args.bureaus,
         bytes as f64 / 1e6,
         args.out.display()
