@@ -156,7 +156,7 @@ fn run() -> Result<(), String> {
     };
     let counts: Vec<(usize, usize, usize)> = (0..args.bureaus)
         .into_par_iter()
-        .map(|i| -> Result<(usize, usize), String> {
+        .map(|i| -> Result<(usize, usize, usize), String> {
             // Every bureau has its own stream, so the output does not depend on threads.
             let mut rng = Rng(args.seed ^ (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d));
             let (doc, rows) = bureau(&mut rng, i, &base, &stated, args.schools_factor);
