@@ -30,6 +30,7 @@ KAOHE=$BIN/kaohe
 generate() { # DIR FORMAT COUNT FACTOR
     if [ ! -f "$1/.done" ]; then
         rm -rf "$1"
+        mkdir -p "$1"
         "$BIN/examples/national" -o "$1" --format "$2" --bureaus "$3" --schools-factor "$4" >"$1.txt"
         touch "$1/.done"
     fi
