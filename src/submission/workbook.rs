@@ -138,6 +138,16 @@ fn text(d: &Data) -> String {
     }
 }
 
+/// Whether a cell's [`text`] is empty, without making it.
+fn is_blank(d: &Data) -> bool {
+    match d {
+        Data::String(s) => s.trim().is_empty(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.is_empty(),
+        Data::Error(_) | Data::Empty => true,
+        Data::Int(_) | Data::Float(_) | Data::Bool(_) | Data::DateTime(_) => false,
+    }
+}
+
 /// A date from an Excel serial number (days since 1899-12-30).
 fn serial_date(serial: f64) -> Option<Date> {
     if !(61.0..2_958_466.0).contains(&serial) {
@@ -214,25 +224,33 @@ fn cell(field: &Field, d: &Data) -> Result<Option<super::Value>, super::value::I
 }
 
 /// A sheet read: its cells, by 0-based row and column.
+/// A sheet's cells, as calamine read them; rows and columns as the sheet numbers them,
+/// from A1 (0-based here).
 struct Sheet {
     name: String,
-    rows: Vec<Vec<Data>>,
+    range: calamine::Range<Data>,
 }
 
 impl Sheet {
     fn get(&self, r: usize, c: usize) -> &Data {
-        self.rows
-            .get(r)
-            .and_then(|row| row.get(c))
-            .unwrap_or(&Data::Empty)
+        match (u32::try_from(r), u32::try_from(c)) {
+            (Ok(r), Ok(c)) => self.range.get_value((r, c)).unwrap_or(&Data::Empty),
+            _ => &Data::Empty,
+        }
     }
+    /// Rows from the first (1 past the last used one).
+    fn height(&self) -> usize {
+        self.range.end().map_or(0, |(r, _)| r as usize + 1)
+    }
+    /// Columns from A (1 past the last used one).
     fn width(&self) -> usize {
-        self.rows.iter().map(Vec::len).max().unwrap_or(0)
+        self.range.end().map_or(0, |(_, c)| c as usize + 1)
+    }
+    fn row(&self, r: usize) -> impl Iterator<Item = &Data> {
+        (0..self.width()).map(move |c| self.get(r, c))
     }
     fn blank_row(&self, r: usize) -> bool {
-        self.rows
-            .get(r)
-            .is_none_or(|row| row.iter().all(|d| text(d).is_empty()))
+        self.row(r).all(is_blank)
     }
 }
 
@@ -338,19 +356,7 @@ pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
         let range = book
             .worksheet_range(&name)
             .map_err(|e| format!("sheet {name}: {e}"))?;
-        // Rows and columns as the sheet numbers them, from A1.
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut rows: Vec<Vec<Data>> = Vec::new();
-        for (r, row) in range.rows().enumerate() {
-            let r = r + r0 as usize;
-            if rows.len() <= r {
-                rows.resize(r + 1, Vec::new());
-            }
-            let mut cells = vec![Data::Empty; c0 as usize];
-            cells.extend(row.iter().cloned());
-            rows[r] = cells;
-        }
-        sheets.insert(name.clone(), Sheet { name, rows });
+        sheets.insert(name.clone(), Sheet { name, range });
     }
     let mut out = Read {
         doc: Document {
@@ -378,7 +384,7 @@ pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
     for (name, sheet) in &sheets {
         if !known.contains(&name.as_str())
             && !dict.registers.contains_key(name)
-            && !sheet.rows.is_empty()
+            && sheet.height() > 0
         {
             let help = format!("the register sheets are {}", register_sheets.join(", "));
             let message = "the pack has no register of that name".to_string();
@@ -438,7 +444,7 @@ fn rows_by_key<'a>(
         names.push(name);
     }
     let mut found: Vec<(String, usize)> = Vec::new();
-    for r in 1..sheet.rows.len() {
+    for r in 1..sheet.height() {
         if sheet.blank_row(r) {
             continue;
         }
@@ -627,14 +633,14 @@ fn register_rows(
     let key_column = register.columns.get_index_of(&register.key);
     if let Some(k) = key_column
         && !seen.contains_key(&k)
-        && sheet.rows.len() > 1
+        && sheet.height() > 1
     {
         let label = &register.columns[k].label;
         let message = format!("no column headed `{label}`, the register's key");
         problem(out, format!("sheet {}, row 1", sheet.name), message, None);
         return None;
     }
-    let filled: Vec<usize> = (1..sheet.rows.len())
+    let filled: Vec<usize> = (1..sheet.height())
         .filter(|r| !sheet.blank_row(*r))
         .collect();
     // No row is no register (not reported, 缺数据); `无` alone in the first row is a
@@ -643,8 +649,8 @@ fn register_rows(
         return None;
     }
     if let [r] = filled.as_slice()
-        && sheet.rows[*r]
-            .iter()
+        && sheet
+            .row(*r)
             .map(text)
             .filter(|t| !t.is_empty())
             .eq([NONE.to_string()])
@@ -674,7 +680,7 @@ fn register_rows(
         key,
     };
     let mut table = Table::default();
-    for r in 1..sheet.rows.len() {
+    for r in 1..sheet.height() {
         if sheet.blank_row(r) {
             continue;
         }
@@ -721,7 +727,7 @@ fn evidence(dict: &DataDict, sheet: &Sheet, out: &mut Read) {
 }
 
 fn departments(sheet: &Sheet, out: &mut Read) {
-    for r in 1..sheet.rows.len() {
+    for r in 1..sheet.height() {
         let name = text(sheet.get(r, 0));
         let unit = Some(text(sheet.get(r, 1))).filter(|s| !s.is_empty());
         let person = Some(text(sheet.get(r, 2))).filter(|s| !s.is_empty());
@@ -751,7 +757,7 @@ fn departments(sheet: &Sheet, out: &mut Read) {
 }
 
 fn self_scores(sheet: &Sheet, out: &mut Read) {
-    for r in 1..sheet.rows.len() {
+    for r in 1..sheet.height() {
         let id = text(sheet.get(r, 0));
         let d = sheet.get(r, 3);
         let place = at(&sheet.name, r as u32, 3, SELF_SCORE_COLUMNS[3]);
