@@ -115,17 +115,20 @@ fn at(sheet: &str, row: u32, col: usize, header: &str) -> String {
     }
 }
 
+/// A text cell trimmed, without the `'` put before text a spreadsheet could run as a
+/// formula.
+fn unquoted(s: &str) -> &str {
+    let s = s.trim();
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => s,
+    }
+}
+
 /// The text of a cell, trimmed; numbers as written.
 fn text(d: &Data) -> String {
     match d {
-        Data::String(s) => {
-            // Undo the `'` put before text a spreadsheet could run as a formula.
-            let s = s.trim();
-            match s.strip_prefix('\'') {
-                Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.into(),
-                _ => s.into(),
-            }
-        }
+        Data::String(s) => unquoted(s).into(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => format!("{}", *f as i64),
         Data::Float(f) => f.to_string(),
@@ -214,6 +217,15 @@ fn raw(field: &Field, d: &Data) -> Result<Option<Raw>, super::value::Invalid> {
 
 /// Converts one cell for `field`: a typed cell directly, text as a CSV cell is read.
 fn cell(field: &Field, d: &Data) -> Result<Option<super::Value>, super::value::Invalid> {
+    // Text, the common case, is read where it is (no copy first).
+    if let Data::String(s) = d {
+        let s = unquoted(s);
+        return if s.is_empty() {
+            Ok(None)
+        } else {
+            convert_csv_cell(field, s)
+        };
+    }
     match raw(field, d)? {
         None => Ok(None),
         // A percent cell's number is a fraction whatever forms the field accepts when typed.
@@ -223,7 +235,6 @@ fn cell(field: &Field, d: &Data) -> Result<Option<super::Value>, super::value::I
     }
 }
 
-/// A sheet read: its cells, by 0-based row and column.
 /// A sheet's cells, as calamine read them; rows and columns as the sheet numbers them,
 /// from A1 (0-based here).
 struct Sheet {
