@@ -198,111 +198,173 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
             "the pack has no item `{id}`{hint}"
         )));
     }
-    let mut loaded = Vec::with_capacity(args.submissions.len());
-    let mut problems = String::new();
-    for path in &args.submissions {
-        match submission::load(&pack, path) {
-            Ok(s) => loaded.push(s),
-            Err(e) => problems.push_str(&diag::render_human(&e.sources, &e.diagnostics, color)),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(CliError::Input(problems));
-    }
     let digest = assess::pack_digest(&pack);
     let options = Options {
         explain_rows: args.explain.is_some(),
     };
-    let mut assessments: Vec<Assessment> = loaded
-        .iter()
-        .map(|s| assess::assess(&pack, &digest, s, &waivers, &reviews, options))
-        .collect();
-    if let Some((path, ledger)) = &previous {
-        for a in &mut assessments {
-            crate::followup::apply(a, &pack, ledger).map_err(|e| {
-                CliError::Input(format!("error: {}: {e}\n", diag::display_path(path)))
+    // Each submission is read, assessed and its report rendered on every core; only the
+    // rendered report and the lines for `--fail-*` are kept, and everything is written when
+    // every submission has been read (nothing is written when one cannot be).
+    let many = args.submissions.len() > 1;
+    let width = super::terminal_width();
+    let previous = previous.as_ref();
+    let one = |path: &PathBuf| -> Result<Report, Failure> {
+        let s = submission::load(&pack, path).map_err(|e| {
+            Failure::Unreadable(diag::render_human(&e.sources, &e.diagnostics, color))
+        })?;
+        let mut a = assess::assess(&pack, &digest, &s, &waivers, &reviews, options);
+        drop(s);
+        if let Some((previous_path, ledger)) = previous {
+            crate::followup::apply(&mut a, &pack, ledger).map_err(|e| {
+                Failure::Other(CliError::Input(format!(
+                    "error: {}: {e}\n",
+                    diag::display_path(previous_path)
+                )))
             })?;
         }
-    }
-    let render_errors: Vec<String> = assessments
-        .iter()
-        .flat_map(|a| {
-            a.render_errors
-                .iter()
-                .map(|e| format!("error: {}: {e}\n", diag::display_path(&args.pack)))
-        })
-        .collect();
-    if !render_errors.is_empty() {
-        return Err(CliError::Input(render_errors.concat()));
-    }
-    let mut unmet = Vec::new();
-    for (a, path) in assessments.iter().zip(&args.submissions) {
-        let bureau = format!(
-            "{}: bureau `{}`",
-            diag::display_path(path),
-            a.submission.bureau.name
-        );
-        if let Some(min) = args.fail_under
-            && a.score.score + 1e-9 < min
-        {
-            unmet.push(format!(
-                "{bureau}: score {} is below `--fail-under {}`",
-                fmt_score(a.score.score),
-                fmt_score(min)
-            ));
+        if !a.render_errors.is_empty() {
+            return Err(Failure::Other(CliError::Input(
+                a.render_errors
+                    .iter()
+                    .map(|e| format!("error: {}: {e}\n", diag::display_path(&args.pack)))
+                    .collect(),
+            )));
         }
-        let named = |ids: &[String]| {
-            ids.iter()
-                .map(|v| format!("`{v}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+        let unmet = unmet(args, &a, path);
+        let mut text = match args.explain.as_deref() {
+            Some(id) => report::explain(&a, id, width),
+            None => Some(render(&a, args.format, width, args.sheet, many).map_err(Failure::Other)?),
         };
-        if args.fail_on_veto && a.score.vetoed {
-            unmet.push(format!(
-                "{bureau}: vetoed by {} (`--fail-on-veto`)",
-                named(&a.score.vetoes)
-            ));
+        // Kept until every report is made: no more than its length.
+        if let Some(t) = &mut text {
+            t.shrink_to_fit();
         }
-        if args.fail_on_veto && !a.score.vetoes_unverified.is_empty() {
-            unmet.push(format!(
-                "{bureau}: veto {} cannot be judged, its data is missing (`--fail-on-veto`)",
-                named(&a.score.vetoes_unverified)
-            ));
-        }
-        if args.require_complete && a.is_incomplete() {
-            let absent: Vec<String> = a
-                .incomplete
-                .iter()
-                .filter(|x| x.required)
-                .map(|x| {
-                    let kind = match x.kind {
-                        crate::assess::AbsentKind::Fact => "fact",
-                        crate::assess::AbsentKind::Register => "register",
-                    };
-                    format!("{kind} `{}`", x.name)
-                })
-                .collect();
-            unmet.push(format!(
-                "{bureau}: incomplete, required {} not given (`--require-complete`)",
-                absent.join(", ")
-            ));
+        Ok((text, unmet))
+    };
+    let results: Vec<Result<Report, Failure>> = {
+        use rayon::prelude::*;
+        args.submissions.par_iter().map(one).collect()
+    };
+    // Every unreadable submission is reported; otherwise the first other error.
+    let mut unreadable = String::new();
+    let mut other = None;
+    let mut reports = Vec::with_capacity(results.len());
+    let mut unmet_lines = Vec::new();
+    for result in results {
+        match result {
+            Ok((text, unmet)) => {
+                reports.extend(text);
+                unmet_lines.extend(unmet);
+            }
+            Err(Failure::Unreadable(e)) => unreadable.push_str(&e),
+            Err(Failure::Other(e)) => {
+                other.get_or_insert(e);
+            }
         }
     }
-    let outcome = if unmet.is_empty() {
+    if !unreadable.is_empty() {
+        return Err(CliError::Input(unreadable));
+    }
+    if let Some(e) = other {
+        return Err(e);
+    }
+    let outcome = if unmet_lines.is_empty() {
         Outcome::Success
     } else {
-        Outcome::Unmet(unmet)
+        Outcome::Unmet(unmet_lines)
     };
-    let width = super::terminal_width();
-    let text = match args.explain.as_deref() {
-        Some(id) => assessments
-            .iter()
-            .filter_map(|a| report::explain(a, id, width))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        None => render(&assessments, args.format, width, args.sheet)?,
+    let text = match (args.explain.is_some(), args.format) {
+        (true, _) | (false, Format::Text) => join(reports, "", "\n", ""),
+        (false, Format::Json) if many => join(reports, "[\n", ",\n", "\n]\n"),
+        (false, Format::Json) => join(reports, "", "", ""),
+        (false, Format::Md) => join(reports, "", "\n---\n\n", ""),
     };
     Ok((outcome, text))
+}
+
+/// The reports as one text, each freed as soon as it is copied.
+fn join(reports: Vec<String>, head: &str, separator: &str, tail: &str) -> String {
+    let length = head.len()
+        + tail.len()
+        + reports.iter().map(String::len).sum::<usize>()
+        + separator.len() * reports.len().saturating_sub(1);
+    let mut out = String::with_capacity(length);
+    out.push_str(head);
+    for (i, report) in reports.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(&report);
+    }
+    out.push_str(tail);
+    out
+}
+
+/// A bureau's rendered report (none when `--explain` has nothing to show for it) and the
+/// lines of `--fail-*` it fails.
+type Report = (Option<String>, Vec<String>);
+
+/// Why a submission gave no report.
+enum Failure {
+    /// It cannot be read: its diagnostics.
+    Unreadable(String),
+    Other(CliError),
+}
+
+/// What a bureau fails of `--fail-under`, `--fail-on-veto` and `--require-complete`.
+fn unmet(args: &Args, a: &Assessment, path: &std::path::Path) -> Vec<String> {
+    let mut unmet = Vec::new();
+    let bureau = format!(
+        "{}: bureau `{}`",
+        diag::display_path(path),
+        a.submission.bureau.name
+    );
+    if let Some(min) = args.fail_under
+        && a.score.score + 1e-9 < min
+    {
+        unmet.push(format!(
+            "{bureau}: score {} is below `--fail-under {}`",
+            fmt_score(a.score.score),
+            fmt_score(min)
+        ));
+    }
+    let named = |ids: &[String]| {
+        ids.iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if args.fail_on_veto && a.score.vetoed {
+        unmet.push(format!(
+            "{bureau}: vetoed by {} (`--fail-on-veto`)",
+            named(&a.score.vetoes)
+        ));
+    }
+    if args.fail_on_veto && !a.score.vetoes_unverified.is_empty() {
+        unmet.push(format!(
+            "{bureau}: veto {} cannot be judged, its data is missing (`--fail-on-veto`)",
+            named(&a.score.vetoes_unverified)
+        ));
+    }
+    if args.require_complete && a.is_incomplete() {
+        let absent: Vec<String> = a
+            .incomplete
+            .iter()
+            .filter(|x| x.required)
+            .map(|x| {
+                let kind = match x.kind {
+                    crate::assess::AbsentKind::Fact => "fact",
+                    crate::assess::AbsentKind::Register => "register",
+                };
+                format!("{kind} `{}`", x.name)
+            })
+            .collect();
+        unmet.push(format!(
+            "{bureau}: incomplete, required {} not given (`--require-complete`)",
+            absent.join(", ")
+        ));
+    }
+    unmet
 }
 
 /// A score as the reports round it (2 decimals), without trailing zeros.
@@ -311,45 +373,45 @@ pub(super) fn fmt_score(x: f64) -> String {
     format!("{rounded}")
 }
 
+/// One bureau's report. In a JSON array of several (`many`), the report is indented as an
+/// element of the array.
 fn render(
-    assessments: &[Assessment],
+    a: &Assessment,
     format: Format,
     width: usize,
     sheet: bool,
+    many: bool,
 ) -> Result<String, CliError> {
-    Ok(match (format, assessments) {
-        (Format::Json, [one]) => report::json(one),
-        (Format::Json, many) => {
-            let mut out = serde_json::to_string_pretty(many).unwrap_or_default();
-            out.push('\n');
+    Ok(match format {
+        Format::Json if many => {
+            let one = serde_json::to_string_pretty(a).unwrap_or_default();
+            let mut out = String::with_capacity(one.len() + one.len() / 8);
+            for (i, line) in one.lines().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                out.push_str("  ");
+                out.push_str(line);
+            }
             out
         }
-        (Format::Text, many) => many
-            .iter()
-            .map(|a| {
-                let mut text = report::text_in(a, width);
-                if sheet {
-                    text.push_str(&report::sheet_text(a, width));
-                }
-                text
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        (Format::Md, many) => many
-            .iter()
-            .map(|a| {
-                if sheet {
-                    report::markdown_with_sheet(a)
-                } else {
-                    report::markdown(a)
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| {
-                CliError::Input(format!(
-                    "error: the Markdown report cannot be written: {e}\n"
-                ))
-            })?
-            .join("\n---\n\n"),
+        Format::Json => report::json(a),
+        Format::Text => {
+            let mut text = report::text_in(a, width);
+            if sheet {
+                text.push_str(&report::sheet_text(a, width));
+            }
+            text
+        }
+        Format::Md => if sheet {
+            report::markdown_with_sheet(a)
+        } else {
+            report::markdown(a)
+        }
+        .map_err(|e| {
+            CliError::Input(format!(
+                "error: the Markdown report cannot be written: {e}\n"
+            ))
+        })?,
     })
 }
