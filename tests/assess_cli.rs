@@ -572,3 +572,52 @@ fn bands_in_gap_detail_and_explain() {
     assert_eq!(band["awarded"], 1.0);
     assert_eq!(band["measured"]["value"], 0.7);
 }
+
+/// Several submissions give one document: a JSON array of the reports each gives alone, in
+/// the order named; Markdown reports one after another. One that cannot be read stops them
+/// all: exit 2, every unreadable file named, nothing on stdout.
+#[test]
+fn several_submissions_give_each_report_in_order() {
+    let pack = "rules/edu-rule-of-law";
+    let subs = [
+        "fixtures/round/bureau-003.yaml",
+        "fixtures/round/bureau-001.yaml",
+        "fixtures/round/bureau-002.yaml",
+    ];
+    let all: serde_json::Value = serde_json::from_str(&stdout_of(
+        &[&["assess", pack][..], &subs, &["--format", "json"]].concat(),
+    ))
+    .expect("a JSON array");
+    let alone: Vec<serde_json::Value> = subs
+        .iter()
+        .map(|s| {
+            serde_json::from_str(&stdout_of(&["assess", pack, s, "--format", "json"]))
+                .expect("a JSON report")
+        })
+        .collect();
+    assert_eq!(all, serde_json::Value::Array(alone));
+    let md = stdout_of(&[&["assess", pack][..], &subs, &["--format", "md"]].concat());
+    assert_eq!(md.matches("\n---\n\n").count(), 2);
+    let out = kaohe()
+        .args([
+            "assess",
+            pack,
+            subs[0],
+            "fixtures/round/bureau-009.yaml",
+            subs[1],
+        ])
+        .args(["tests/engine/no-such-file.yaml"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bureau-009.yaml") && stderr.contains("no-such-file.yaml"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.find("bureau-009.yaml") < stderr.find("no-such-file.yaml"),
+        "in the order named: {stderr}"
+    );
+}
