@@ -850,19 +850,10 @@ pub(crate) fn scope<'a>(
             && !c.holds(row)
         {
             // Counted as unfilled only when no condition of the range fails outright.
-            let misses = c.misses(row);
-            let missing = if misses.iter().all(|v| matches!(v, Verdict::Missing(_))) {
-                misses.into_iter().find_map(|v| match v {
-                    Verdict::Missing(Miss::NoValue { label }) => Some(label),
-                    _ => None,
-                })
-            } else {
-                None
-            };
-            if let Some(label) = missing {
-                match unfilled.iter_mut().find(|(l, _)| *l == label) {
+            if let Some(label) = c.only_missing(row) {
+                match unfilled.iter_mut().find(|(l, _)| l == label) {
                     Some((_, n)) => *n += 1,
-                    None => unfilled.push((label, 1)),
+                    None => unfilled.push((label.to_string(), 1)),
                 }
             }
             continue;

@@ -572,7 +572,23 @@ impl Compiled {
 
     /// Whether every condition holds; a missing value makes a condition fail.
     pub fn holds(&self, row: &[Option<Value>]) -> bool {
-        self.conds.iter().all(|c| c.eval(row) == Verdict::Holds)
+        self.conds.iter().all(|c| c.check(row) == Judged::Holds)
+    }
+
+    /// When the row fails the predicate only for want of values (no condition fails
+    /// outright): the label of the first value it lacks.
+    pub fn only_missing(&self, row: &[Option<Value>]) -> Option<&str> {
+        let mut first = None;
+        for c in &self.conds {
+            match c.check(row) {
+                Judged::Holds => {}
+                Judged::Fails => return None,
+                Judged::Missing => {
+                    first.get_or_insert(c.described.label.as_str());
+                }
+            }
+        }
+        first
     }
 
     /// Every condition's verdict that is not `Holds`.
@@ -631,23 +647,20 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 impl Cond {
-    fn eval(&self, row: &[Option<Value>]) -> Verdict {
+    /// Whether the condition holds of a row, fails, or cannot be judged for want of its
+    /// value; nothing is built.
+    fn check(&self, row: &[Option<Value>]) -> Judged {
         let d = &self.described;
         let value = row.get(self.slot).and_then(Option::as_ref);
         if let Test::Exists(want) = &d.test {
             return if value.is_some() == *want {
-                Verdict::Holds
+                Judged::Holds
             } else {
-                Verdict::Fails(Miss::Unmet {
-                    cond: d.clone(),
-                    actual: None,
-                })
+                Judged::Fails
             };
         }
         let Some(value) = value else {
-            return Verdict::Missing(Miss::NoValue {
-                label: d.label.clone(),
-            });
+            return Judged::Missing;
         };
         let holds = match &d.test {
             Test::Equals(v) => same(value, v),
@@ -665,20 +678,41 @@ impl Cond {
                 _ => false,
             },
         };
-        if holds {
-            return Verdict::Holds;
-        }
-        Verdict::Fails(match (&d.test, value) {
-            (Test::ContainsAll(ts), Value::List(items)) => Miss::Lacks {
-                label: d.label.clone(),
-                lacking: ts.iter().filter(|t| !items.contains(t)).cloned().collect(),
-            },
-            _ => Miss::Unmet {
-                cond: d.clone(),
-                actual: Some(value.clone()),
-            },
-        })
+        if holds { Judged::Holds } else { Judged::Fails }
     }
+
+    fn eval(&self, row: &[Option<Value>]) -> Verdict {
+        let d = &self.described;
+        let value = row.get(self.slot).and_then(Option::as_ref);
+        match self.check(row) {
+            Judged::Holds => Verdict::Holds,
+            Judged::Missing => Verdict::Missing(Miss::NoValue {
+                label: d.label.clone(),
+            }),
+            Judged::Fails => Verdict::Fails(match (&d.test, value) {
+                (Test::Exists(_), _) => Miss::Unmet {
+                    cond: d.clone(),
+                    actual: None,
+                },
+                (Test::ContainsAll(ts), Some(Value::List(items))) => Miss::Lacks {
+                    label: d.label.clone(),
+                    lacking: ts.iter().filter(|t| !items.contains(t)).cloned().collect(),
+                },
+                _ => Miss::Unmet {
+                    cond: d.clone(),
+                    actual: value.cloned(),
+                },
+            }),
+        }
+    }
+}
+
+/// A condition's verdict on a row, without the description of a miss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Judged {
+    Holds,
+    Fails,
+    Missing,
 }
 
 /// Every bound of a predicate moved one step down and up, each as (description, predicate):
