@@ -162,10 +162,54 @@ pub const UNKNOWN: &str = "未填报";
 /// Renders a template within its budget: at most [`FUEL`] instructions and [`MAX_OUTPUT`]
 /// bytes of text.
 pub fn render(source: &str, vars: &impl serde::Serialize) -> Result<String, TemplateError> {
+    // Each thread keeps the templates it has rendered, compiled: a round renders the same
+    // few templates for every bureau. A template that fails is rendered again the plain way,
+    // for the message.
+    let cached = COMPILED.with(|cell| {
+        let mut env = cell.try_borrow_mut().ok()?;
+        if env.get_template(source).is_err() {
+            if env.templates().count() >= CACHED {
+                *env = environment();
+            }
+            env.add_template_owned(source.to_string(), source.to_string())
+                .ok()?;
+        }
+        env.get_template(source)
+            .ok()?
+            .render(minijinja::Value::from(minijinja::value::Serde(vars)))
+            .ok()
+    });
+    let text = match cached {
+        Some(text) => text,
+        None => environment()
+            .render_str(
+                source,
+                minijinja::Value::from(minijinja::value::Serde(vars)),
+            )
+            .map_err(|e| error(e.to_string()))?,
+    };
+    if text.len() > MAX_OUTPUT {
+        return Err(error(format!(
+            "the rendered text is longer than {} KiB",
+            MAX_OUTPUT / 1024
+        )));
+    }
+    Ok(text)
+}
+
+/// How many compiled templates a thread keeps before it starts again.
+const CACHED: usize = 256;
+
+thread_local! {
+    static COMPILED: std::cell::RefCell<minijinja::Environment<'static>> =
+        std::cell::RefCell::new(environment());
+}
+
+/// The environment templates render in: a fuel budget, and a value the data does not give
+/// (a count that only a stated rate stands for) written as what it is, never as `none`.
+fn environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     env.set_fuel(Some(FUEL));
-    // A value the data does not give (a count that only a stated rate stands for) is written
-    // as what it is, never as `none`.
     env.set_formatter(|out, state, value| {
         if value.is_none() {
             out.write_str(UNKNOWN)?;
@@ -174,19 +218,7 @@ pub fn render(source: &str, vars: &impl serde::Serialize) -> Result<String, Temp
             minijinja::escape_formatter(out, state, value)
         }
     });
-    let text = env
-        .render_str(
-            source,
-            minijinja::Value::from(minijinja::value::Serde(vars)),
-        )
-        .map_err(|e| error(e.to_string()))?;
-    if text.len() > MAX_OUTPUT {
-        return Err(error(format!(
-            "the rendered text is longer than {} KiB",
-            MAX_OUTPUT / 1024
-        )));
-    }
-    Ok(text)
+    env
 }
 
 #[cfg(test)]
