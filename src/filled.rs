@@ -123,6 +123,8 @@ fn title(s: &str) -> Option<(String, i64, String, String)> {
 /// Reads a filled-in list from the bytes of its workbook; `shown` names the file in
 /// messages.
 pub fn read(bytes: &[u8], shown: &str) -> Result<List, FilledError> {
+    crate::submission::workbook::check_archive(bytes)
+        .map_err(|e| FilledError(vec![format!("{shown}: {e}")]))?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| FilledError(vec![format!("{shown}: not an XLSX workbook: {e}")]))?;
     if !book.sheet_names().iter().any(|n| n == SHEET) {

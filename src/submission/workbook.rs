@@ -356,9 +356,50 @@ pub fn order(sheets: &[String], message: &str) -> (usize, u32, usize) {
     (index, row, col)
 }
 
+/// The most a workbook may hold once inflated, all its parts together. A submission's
+/// workbook is a few megabytes inflated; a zip bomb is gigabytes.
+pub const MAX_INFLATED: u64 = 256 * 1024 * 1024;
+
+/// The most parts a workbook may have (sheets, styles, strings, ...).
+pub const MAX_PARTS: usize = 10_000;
+
+/// Refuses a workbook that would inflate to more than [`MAX_INFLATED`] bytes or has more
+/// than [`MAX_PARTS`] parts, from its table of contents, before anything is inflated.
+pub fn check_archive(bytes: &[u8]) -> Result<(), String> {
+    check_archive_within(bytes, MAX_INFLATED, MAX_PARTS)
+}
+
+fn check_archive_within(bytes: &[u8], max_inflated: u64, max_parts: usize) -> Result<(), String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("not an XLSX workbook: {e}"))?;
+    if archive.len() > max_parts {
+        return Err(format!(
+            "the workbook has {} parts, more than the {max_parts} a workbook may have",
+            archive.len()
+        ));
+    }
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let part = archive
+            .by_index_raw(i)
+            .map_err(|e| format!("not an XLSX workbook: {e}"))?;
+        total = total.saturating_add(part.size());
+    }
+    if total > max_inflated {
+        return Err(format!(
+            "the workbook would inflate to {} MiB, more than the {} MiB a workbook may hold \
+             (refused before inflating it)",
+            total.div_ceil(1024 * 1024),
+            max_inflated / (1024 * 1024)
+        ));
+    }
+    Ok(())
+}
+
 /// Reads the workbook `bytes` against the dictionary. `Err` is a workbook that cannot be
 /// opened at all.
 pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
+    check_archive(bytes)?;
     let mut book: Xlsx<_> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an XLSX workbook: {e}"))?;
     let names = book.sheet_names();
@@ -827,6 +868,40 @@ mod tests {
 
     fn date(y: i16, m: i8, d: i8) -> Option<Value> {
         Date::new(y, m, d).ok().map(Value::Date)
+    }
+
+    #[test]
+    fn a_workbook_that_would_inflate_too_far_is_refused_before_it_is() {
+        use std::io::Write;
+        let mut bytes = Vec::new();
+        {
+            let mut zip = zip::ZipWriter::new(Cursor::new(&mut bytes));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("xl/worksheets/sheet1.xml", options)
+                .expect("a part");
+            zip.write_all(&vec![b' '; 3 * 1024 * 1024])
+                .expect("written");
+            zip.finish().expect("a zip");
+        }
+        assert!(bytes.len() < 64 * 1024, "it compresses: {}", bytes.len());
+        let refused = check_archive_within(&bytes, 2 * 1024 * 1024, 10).unwrap_err();
+        assert_eq!(
+            refused,
+            "the workbook would inflate to 3 MiB, more than the 2 MiB a workbook may hold \
+             (refused before inflating it)"
+        );
+        assert!(check_archive_within(&bytes, 4 * 1024 * 1024, 10).is_ok());
+        assert!(
+            check_archive_within(&bytes, 4 * 1024 * 1024, 0)
+                .unwrap_err()
+                .contains("1 parts, more than the 0")
+        );
+        assert!(
+            check_archive(b"PK\x03\x04 not a zip")
+                .unwrap_err()
+                .starts_with("not an XLSX workbook")
+        );
     }
 
     #[test]
