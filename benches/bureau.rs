@@ -94,7 +94,7 @@ fn evaluate_five_items() -> Assessment {
 #[divan::bench]
 fn render_json() -> String {
     let value = serde_json::to_value(divan::black_box(&*ASSESSMENT)).unwrap_or_default();
-    kaohe::report::json_value(&value)
+    kaohe::report::json(&value)
 }
 
 /// The Markdown gap report.

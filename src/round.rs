@@ -409,10 +409,7 @@ fn write_bureau(a: &Assessment, stem: &str, settings: &Settings) -> Result<Vec<T
     // from it.
     let value = serde_json::to_value(a).map_err(|e| format!("`{stem}`: {e}"))?;
     if settings.files.json {
-        write(
-            format!("{stem}.json"),
-            report::json_value(&value).as_bytes(),
-        )?;
+        write(format!("{stem}.json"), report::json(&value).as_bytes())?;
     }
     let list = rectify::from_json(&value).map_err(|e| format!("`{stem}`: {e}"))?;
     if settings.files.xlsx {

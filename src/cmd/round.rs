@@ -45,10 +45,6 @@ pub fn run(args: &Args, dir: &Path, color: bool) -> Result<Outcome, CliError> {
     };
     let paths = round::expand(&args.submissions)
         .map_err(|e| CliError::Usage(format!("cannot list the submissions: {e}")))?;
-    let write_error = |path: &Path, source: std::io::Error| CliError::Write {
-        path: path.display().to_string(),
-        source,
-    };
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
     let staging = dir.join(format!(".kaohe-round-{}", std::process::id()));
     let staged_bureaus = staging.join("bureaus");
@@ -98,10 +94,6 @@ fn staged(
         if let Some(bar) = &progress {
             bar.inc(1);
         }
-    };
-    let write_error = |path: &Path, source: std::io::Error| CliError::Write {
-        path: path.display().to_string(),
-        source,
     };
     let parts_path = staging.join("parts");
     let parts = round::Parts::create(&parts_path).map_err(|e| write_error(&parts_path, e))?;
@@ -164,7 +156,8 @@ fn staged(
     let html_path = staging.join("summary.html");
     let html = std::fs::File::create(&html_path).map_err(|e| write_error(&html_path, e))?;
     let mut html = std::io::BufWriter::new(html);
-    report::round::html(&summary, &parts, &mut html).map_err(CliError::Usage)?;
+    report::round::html(&summary, &parts, &mut html)
+        .map_err(|e| CliError::Usage(format!("cannot write `{}`: {e}", html_path.display())))?;
     std::io::Write::flush(&mut html).map_err(|e| write_error(&html_path, e))?;
     publish(staging, dir)?;
     let mut unmet = Vec::new();
@@ -209,19 +202,16 @@ fn staged(
 
 /// Moves the staged files into `dir`: the summary files and every bureau's files.
 fn publish(staging: &Path, dir: &Path) -> Result<(), CliError> {
-    let error = |path: &Path, source: std::io::Error| CliError::Write {
-        path: path.display().to_string(),
-        source,
-    };
     let bureaus = dir.join("bureaus");
-    std::fs::create_dir_all(&bureaus).map_err(|e| error(&bureaus, e))?;
+    std::fs::create_dir_all(&bureaus).map_err(|e| write_error(&bureaus, e))?;
     let staged_bureaus = staging.join("bureaus");
-    let entries = std::fs::read_dir(&staged_bureaus).map_err(|e| error(&staged_bureaus, e))?;
+    let entries =
+        std::fs::read_dir(&staged_bureaus).map_err(|e| write_error(&staged_bureaus, e))?;
     for entry in entries {
-        let from = entry.map_err(|e| error(&staged_bureaus, e))?.path();
+        let from = entry.map_err(|e| write_error(&staged_bureaus, e))?.path();
         if let Some(name) = from.file_name() {
             let to = bureaus.join(name);
-            std::fs::rename(&from, &to).map_err(|e| error(&to, e))?;
+            std::fs::rename(&from, &to).map_err(|e| write_error(&to, e))?;
         }
     }
     for name in [
@@ -232,7 +222,15 @@ fn publish(staging: &Path, dir: &Path) -> Result<(), CliError> {
         "summary.html",
     ] {
         let to = dir.join(name);
-        std::fs::rename(staging.join(name), &to).map_err(|e| error(&to, e))?;
+        std::fs::rename(staging.join(name), &to).map_err(|e| write_error(&to, e))?;
     }
     Ok(())
+}
+
+/// A file or folder of the round that cannot be written.
+fn write_error(path: &Path, source: std::io::Error) -> CliError {
+    CliError::Write {
+        path: path.display().to_string(),
+        source,
+    }
 }

@@ -33,14 +33,9 @@ use crate::assess::{Assessment, ItemOutcome};
 use crate::pack::ItemKind;
 
 /// The assessment as pretty JSON (stable key order, trailing newline).
-pub fn json(assessment: &Assessment) -> String {
-    let mut out = serde_json::to_string_pretty(assessment).unwrap_or_default();
-    out.push('\n');
-    out
-}
-
-/// [`json`] of an assessment already turned into a JSON value: the same text.
-pub fn json_value(assessment: &serde_json::Value) -> String {
+///
+/// Also takes the assessment already turned into a JSON value: the same text.
+pub fn json(assessment: &impl serde::Serialize) -> String {
     let mut out = serde_json::to_string_pretty(assessment).unwrap_or_default();
     out.push('\n');
     out
