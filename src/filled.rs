@@ -6,9 +6,7 @@
 //! moves a column does not break the reading. Problems name the sheet, row and column, and
 //! are all reported at once.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, Reader};
 use jiff::civil::Date;
 
 use crate::rectify::{Bureau, Cause, List, PackRef, Progress, SCHEMA, Task};
@@ -123,19 +121,16 @@ fn title(s: &str) -> Option<(String, i64, String, String)> {
 /// Reads a filled-in list from the bytes of its workbook; `shown` names the file in
 /// messages.
 pub fn read(bytes: &[u8], shown: &str) -> Result<List, FilledError> {
-    crate::submission::workbook::check_archive(bytes)
-        .map_err(|e| FilledError(vec![format!("{shown}: {e}")]))?;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| FilledError(vec![format!("{shown}: not an XLSX workbook: {e}")]))?;
+    use crate::submission::workbook;
+    let mut book = workbook::open(bytes).map_err(|e| FilledError(vec![format!("{shown}: {e}")]))?;
     if !book.sheet_names().iter().any(|n| n == SHEET) {
         return Err(FilledError(vec![format!(
             "{shown}: the workbook has no sheet `{SHEET}` (its sheets: {})",
             book.sheet_names().join(", ")
         )]));
     }
-    let range = book
-        .worksheet_range(SHEET)
-        .map_err(|e| FilledError(vec![format!("{shown}: sheet {SHEET}: {e}")]))?;
+    let range = workbook::sheet_range(&mut book, SHEET, &mut workbook::CellBudget::default())
+        .map_err(|e| FilledError(vec![format!("{shown}: {e}")]))?;
     let at = |r: u32, c: usize| -> Data {
         range
             .get_value((r, c as u32))

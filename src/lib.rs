@@ -8,6 +8,7 @@ pub mod diag;
 pub mod entries;
 pub mod filled;
 pub mod followup;
+pub mod limits;
 pub mod num;
 pub mod pack;
 pub mod rectify;

@@ -10,6 +10,8 @@ use kaohe::cmd::{self, CliError, Outcome};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    limits: cmd::LimitArgs,
 }
 
 #[derive(Subcommand)]
@@ -41,6 +43,11 @@ fn main() -> ExitCode {
             };
         }
     };
+    kaohe::limits::set(cli.limits.limits());
+    // Workers read whole documents, which recurse once per level of nesting.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(kaohe::limits::WORKER_STACK)
+        .build_global();
     let stdout_color = cmd::use_color(std::io::stdout().is_terminal());
     let stderr_color = cmd::use_color(std::io::stderr().is_terminal());
     // Each command renders its output; writing it (to stdout or `-o PATH`) is done here.

@@ -299,6 +299,7 @@ pub fn run(pack: &Pack, paths: &[PathBuf], settings: &Settings) -> Result<Result
         Some(1) => paths.iter().enumerate().map(one).collect(),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
+            .stack_size(crate::limits::WORKER_STACK)
             .build()
             .map_err(|e| format!("cannot start {n} threads: {e}"))?
             .install(|| paths.par_iter().enumerate().map(one).collect()),

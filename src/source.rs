@@ -6,10 +6,13 @@ use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Code, Diagnostic, Location, Sources};
-use crate::yaml::{MAX_INPUT_BYTES, Pos};
+use crate::limits::{self, Limit};
+use crate::yaml::Pos;
 
-/// The most bytes kaohe reads from one file.
-pub const LIMIT: u64 = MAX_INPUT_BYTES as u64;
+/// The most bytes kaohe reads from one file: `--max-file-size`.
+fn limit() -> u64 {
+    limits::get().file_size
+}
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -20,7 +23,7 @@ pub enum SourceError {
     Io(io::Error),
     /// Not a regular file; what it is instead ("a FIFO (named pipe)").
     NotRegular(&'static str),
-    /// Larger than [`LIMIT`].
+    /// Larger than `--max-file-size`.
     TooLarge,
     /// A NUL byte, at this position: not a text file.
     Binary(Pos),
@@ -40,8 +43,8 @@ impl SourceError {
             SourceError::Io(e) => format!("cannot read {what}: {e}"),
             SourceError::NotRegular(kind) => format!("{what} is {kind}, not a regular file"),
             SourceError::TooLarge => format!(
-                "{what} is larger than {} MiB, the most kaohe reads",
-                LIMIT / (1024 * 1024)
+                "{what} is larger than the most kaohe reads {}",
+                Limit::FileSize.hint()
             ),
             SourceError::Binary(_) => format!("{what} is not a text file: it holds a NUL byte"),
             SourceError::NotUtf8 { .. } => format!("{what} is not valid UTF-8"),
@@ -189,7 +192,7 @@ pub fn read_confined(file: &Confined) -> Result<String, SourceError> {
     decode(read(&file.path, Some(file))?)
 }
 
-/// Reads a file the user named, at most [`LIMIT`] bytes: only a regular file (not a FIFO,
+/// Reads a file the user named, at most `--max-file-size` bytes: only a regular file (not a FIFO,
 /// device, socket or directory) is read. It is opened without blocking, so that a FIFO put
 /// in its place after the check cannot hang kaohe, and checked again once open.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, SourceError> {
@@ -207,10 +210,10 @@ fn read(path: &Path, within: Option<&Confined>) -> Result<Vec<u8>, SourceError> 
     }
     // Files in /proc report a size of 0 whatever they hold: the read itself is bounded.
     let mut bytes = Vec::new();
-    file.take(LIMIT + 1)
+    file.take(limit().saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(SourceError::Io)?;
-    if bytes.len() as u64 > LIMIT {
+    if bytes.len() as u64 > limit() {
         return Err(SourceError::TooLarge);
     }
     Ok(bytes)
@@ -247,7 +250,7 @@ fn check_regular(meta: &Metadata) -> Result<(), SourceError> {
     if !meta.is_file() {
         return Err(SourceError::NotRegular(kind(meta)));
     }
-    if meta.len() > LIMIT {
+    if meta.len() > limit() {
         return Err(SourceError::TooLarge);
     }
     Ok(())
@@ -539,11 +542,11 @@ mod tests {
         let d = dir();
         let path = d.path().join("big.csv");
         let file = File::create(&path).expect("create");
-        file.set_len(LIMIT + 1).expect("sparse");
+        file.set_len(limit() + 1).expect("sparse");
         assert!(matches!(read_text(&path), Err(SourceError::TooLarge)));
         let exact = d.path().join("exact.csv");
         let file = File::create(&exact).expect("create");
-        file.set_len(LIMIT).expect("sparse");
+        file.set_len(limit()).expect("sparse");
         // Within the limit it is read (and refused as binary: it is all NUL bytes).
         assert!(matches!(read_text(&exact), Err(SourceError::Binary(_))));
     }

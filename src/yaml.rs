@@ -1,21 +1,18 @@
 //! Every YAML read in kaohe goes through this module, so the parser can be swapped in one place.
 //!
 //! The parser is `serde-saphyr`, set to YAML 1.2 scalars (`no`, `0755` and `1_000` stay
-//! strings), duplicate keys as errors, and a node budget derived from [`MAX_INPUT_BYTES`].
+//! strings), duplicate keys as errors, and a budget from [`crate::limits`]: file size,
+//! nesting depth, nodes (counting those aliases repeat) and aliases.
 //! A document is read into a [`Node`] tree that keeps the line and column of every key and
 //! value, so that later stages (JSON Schema validation, semantic checks) can point at them.
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options, Spanned};
 
-/// The largest YAML file kaohe reads: 16 MiB.
-pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
-
-/// Nodes allowed per file: one per 8 bytes of [`MAX_INPUT_BYTES`], which no real
-/// file reaches (`a: 1\n` is 5 bytes for 2 nodes) but which stops alias bombs early.
-pub const MAX_NODES: usize = MAX_INPUT_BYTES / 8;
+use crate::limits::{self, Limit};
 
 /// A 1-based line and column in a source text (columns count characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
@@ -70,12 +67,21 @@ pub struct SyntaxError {
 }
 
 fn options() -> Options {
+    let l = limits::get();
+    let file_size = usize::try_from(l.file_size).unwrap_or(usize::MAX);
     let mut budget = Budget::default();
-    budget.max_nodes = MAX_NODES;
-    budget.max_events = MAX_NODES * 2;
-    budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
+    budget.max_reader_input_bytes = Some(file_size);
+    budget.max_nodes = l.yaml_nodes;
+    budget.max_events = l.yaml_nodes.saturating_mul(2);
+    budget.max_total_scalar_bytes = file_size;
+    budget.max_depth = l.depth;
+    budget.max_aliases = l.aliases;
+    budget.max_anchors = l.aliases;
+    budget.max_recorded_anchor_events = l.yaml_nodes;
+    budget.max_recorded_anchor_bytes = file_size;
     let mut options = Options::default();
     options.budget = Some(budget);
+    options.alias_limits.max_total_replayed_events = l.yaml_nodes;
     options.duplicate_keys = DuplicateKeyPolicy::Error;
     options.strict_booleans = true;
     options.leading_zero_numbers_as_strings = true;
@@ -88,10 +94,13 @@ fn options() -> Options {
 
 /// Parses one YAML document into a positioned tree. An empty document is `Null`.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    if text.len() > MAX_INPUT_BYTES {
+    if text.len() as u64 > limits::get().file_size {
         return Err(SyntaxError {
             pos: None,
-            message: format!("file is larger than the {MAX_INPUT_BYTES} bytes kaohe reads"),
+            message: format!(
+                "the file is larger than the most kaohe reads {}",
+                Limit::FileSize.hint()
+            ),
         });
     }
     if text.trim().is_empty() {
@@ -118,7 +127,7 @@ pub fn parse_for_positions(text: &str) -> Result<Node, SyntaxError> {
     let mut options = options();
     options.duplicate_keys = DuplicateKeyPolicy::PassThrough;
     if let Some(budget) = options.budget.as_mut() {
-        budget.max_depth = 80;
+        budget.max_depth = budget.max_depth.saturating_add(16);
     }
     LENIENT_KEYS.with(|k| k.set(true));
     let node = serde_saphyr::from_str_with_options::<Node>(text, options);
@@ -136,10 +145,13 @@ pub fn deserialize_seed<T, S>(text: &str, seed: S) -> Result<T, SyntaxError>
 where
     S: for<'de> de::DeserializeSeed<'de, Value = T>,
 {
-    if text.len() > MAX_INPUT_BYTES {
+    if text.len() as u64 > limits::get().file_size {
         return Err(SyntaxError {
             pos: None,
-            message: format!("file is larger than the {MAX_INPUT_BYTES} bytes kaohe reads"),
+            message: format!(
+                "the file is larger than the most kaohe reads {}",
+                Limit::FileSize.hint()
+            ),
         });
     }
     if let Some(err) = binary_tag(text) {
@@ -211,6 +223,60 @@ fn syntax_error(err: &serde_saphyr::Error) -> SyntaxError {
     }
 }
 
+/// What a breach of the budget says: which limit, and the option that raises it.
+fn budget_message(mut err: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::Error;
+    // A breach while replaying an alias comes wrapped with where the alias is.
+    let mut replaying = false;
+    while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = err {
+        replaying |= matches!(err, Error::AliasError { .. });
+        err = error;
+    }
+    let limit = match err {
+        Error::Budget { breach, .. } => match breach {
+            BudgetBreach::Depth { .. } => {
+                return Some(format!(
+                    "the document nests too deep {}",
+                    Limit::Depth.hint()
+                ));
+            }
+            BudgetBreach::Aliases { .. }
+            | BudgetBreach::Anchors { .. }
+            | BudgetBreach::AliasAnchorRatio { .. } => Limit::Aliases,
+            BudgetBreach::ScalarBytes { .. } | BudgetBreach::InputBytes { .. } => Limit::FileSize,
+            _ => Limit::YamlNodes,
+        },
+        Error::AliasReplayLimitExceeded { .. }
+        | Error::AliasExpansionLimitExceeded { .. }
+        | Error::AliasReplayCounterOverflow { .. }
+        | Error::AliasReplayStackDepthExceeded { .. } => {
+            return Some(format!(
+                "the document's aliases (`*name`) repeat more nodes than kaohe reads {}",
+                Limit::YamlNodes.hint()
+            ));
+        }
+        _ => return None,
+    };
+    Some(match limit {
+        Limit::Aliases => format!(
+            "the document uses more aliases (`*name`) than kaohe reads {}",
+            limit.hint()
+        ),
+        Limit::FileSize => format!(
+            "the document's text, with what its aliases repeat, is larger than kaohe reads {}",
+            limit.hint()
+        ),
+        _ if replaying => format!(
+            "the document's aliases (`*name`) repeat more nodes than kaohe reads {}",
+            limit.hint()
+        ),
+        _ => format!(
+            "the document has more nodes than kaohe reads {}",
+            limit.hint()
+        ),
+    })
+}
+
 /// The parser's message without its own location suffix and snippet: kaohe renders those.
 fn clean_message(err: &serde_saphyr::Error) -> String {
     let text = err.without_snippet().to_string();
@@ -225,14 +291,8 @@ fn clean_message(err: &serde_saphyr::Error) -> String {
         let key = rest.split(", set ").next().unwrap_or(rest);
         return format!("duplicate key `{key}`");
     }
-    if let Some(rest) = first.strip_prefix("budget breached: ") {
-        return if rest.starts_with("Depth") {
-            "the document nests more than 64 levels deep".into()
-        } else if rest.contains("Alias") || rest.contains("Anchor") {
-            "the document repeats its aliases (`*name`) too many times".into()
-        } else {
-            "the document is larger than kaohe reads".into()
-        };
+    if let Some(message) = budget_message(err.without_snippet()) {
+        return message;
     }
     if first.starts_with("multiple YAML documents") {
         return "the file holds more than one YAML document".into();

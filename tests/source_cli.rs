@@ -151,7 +151,9 @@ fn plant(sub: &Path, hostile: Hostile) -> String {
 fn refusal(hostile: Hostile, role: Role) -> &'static str {
     match (hostile, role) {
         (Hostile::Fifo, _) => "is a FIFO (named pipe), not a regular file",
-        (Hostile::Sparse, _) => "is larger than 16 MiB, the most kaohe reads",
+        (Hostile::Sparse, _) => {
+            "is larger than the most kaohe reads (the limit is 16 MiB; `--max-file-size` raises it)"
+        }
         (_, Role::Register) => "is outside the folder of the file that names it",
         (Hostile::DevZero, _) => "is a character device, not a regular file",
         (Hostile::ProcEnviron, _) => "is not a text file: it holds a NUL byte",

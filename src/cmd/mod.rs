@@ -17,6 +17,81 @@ use std::path::Path;
 use crate::diag;
 use crate::pack::{self, Pack};
 
+/// The limits on what is read and rendered (see [`crate::limits`]), options of every
+/// command. Their defaults are [`crate::limits::Limits::default`]'s (a test holds them equal).
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitArgs {
+    /// The largest file read (bytes, or with K, M or G)
+    #[arg(long, global = true, value_name = "SIZE", default_value = "16M", value_parser = size)]
+    pub max_file_size: u64,
+    /// The deepest a YAML or JSON file may nest (at most 128)
+    #[arg(long, global = true, value_name = "N", default_value = "64", value_parser = depth)]
+    pub max_depth: u64,
+    /// The most nodes a YAML file may have, counting those its aliases repeat
+    #[arg(long, global = true, value_name = "N", default_value = "2097152", value_parser = count)]
+    pub max_yaml_nodes: u64,
+    /// The most aliases (`*name`) a YAML file may use
+    #[arg(long, global = true, value_name = "N", default_value = "10000", value_parser = count)]
+    pub max_aliases: u64,
+    /// The most rows one register may have
+    #[arg(long, global = true, value_name = "N", default_value = "1000000", value_parser = count)]
+    pub max_rows: u64,
+    /// The most cells a workbook's sheets may span together (rows × columns of each)
+    #[arg(long, global = true, value_name = "N", default_value = "10000000", value_parser = count)]
+    pub max_cells: u64,
+    /// The most sheets a workbook may have
+    #[arg(long, global = true, value_name = "N", default_value = "256", value_parser = count)]
+    pub max_sheets: u64,
+    /// The most a workbook may inflate to, all its parts together
+    #[arg(long, global = true, value_name = "SIZE", default_value = "256M", value_parser = size)]
+    pub max_inflated: u64,
+    /// The most instructions one rectification template may run
+    #[arg(long, global = true, value_name = "N", default_value = "20000", value_parser = count)]
+    pub template_fuel: u64,
+    /// The most text one rectification template may write
+    #[arg(long, global = true, value_name = "SIZE", default_value = "1M", value_parser = size)]
+    pub max_template_output: u64,
+}
+
+fn size(text: &str) -> Result<u64, String> {
+    crate::limits::parse_size(text)
+}
+
+fn count(text: &str) -> Result<u64, String> {
+    crate::limits::parse_count(text)
+}
+
+fn depth(text: &str) -> Result<u64, String> {
+    let n = crate::limits::parse_count(text)?;
+    if n > crate::limits::MAX_DEPTH as u64 {
+        return Err(format!(
+            "at most {} levels: deeper documents would exhaust the stack of the readers",
+            crate::limits::MAX_DEPTH
+        ));
+    }
+    Ok(n)
+}
+
+impl LimitArgs {
+    /// The limits these options give.
+    pub fn limits(&self) -> crate::limits::Limits {
+        let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        crate::limits::Limits {
+            file_size: self.max_file_size,
+            depth: n(self.max_depth),
+            yaml_nodes: n(self.max_yaml_nodes),
+            aliases: n(self.max_aliases),
+            rows: n(self.max_rows),
+            cells: self.max_cells,
+            sheets: n(self.max_sheets),
+            inflated: self.max_inflated,
+            template_fuel: self.template_fuel,
+            template_output: n(self.max_template_output),
+        }
+    }
+}
+
 /// What a command tells `main` about how it went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -106,4 +181,37 @@ fn stdout_columns() -> Option<usize> {
 #[cfg(not(unix))]
 fn stdout_columns() -> Option<usize> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct WithLimits {
+        #[command(flatten)]
+        limits: super::LimitArgs,
+    }
+
+    #[test]
+    fn the_options_default_to_the_default_limits() {
+        let parsed = WithLimits::try_parse_from(["kaohe"]).expect("no options parse");
+        assert_eq!(parsed.limits.limits(), crate::limits::Limits::default());
+    }
+
+    #[test]
+    fn the_options_set_the_limits() {
+        let parsed = WithLimits::try_parse_from([
+            "kaohe",
+            "--max-file-size",
+            "64M",
+            "--max-rows",
+            "5_000_000",
+        ])
+        .expect("options parse");
+        let limits = parsed.limits.limits();
+        assert_eq!(limits.file_size, 64 << 20);
+        assert_eq!(limits.rows, 5_000_000);
+        assert!(WithLimits::try_parse_from(["kaohe", "--max-depth", "0"]).is_err());
+    }
 }

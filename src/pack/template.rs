@@ -38,11 +38,7 @@ const FILTERS: &[&str] = &[
 /// The statements a template may use.
 const STATEMENTS: &[&str] = &["if", "elif", "else", "endif"];
 
-/// Most instructions one render may execute.
-const FUEL: u64 = 20_000;
-
-/// Longest text one render may produce, in bytes.
-pub const MAX_OUTPUT: usize = 1024 * 1024;
+use crate::limits::{self, Limit};
 
 fn error(message: impl Into<String>) -> TemplateError {
     TemplateError {
@@ -159,8 +155,8 @@ fn expression(body: &str) -> Result<(), TemplateError> {
 /// How a template writes a value the data does not give.
 pub const UNKNOWN: &str = "未填报";
 
-/// Renders a template within its budget: at most [`FUEL`] instructions and [`MAX_OUTPUT`]
-/// bytes of text.
+/// Renders a template within its budget: at most `--template-fuel` instructions and
+/// `--max-template-output` bytes of text.
 pub fn render(source: &str, vars: &impl serde::Serialize) -> Result<String, TemplateError> {
     // Each thread keeps the templates it has rendered, compiled: a round renders the same
     // few templates for every bureau. A template that fails is rendered again the plain way,
@@ -186,12 +182,18 @@ pub fn render(source: &str, vars: &impl serde::Serialize) -> Result<String, Temp
                 source,
                 minijinja::Value::from(minijinja::value::Serde(vars)),
             )
-            .map_err(|e| error(e.to_string()))?,
+            .map_err(|e| match e.kind() {
+                minijinja::ErrorKind::OutOfFuel => error(format!(
+                    "it runs more instructions than a template may {}",
+                    Limit::TemplateFuel.hint()
+                )),
+                _ => error(e.to_string()),
+            })?,
     };
-    if text.len() > MAX_OUTPUT {
+    if text.len() > limits::get().template_output {
         return Err(error(format!(
-            "the rendered text is longer than {} KiB",
-            MAX_OUTPUT / 1024
+            "the rendered text is longer than a template may write {}",
+            Limit::TemplateOutput.hint()
         )));
     }
     Ok(text)
@@ -209,7 +211,7 @@ thread_local! {
 /// (a count that only a stated rate stands for) written as what it is, never as `none`.
 fn environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
-    env.set_fuel(Some(FUEL));
+    env.set_fuel(Some(limits::get().template_fuel));
     env.set_formatter(|out, state, value| {
         if value.is_none() {
             out.write_str(UNKNOWN)?;
@@ -276,11 +278,24 @@ mod tests {
 
     #[test]
     fn rendering_has_a_budget() {
-        let vars = serde_json::json!({"s": "x".repeat(MAX_OUTPUT)});
-        assert!(render("{{ s }}{{ s }}", &vars).is_err());
+        let max = limits::get().template_output;
+        let vars = serde_json::json!({"s": "x".repeat(max / 2 + 1)});
+        let refused = render("{{ s }}{{ s }}", &vars).unwrap_err();
+        assert!(
+            refused
+                .message
+                .contains("`--max-template-output` raises it"),
+            "{}",
+            refused.message
+        );
         assert_eq!(
             render("{{ s | length }}", &vars).unwrap(),
-            MAX_OUTPUT.to_string()
+            (max / 2 + 1).to_string()
         );
+        let spent = render(
+            "{{ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s }}",
+            &serde_json::json!({"s": "x"}),
+        );
+        assert!(spent.is_ok(), "{spent:?}");
     }
 }

@@ -160,7 +160,25 @@ pub fn read(
     let key_column = register.columns.get_index_of(&register.key);
     let mut keys: HashMap<String, u64> = HashMap::new();
     let mut table = Table::default();
-    let records: Vec<_> = reader.records().collect();
+    let max_rows = crate::limits::get().rows;
+    let mut records: Vec<_> = reader.records().take(max_rows.saturating_add(1)).collect();
+    if records.len() > max_rows {
+        let over = records.pop().and_then(|r| match r {
+            Ok(r) => r.position().map(|p| p.byte()),
+            Err(e) => e.position().map(|p| p.byte()),
+        });
+        let line = over.map(|b| lines.line_of(b)).unwrap_or(0);
+        problem(
+            &mut found,
+            line,
+            1,
+            format!(
+                "the register has more rows than kaohe reads {}",
+                crate::limits::Limit::Rows.hint()
+            ),
+            None,
+        );
+    }
     // Where each record starts, and so where the one before it ends.
     let starts: Vec<usize> = records
         .iter()

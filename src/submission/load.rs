@@ -118,7 +118,10 @@ fn load_from(
         match too_deep(body) {
             Some(pos) => Err((
                 Some(pos),
-                format!("the document nests more than {MAX_JSON_DEPTH} levels deep"),
+                format!(
+                    "the document nests too deep {}",
+                    crate::limits::Limit::Depth.hint()
+                ),
             )),
             None => read_json(body, seed),
         }
@@ -246,11 +249,13 @@ fn finish(
     }
 }
 
-/// How deep a JSON submission may nest, as deep as YAML files may.
-const MAX_JSON_DEPTH: usize = 64;
-
-/// Where a JSON text first nests deeper than [`MAX_JSON_DEPTH`] (brackets in strings aside).
+/// Where a JSON text first nests deeper than `--max-depth`, as deep as YAML files may
+/// (brackets in strings aside).
 fn too_deep(body: &str) -> Option<yaml::Pos> {
+    too_deep_within(body, crate::limits::get().depth)
+}
+
+fn too_deep_within(body: &str, max_depth: usize) -> Option<yaml::Pos> {
     // Brackets and quotes are ASCII, and no byte of a multi-byte UTF-8 character is: the
     // scan goes by bytes, jumps over the inside of strings with memchr, and counts lines
     // and characters only where it stops.
@@ -277,7 +282,7 @@ fn too_deep(body: &str) -> Option<yaml::Pos> {
             }
             b'[' | b'{' => {
                 depth += 1;
-                if depth > MAX_JSON_DEPTH {
+                if depth > max_depth {
                     let before = &body[..at];
                     let line = before.matches('\n').count() as u32 + 1;
                     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32;

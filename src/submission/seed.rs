@@ -522,14 +522,30 @@ impl<'de> Visitor<'de> for RegisterSeed<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut table = Table::default();
         let mut index = 0;
-        while let Some(row) = seq.next_element_seed(RowSeed {
-            seed: self.seed,
-            register: self.register,
-            pointer: self.pointer,
-            index,
-        })? {
-            table.rows.push(row);
+        let max_rows = crate::limits::get().rows;
+        while index < max_rows {
+            match seq.next_element_seed(RowSeed {
+                seed: self.seed,
+                register: self.register,
+                pointer: self.pointer,
+                index,
+            })? {
+                Some(row) => table.rows.push(row),
+                None => return Ok(Some(RegisterInput::Rows(table))),
+            }
             index += 1;
+        }
+        if seq.next_element::<IgnoredAny>()?.is_some() {
+            self.seed.problem(
+                format!("{}/{index}", self.pointer),
+                false,
+                format!(
+                    "the register has more rows than kaohe reads {}",
+                    crate::limits::Limit::Rows.hint()
+                ),
+                None,
+            );
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
         }
         Ok(Some(RegisterInput::Rows(table)))
     }

@@ -18,6 +18,7 @@ use jiff::civil::Date;
 use super::Table;
 use super::seed::{Document, Problem, RegisterInput};
 use super::value::{Raw, convert, convert_csv_cell};
+use crate::limits::Limit;
 use crate::pack::{DataDict, Field, FieldType};
 
 /// The instructions sheet.
@@ -356,28 +357,17 @@ pub fn order(sheets: &[String], message: &str) -> (usize, u32, usize) {
     (index, row, col)
 }
 
-/// The most a workbook may hold once inflated, all its parts together. A submission's
-/// workbook is a few megabytes inflated; a zip bomb is gigabytes.
-pub const MAX_INFLATED: u64 = 256 * 1024 * 1024;
-
-/// The most parts a workbook may have (sheets, styles, strings, ...).
-pub const MAX_PARTS: usize = 10_000;
-
-/// Refuses a workbook that would inflate to more than [`MAX_INFLATED`] bytes or has more
-/// than [`MAX_PARTS`] parts, from its table of contents, before anything is inflated.
+/// Refuses a workbook whose parts would inflate to more than `--max-inflated` bytes
+/// together, from its table of contents, before anything is inflated. (The zip reader holds
+/// each part to the size its entry declares, so a table of contents that understates them
+/// fails while inflating, at the declared size.)
 pub fn check_archive(bytes: &[u8]) -> Result<(), String> {
-    check_archive_within(bytes, MAX_INFLATED, MAX_PARTS)
+    check_archive_within(bytes, crate::limits::get().inflated)
 }
 
-fn check_archive_within(bytes: &[u8], max_inflated: u64, max_parts: usize) -> Result<(), String> {
+fn check_archive_within(bytes: &[u8], max_inflated: u64) -> Result<(), String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("not an XLSX workbook: {e}"))?;
-    if archive.len() > max_parts {
-        return Err(format!(
-            "the workbook has {} parts, more than the {max_parts} a workbook may have",
-            archive.len()
-        ));
-    }
     let mut total: u64 = 0;
     for i in 0..archive.len() {
         let part = archive
@@ -387,27 +377,97 @@ fn check_archive_within(bytes: &[u8], max_inflated: u64, max_parts: usize) -> Re
     }
     if total > max_inflated {
         return Err(format!(
-            "the workbook would inflate to {} MiB, more than the {} MiB a workbook may hold \
-             (refused before inflating it)",
-            total.div_ceil(1024 * 1024),
-            max_inflated / (1024 * 1024)
+            "the workbook's parts would inflate to {}, more than a workbook may hold, so it \
+             is not inflated {}",
+            crate::limits::size(total),
+            Limit::Inflated.hint_for(max_inflated)
         ));
     }
     Ok(())
 }
 
+/// Opens a workbook's bytes after [`check_archive`], and refuses one with more sheets than
+/// `--max-sheets`.
+pub fn open(bytes: &[u8]) -> Result<Xlsx<Cursor<&[u8]>>, String> {
+    check_archive(bytes)?;
+    let book: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an XLSX workbook: {e}"))?;
+    let sheets = book.sheet_names().len();
+    if sheets > crate::limits::get().sheets {
+        return Err(format!(
+            "the workbook has {} sheets, more than a workbook may have {}",
+            crate::limits::count(sheets as u64),
+            Limit::Sheets.hint()
+        ));
+    }
+    Ok(book)
+}
+
+/// The cells a workbook's sheets may still span, out of `--max-cells`.
+pub struct CellBudget(u64);
+
+impl Default for CellBudget {
+    fn default() -> CellBudget {
+        CellBudget(crate::limits::get().cells)
+    }
+}
+
+/// Reads one sheet's cells. A sheet's cells are kept as the rectangle they span, so the
+/// rectangle (not only the cells filled in) is held to what is left of the budget, while
+/// reading: two cells far apart cannot make the reader allocate billions of blank ones.
+pub fn sheet_range(
+    book: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    budget: &mut CellBudget,
+) -> Result<calamine::Range<Data>, String> {
+    use calamine::{Cell, DataRef, XlsxError};
+    let mut reader = match book.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        // A chart sheet or the like: it has no cells.
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(calamine::Range::empty()),
+        Err(e) => return Err(format!("sheet {name}: {e}")),
+    };
+    let mut cells: Vec<Cell<Data>> = Vec::new();
+    let (mut top, mut bottom, mut left, mut right) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| format!("sheet {name}: {e}"))?
+    {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        top = top.min(r);
+        bottom = bottom.max(r);
+        left = left.min(c);
+        right = right.max(c);
+        let span = u64::from(bottom - top + 1) * u64::from(right - left + 1);
+        if span > budget.0 {
+            return Err(format!(
+                "sheet {name}, cell {}{}: the workbook's sheets span more cells than kaohe \
+                 reads {}",
+                crate::filled::column_letter(c as usize),
+                r + 1,
+                Limit::Cells.hint()
+            ));
+        }
+        cells.push(Cell::new((r, c), Data::from(cell.get_value().clone())));
+    }
+    if !cells.is_empty() {
+        budget.0 -= u64::from(bottom - top + 1) * u64::from(right - left + 1);
+    }
+    Ok(calamine::Range::from_sparse(cells))
+}
+
 /// Reads the workbook `bytes` against the dictionary. `Err` is a workbook that cannot be
 /// opened at all.
 pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
-    check_archive(bytes)?;
-    let mut book: Xlsx<_> =
-        Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an XLSX workbook: {e}"))?;
+    let mut book = open(bytes)?;
     let names = book.sheet_names();
     let mut sheets: IndexMap<String, Sheet> = IndexMap::new();
+    let mut budget = CellBudget::default();
     for name in names {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| format!("sheet {name}: {e}"))?;
+        let range = sheet_range(&mut book, &name, &mut budget)?;
         sheets.insert(name.clone(), Sheet { name, range });
     }
     let mut out = Read {
@@ -732,9 +792,18 @@ fn register_rows(
         key,
     };
     let mut table = Table::default();
+    let max_rows = crate::limits::get().rows;
     for r in 1..sheet.height() {
         if sheet.blank_row(r) {
             continue;
+        }
+        if table.rows.len() == max_rows {
+            let message = format!(
+                "the register has more rows than kaohe reads {}",
+                Limit::Rows.hint()
+            );
+            problem(out, at(&sheet.name, r as u32, 0, ""), message, None);
+            break;
         }
         let mut row = vec![None; register.columns.len()];
         for (c, m) in mapping.iter().enumerate() {
@@ -885,18 +954,13 @@ mod tests {
             zip.finish().expect("a zip");
         }
         assert!(bytes.len() < 64 * 1024, "it compresses: {}", bytes.len());
-        let refused = check_archive_within(&bytes, 2 * 1024 * 1024, 10).unwrap_err();
+        let refused = check_archive_within(&bytes, 2 * 1024 * 1024).unwrap_err();
         assert_eq!(
             refused,
-            "the workbook would inflate to 3 MiB, more than the 2 MiB a workbook may hold \
-             (refused before inflating it)"
+            "the workbook's parts would inflate to 3 MiB, more than a workbook may hold, so it \
+             is not inflated (the limit is 2 MiB; `--max-inflated` raises it)"
         );
-        assert!(check_archive_within(&bytes, 4 * 1024 * 1024, 10).is_ok());
-        assert!(
-            check_archive_within(&bytes, 4 * 1024 * 1024, 0)
-                .unwrap_err()
-                .contains("1 parts, more than the 0")
-        );
+        assert!(check_archive_within(&bytes, 4 * 1024 * 1024).is_ok());
         assert!(
             check_archive(b"PK\x03\x04 not a zip")
                 .unwrap_err()
