@@ -968,6 +968,40 @@ mod tests {
         );
     }
 
+    /// A table of contents that understates a part's size does not get it past
+    /// `--max-inflated`: the part stops inflating at the size it declares.
+    #[test]
+    fn a_part_that_lies_about_its_size_stops_at_the_size_it_declares() {
+        use std::io::{Read, Write};
+        let mut bytes = Vec::new();
+        {
+            let mut zip = zip::ZipWriter::new(Cursor::new(&mut bytes));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("xl/worksheets/sheet1.xml", options)
+                .expect("a part");
+            zip.write_all(&vec![b' '; 3 * 1024 * 1024])
+                .expect("written");
+            zip.finish().expect("a zip");
+        }
+        // Declare 1,000 bytes in the local header (offset 22) and the central directory
+        // (offset 24).
+        let declared = 1000u32.to_le_bytes();
+        for (signature, offset) in [(b"PK\x03\x04", 22), (b"PK\x01\x02", 24)] {
+            let at = bytes
+                .windows(4)
+                .position(|w| w == signature)
+                .expect("a header");
+            bytes[at + offset..at + offset + 4].copy_from_slice(&declared);
+        }
+        assert!(check_archive_within(&bytes, 2 * 1024 * 1024).is_ok());
+        let mut archive = zip::ZipArchive::new(Cursor::new(&bytes)).expect("a zip");
+        let mut part = archive.by_index(0).expect("a part");
+        let mut inflated = Vec::new();
+        assert!(part.read_to_end(&mut inflated).is_err());
+        assert!(inflated.len() <= 1000 + 64 * 1024, "{}", inflated.len());
+    }
+
     #[test]
     fn cells_read_as_a_spreadsheet_stores_them() {
         let b = field(FieldType::Boolean, &[]);
