@@ -22,6 +22,37 @@ pub struct SourceFile {
     pub text: String,
     /// The parsed YAML, when the file parsed.
     pub root: Option<Node>,
+    /// Where each line starts, found the first time a line is shown.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    /// Line `number` (1-based), its lines ending with `\n`, `\r\n` or a lone `\r`; found
+    /// through an index of the lines, so that showing every one of many problems stays
+    /// linear in the file.
+    pub fn line(&self, number: u32) -> Option<&str> {
+        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
+        let start = *starts.get((number as usize).checked_sub(1)?)?;
+        let rest = &self.text[start..];
+        Some(&rest[..rest.find(['\r', '\n']).unwrap_or(rest.len())])
+    }
+}
+
+/// The byte offset where each line of `text` starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    let mut at = 0;
+    while let Some(k) = memchr::memchr2(b'\r', b'\n', &bytes[at..]) {
+        let end = at + k;
+        at = if bytes[end..].starts_with(b"\r\n") {
+            end + 2
+        } else {
+            end + 1
+        };
+        starts.push(at);
+    }
+    starts
 }
 
 /// Every file read for one command, so diagnostics can show their lines.
@@ -36,6 +67,7 @@ impl Sources {
             path: display_path(path),
             text,
             root: None,
+            line_starts: std::sync::OnceLock::new(),
         });
         self.files.len() - 1
     }
@@ -236,21 +268,6 @@ pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: bool) 
     out
 }
 
-/// Line `number` (1-based) of a text whose lines end with `\n`, `\r\n` or a lone `\r`.
-fn source_line(text: &str, number: u32) -> Option<&str> {
-    let mut rest = text;
-    for _ in 1..number {
-        let end = rest.find(['\r', '\n'])?;
-        let skip = if rest[end..].starts_with("\r\n") {
-            2
-        } else {
-            1
-        };
-        rest = &rest[end + skip..];
-    }
-    Some(&rest[..rest.find(['\r', '\n']).unwrap_or(rest.len())])
-}
-
 /// The one source line of a location, with a caret under the token.
 fn snippet<'a>(
     sources: &'a Sources,
@@ -259,7 +276,7 @@ fn snippet<'a>(
 ) -> Option<Snippet<'a, annotate_snippets::Annotation<'a>>> {
     let pos = location.pos?;
     let file = sources.file(location.file);
-    let line = source_line(&file.text, pos.line)?;
+    let line = file.line(pos.line)?;
     let start = char_to_byte(line, pos.col.saturating_sub(1) as usize);
     let token_chars = if pos.len == 0 { 1 } else { pos.len as usize };
     let mut end = char_to_byte(line, pos.col.saturating_sub(1) as usize + token_chars);
@@ -532,4 +549,23 @@ pub fn did_you_mean<'a>(
         })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_end_with_lf_crlf_or_cr() {
+        let mut sources = Sources::default();
+        let id = sources.add(Path::new("x.csv"), "a\nb\r\nc\rd".into());
+        let file = sources.file(id);
+        let lines: Vec<_> = (0..=5).map(|n| file.line(n)).collect();
+        assert_eq!(
+            lines,
+            [None, Some("a"), Some("b"), Some("c"), Some("d"), None]
+        );
+        let id = sources.add(Path::new("y.csv"), "a\n".into());
+        assert_eq!(sources.file(id).line(2), Some(""));
+    }
 }

@@ -1266,8 +1266,7 @@ impl<'a> Validator<'a> {
 
     /// The position of `{{var` on the template's first line, when it is there.
     fn variable_pos(&self, origin: &Origin, pos: crate::yaml::Pos, var: &str) -> crate::yaml::Pos {
-        let text = &self.sources.file(origin.file).text;
-        let Some(line) = text.lines().nth(pos.line.saturating_sub(1) as usize) else {
+        let Some(line) = self.sources.file(origin.file).line(pos.line) else {
             return pos;
         };
         let start_byte = line

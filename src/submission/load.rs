@@ -620,7 +620,7 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
             Target::Value
         };
         let pos = sources.locate(file, &format!("{prefix}{}", p.pointer), target);
-        let written = pos.and_then(|pos| token(&sources.file(file).text, pos));
+        let written = pos.and_then(|pos| token(sources.file(file), pos));
         let message = match written {
             Some(token) if !p.at_key => as_written(&p.message, token),
             _ => p.message,
@@ -669,8 +669,8 @@ fn cell_of(places: &workbook::Places, pointer: &str) -> Option<String> {
 }
 
 /// The text of the token at `pos`.
-fn token(text: &str, pos: yaml::Pos) -> Option<&str> {
-    let line = text.lines().nth((pos.line as usize).checked_sub(1)?)?;
+fn token(file: &crate::diag::SourceFile, pos: yaml::Pos) -> Option<&str> {
+    let line = file.line(pos.line)?;
     let start = line
         .char_indices()
         .nth((pos.col as usize).checked_sub(1)?)
@@ -714,13 +714,17 @@ mod tests {
             "found number `99999999999999999999`"
         );
         assert_eq!(as_written("found `三`", "三"), "found `三`");
-        let text = "a:\n  b: 99999999999999999999\n";
+        let mut sources = crate::diag::Sources::default();
+        let id = sources.add(
+            std::path::Path::new("x.yaml"),
+            "a:\n  b: 99999999999999999999\n".into(),
+        );
         let pos = yaml::Pos {
             line: 2,
             col: 6,
             len: 20,
         };
-        assert_eq!(token(text, pos), Some("99999999999999999999"));
+        assert_eq!(token(sources.file(id), pos), Some("99999999999999999999"));
     }
 
     #[test]
