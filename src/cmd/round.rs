@@ -52,11 +52,11 @@ pub fn run(args: &Args, dir: &Path, color: bool) -> Result<Outcome, CliError> {
     let staging = dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
     std::fs::create_dir(&staging).map_err(|e| write_error(&staging, e))?;
     // Held until the process ends, however it ends: a later round that can take it knows
-    // the folder is left over.
+    // the folder is left over. Where files cannot be locked, no later round can take it
+    // either, and the folder stays.
     let lock_path = staging.join(STAGING_LOCK);
-    let _lock = std::fs::File::create(&lock_path)
-        .and_then(|f| f.try_lock().map(|()| f).map_err(std::io::Error::from))
-        .map_err(|e| write_error(&lock_path, e))?;
+    let lock = std::fs::File::create(&lock_path).map_err(|e| write_error(&lock_path, e))?;
+    let _ = lock.try_lock();
     let staged_bureaus = staging.join("bureaus");
     std::fs::create_dir_all(&staged_bureaus).map_err(|e| write_error(&staging, e))?;
     let result = staged(
