@@ -1,8 +1,8 @@
 //! Submitted text made safe to show: for a terminal, control characters (C0, DEL, C1) and
 //! bidirectional overrides are written as `\x1b`, `\u{202e}`; for Markdown, everything that
-//! could make markup (`|`, newlines, `<`, `>`, `&`, `#`, backticks, `*`, `_`, `[`, `]`, `\`, `~`, and a list
-//! marker, number or space that begins the text)
-//! is escaped as well.
+//! could make markup (`|`, newlines, `<`, `>`, `&`, `#`, backticks, `*`, `_`, `[`, `]`, `\`,
+//! `~`, and a list marker, number or space that begins the text) is escaped as well; for a
+//! spreadsheet, a cell that would run as a formula is made text.
 
 /// Whether a character may change how a terminal or an editor shows the text around it.
 fn unsafe_char(c: char) -> bool {
