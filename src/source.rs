@@ -413,11 +413,16 @@ fn replace(file: &Path, existing: Option<&Metadata>, bytes: &[u8]) -> io::Result
     let name = file
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "it names no file"))?;
-    let (path, mut out) = create_temporary(dir, &name.to_string_lossy())?;
+    let name = name.to_string_lossy();
+    remove_stale_temporaries(dir, &name);
+    let (path, mut out) = create_temporary(dir, &name)?;
     let mut temporary = Temporary {
         path,
         renamed: false,
     };
+    // Held until the file is renamed or the process ends, however it ends: a later write
+    // that can take it knows the file is left over.
+    let _ = out.try_lock();
     if let Some(meta) = existing {
         keep_permissions(&out, meta)?;
     }
@@ -427,6 +432,60 @@ fn replace(file: &Path, existing: Option<&Metadata>, bytes: &[u8]) -> io::Result
     fs::rename(&temporary.path, file)?;
     temporary.renamed = true;
     Ok(())
+}
+
+/// Removes the temporary files for `name` in `dir` that a kill or a crash left behind: a
+/// regular file named `.NAME.kaohe-tmp-PID-N` whose lock no process holds and whose process
+/// (another than this one) is gone. Anything else is left as it is.
+fn remove_stale_temporaries(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.kaohe-tmp-");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|rest| rest.split_once('-'))
+            .filter(|(pid, n)| {
+                [pid, n]
+                    .iter()
+                    .all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || process_alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        let regular = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file());
+        let unlocked = regular && File::open(&path).is_ok_and(|f| f.try_lock().is_ok());
+        if unlocked {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// Whether a process with id `pid` is running (on systems where that cannot be asked: yes).
+#[cfg(unix)]
+pub fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return true;
+    }
+    // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+    let sent = unsafe { libc::kill(pid, 0) } == 0;
+    sent || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+pub fn process_alive(_pid: u32) -> bool {
+    true
 }
 
 /// A new file beside the target, named `.NAME.kaohe-tmp-PID-N`, with mode 0666 less the

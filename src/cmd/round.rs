@@ -12,8 +12,10 @@ use crate::{diag, report, waiver};
 /// Rounds larger than this show a progress bar (on a terminal).
 const PROGRESS_FROM: usize = 8;
 
-/// Runs the round. Everything is written first into a folder inside `dir` and moved into
-/// place at the end, so a round stopped by `--strict` or an error leaves nothing behind.
+/// Runs the round. Everything is written first into a folder inside `dir`
+/// (`.kaohe-round-PID`) and moved into place at the end, so a round stopped by `--strict` or
+/// an error leaves nothing behind. A round that is killed leaves only that hidden folder,
+/// which the next round in `dir` removes.
 pub fn run(args: &Args, dir: &Path, color: bool) -> Result<Outcome, CliError> {
     let started = Instant::now();
     for (given, flag) in [
@@ -46,7 +48,15 @@ pub fn run(args: &Args, dir: &Path, color: bool) -> Result<Outcome, CliError> {
     let paths = round::expand(&args.submissions)
         .map_err(|e| CliError::Usage(format!("cannot list the submissions: {e}")))?;
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-    let staging = dir.join(format!(".kaohe-round-{}", std::process::id()));
+    remove_stale_staging(dir);
+    let staging = dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+    std::fs::create_dir(&staging).map_err(|e| write_error(&staging, e))?;
+    // Held until the process ends, however it ends: a later round that can take it knows
+    // the folder is left over. Where files cannot be locked, no later round can take it
+    // either, and the folder stays.
+    let lock_path = staging.join(STAGING_LOCK);
+    let lock = std::fs::File::create(&lock_path).map_err(|e| write_error(&lock_path, e))?;
+    let _ = lock.try_lock();
     let staged_bureaus = staging.join("bureaus");
     std::fs::create_dir_all(&staged_bureaus).map_err(|e| write_error(&staging, e))?;
     let result = staged(
@@ -225,6 +235,50 @@ fn publish(staging: &Path, dir: &Path) -> Result<(), CliError> {
         std::fs::rename(staging.join(name), &to).map_err(|e| write_error(&to, e))?;
     }
     Ok(())
+}
+
+/// The round's staging folder in `DIR`: this, then the process id.
+const STAGING_PREFIX: &str = ".kaohe-round-";
+
+/// The file in the staging folder its round keeps locked while it runs.
+const STAGING_LOCK: &str = "lock";
+
+/// Removes the staging folders that rounds stopped by a kill or a crash left in `dir`: a
+/// folder named `.kaohe-round-PID` (a real folder, not a symlink) whose lock no process
+/// holds and whose process is gone. Anything else, and a folder that cannot be removed, is
+/// left as it is.
+fn remove_stale_staging(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(STAGING_PREFIX))
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let path = entry.path();
+        let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_dir());
+        if is_dir && staging_is_stale(&path, pid) {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Whether the staging folder of process `pid` is left over: its lock file can be taken
+/// (the lock goes with the process that held it), and no other process has that id.
+fn staging_is_stale(path: &Path, pid: u32) -> bool {
+    let lock = path.join(STAGING_LOCK);
+    let unlocked = match std::fs::File::open(&lock) {
+        Ok(file) => file.try_lock().is_ok(),
+        // A round killed before it made its lock file.
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    };
+    unlocked && (pid == std::process::id() || !crate::source::process_alive(pid))
 }
 
 /// A file or folder of the round that cannot be written.

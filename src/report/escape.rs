@@ -1,7 +1,8 @@
 //! Submitted text made safe to show: for a terminal, control characters (C0, DEL, C1) and
 //! bidirectional overrides are written as `\x1b`, `\u{202e}`; for Markdown, everything that
-//! could make markup (`|`, newlines, `<`, `>`, `&`, `#`, backticks, `*`, `_`, `[`, `]`, `\`)
-//! is escaped as well.
+//! could make markup (`|`, newlines, `<`, `>`, `&`, `#`, backticks, `*`, `_`, `[`, `]`, `\`,
+//! `~`, and a list marker, number or space that begins the text) is escaped as well; for a
+//! spreadsheet, a cell that would run as a formula is made text.
 
 /// Whether a character may change how a terminal or an editor shows the text around it.
 fn unsafe_char(c: char) -> bool {
@@ -37,7 +38,9 @@ pub fn terminal_lines(s: &str) -> String {
     s.split('\n').map(terminal).collect::<Vec<_>>().join("\n")
 }
 
-/// For Markdown: text that stays text in a table cell, a heading or a list item.
+/// For Markdown: text that stays text in a table cell, a heading or a list item, wherever
+/// it is put on a line (first on it too: a leading list marker, `1.` or space is escaped,
+/// so it starts no list, rule or code block).
 pub fn markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -46,7 +49,7 @@ pub fn markdown(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '|' | '#' | '`' | '*' | '_' | '[' | ']' | '\\' => {
+            '|' | '#' | '`' | '*' | '_' | '[' | ']' | '\\' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -54,14 +57,43 @@ pub fn markdown(s: &str) -> String {
             c => out.push(c),
         }
     }
+    escape_block_start(&mut out);
     out
 }
 
+/// Escapes what would start a block if the text began a line or followed a list marker: a
+/// space (indentation), `-` or `+` not followed by a digit (a list item, a rule; a negative
+/// or signed number stays as it is), and the `.` or `)` after a leading number (an ordered
+/// list item, `1. `). `#`, `>`, `*`, backticks and `~` are escaped wherever they are.
+fn escape_block_start(out: &mut String) {
+    let mut chars = out.chars();
+    match (chars.next(), chars.next()) {
+        (Some(' '), _) => out.replace_range(..1, "&#32;"),
+        (Some('-' | '+'), next) if !next.is_some_and(|c| c.is_ascii_digit()) => {
+            out.insert(0, '\\');
+        }
+        _ => {
+            let digits = out.bytes().take_while(u8::is_ascii_digit).count();
+            let marker = out[digits..].starts_with(['.', ')']);
+            let then = out[digits..].chars().nth(1);
+            if (1..=9).contains(&digits) && marker && then.is_none_or(|c| c == ' ' || c == '\t') {
+                out.insert(digits, '\\');
+            }
+        }
+    }
+}
+
 /// For a spreadsheet cell (CSV, XLSX): a value that a spreadsheet would read as a formula
-/// (`=`, `+`, `-`, `@`, a tab or a carriage return first) gets a leading `'`, so opening the
-/// file never runs it.
+/// gets a leading `'`, so opening the file never runs it: one that starts with `=`, `+`,
+/// `-`, `@`, their full-width forms (`＝`, `＋`, `－`, `＠`, which an East Asian input
+/// method or import may turn into them), or white space (a tab, a carriage return, a line
+/// break or a space before one of those).
 pub fn spreadsheet(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    const STARTS: [char; 8] = ['=', '+', '-', '@', '＝', '＋', '－', '＠'];
+    if s.starts_with(STARTS)
+        || s.starts_with(['\t', '\r', '\n'])
+        || s.trim_start().starts_with(STARTS)
+    {
         format!("'{s}")
     } else {
         s.to_string()
@@ -91,8 +123,37 @@ mod tests {
     }
 
     #[test]
+    fn markdown_escapes_what_would_start_a_block() {
+        assert_eq!(markdown("- a"), "\\- a");
+        assert_eq!(markdown("+"), "\\+");
+        assert_eq!(markdown("---"), "\\---");
+        assert_eq!(markdown("1. a"), "1\\. a");
+        assert_eq!(markdown("12)"), "12\\)");
+        assert_eq!(markdown("    code"), "&#32;   code");
+        assert_eq!(markdown("~~~"), "\\~\\~\\~");
+        // Numbers stay as they are.
+        for n in ["-0.5", "+1.5", "1.5", "2023-03-01", "2024年"] {
+            assert_eq!(markdown(n), n);
+        }
+    }
+
+    #[test]
     fn spreadsheet_neutralises_formulas() {
-        for f in ["=cmd|' /C calc'!A0", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+        for f in [
+            "=cmd|' /C calc'!A0",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "\n=1",
+            " =1+1",
+            "\u{3000}=1",
+            "＝SUM(1)",
+            "＋1",
+            "－1",
+            "＠A1",
+        ] {
             assert_eq!(spreadsheet(f), format!("'{f}"));
         }
         assert_eq!(spreadsheet("城关一小"), "城关一小");

@@ -179,7 +179,14 @@ fn workbook(l: &Ledger) -> Result<Vec<u8>, XlsxError> {
         ("佐证材料".into(), 30.0),
     ]);
     let last = (columns.len() - 1) as u16;
-    sheet.merge_range(0, 0, 0, last, &title(l), &title_format)?;
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last,
+        &escape::spreadsheet(&title(l)),
+        &title_format,
+    )?;
     sheet.set_row_height(0, 30)?;
     for (c, (name, width)) in columns.iter().enumerate() {
         sheet.write_string_with_format(1, c as u16, name, &header)?;
