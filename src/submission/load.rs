@@ -525,7 +525,25 @@ fn registers(
             match input? {
                 RegisterInput::Csv(rel, encoding) => match source::confine(base, &rel) {
                     Ok(csv) => {
-                        csv_register::read(&csv, encoding, name, register, sources, diagnostics)
+                        match csv_register::read(
+                            &csv,
+                            encoding,
+                            name,
+                            register,
+                            sources,
+                            diagnostics,
+                        ) {
+                            Ok(table) => table,
+                            Err(e) => {
+                                let what = format!("the CSV file `{rel}` of register `{name}`");
+                                problems.push(problem(
+                                    &format!("/registers/{name}"),
+                                    false,
+                                    e.describe(&what),
+                                ));
+                                None
+                            }
+                        }
                     }
                     Err(e @ SourceError::Outside(_)) => {
                         let mut p = problem(&format!("/registers/{name}"), false, e.to_string());
@@ -538,8 +556,12 @@ fn registers(
                         None
                     }
                     Err(e) => {
-                        let what = format!("the CSV file of register `{name}`");
-                        diagnostics.push(e.diagnostic(&base.join(&rel), &what, sources));
+                        let what = format!("the CSV file `{rel}` of register `{name}`");
+                        problems.push(problem(
+                            &format!("/registers/{name}"),
+                            false,
+                            e.describe(&what),
+                        ));
                         None
                     }
                 },
