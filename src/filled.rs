@@ -228,6 +228,17 @@ pub fn read(bytes: &[u8], shown: &str) -> Result<List, FilledError> {
         let proof = Some(text_of(r, proof_col)).filter(|s| !s.is_empty());
         let item = id.split('/').next().unwrap_or(&id).to_string();
         let subject = text_of(r, subject_col);
+        // 考核项目 opens with the task's item id: a task id edited away from it would close
+        // the task it replaced (已销号) without the problem being fixed.
+        let first_word = subject.split_whitespace().next().unwrap_or_default();
+        if !subject.is_empty() && first_word != item {
+            problems.push(format!(
+                "{}: task `{id}` is not of the item in 考核项目 (`{first_word}`): the task id is \
+                 kaohe's, not to be edited",
+                loc(r, id_col, "任务编号")
+            ));
+            continue;
+        }
         let (subject, label) = match subject.rsplit_once('【') {
             Some((s, l)) => (s.to_string(), l.trim_end_matches('】').to_string()),
             None => (subject, String::new()),
