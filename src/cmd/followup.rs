@@ -154,10 +154,12 @@ fn read_previous(path: &Path) -> Result<Previous, CliError> {
     }
     let text = String::from_utf8(bytes).map_err(|_| cannot("not UTF-8 text".into()))?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message);
         CliError::Input(format!(
-            "error: {shown}:{}:{}: not JSON: {e}\n",
+            "error: {shown}:{}:{}: not JSON: {message}\n",
             e.line(),
-            e.column()
+            diag::char_column(&text, e.line(), e.column())
         ))
     })?;
     let schema = value

@@ -305,7 +305,7 @@ fn read_json(body: &str, seed: DocumentSeed) -> Result<Document, (Option<yaml::P
     result.map_err(|e| {
         let pos = (e.line() > 0).then(|| yaml::Pos {
             line: e.line() as u32,
-            col: e.column().max(1) as u32,
+            col: crate::diag::char_column(body, e.line(), e.column()) as u32,
             len: 0,
         });
         let message = e.to_string();
