@@ -493,6 +493,12 @@ fn run_case(name: &str, case_dir: &Path) -> Vec<String> {
             }
             None => stdout.clone(),
         };
+        // The whole output, not only the lines snapshotted.
+        for absent in &case.expect_absent {
+            if body.contains(absent.as_str()) {
+                problems.push(format!("the output holds `{absent}` unescaped"));
+            }
+        }
         let body = match &case.grep {
             Some(text) => body
                 .lines()
@@ -501,11 +507,6 @@ fn run_case(name: &str, case_dir: &Path) -> Vec<String> {
                 .collect(),
             None => body,
         };
-        for absent in &case.expect_absent {
-            if body.contains(absent.as_str()) {
-                problems.push(format!("the output holds `{absent}` unescaped"));
-            }
-        }
         snapshot.push_str(&format!("--- {}\n{body}", shown.unwrap_or("stdout")));
     }
     let snapshot_result = std::panic::catch_unwind(|| {
