@@ -292,6 +292,34 @@ pub fn read(bytes: &[u8], shown: &str) -> Result<List, FilledError> {
     })
 }
 
+/// Where each task id of a filled-in workbook is: `(id, message location)`, such as
+/// `bad.xlsx: sheet 整改清单, row 5, column B (任务编号)`; empty when the workbook cannot be read.
+pub fn task_places(bytes: &[u8], shown: &str) -> Vec<(String, String)> {
+    let Ok(mut book) = Xlsx::new(Cursor::new(bytes)) else {
+        return Vec::new();
+    };
+    let Ok(range) = book.worksheet_range(SHEET) else {
+        return Vec::new();
+    };
+    let width = range.end().map_or(0, |(_, c)| c + 1);
+    let header = |c: u32| range.get_value((1, c)).map(cell_text).unwrap_or_default();
+    let Some(id_col) = (0..width).find(|&c| header(c) == "任务编号") else {
+        return Vec::new();
+    };
+    let last = range.end().map_or(0, |(r, _)| r);
+    (2..=last)
+        .filter_map(|r| {
+            let id = range.get_value((r, id_col)).map(cell_text)?;
+            let place = format!(
+                "{shown}: sheet {SHEET}, row {}, column {} (任务编号)",
+                r + 1,
+                column_letter(id_col as usize)
+            );
+            (!id.is_empty()).then_some((id, place))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
