@@ -323,6 +323,7 @@ fn problem(pointer: &str, at_key: bool, message: impl Into<String>) -> Problem {
         at_key,
         message: message.into(),
         help: None,
+        code: None,
     }
 }
 
@@ -536,11 +537,13 @@ fn registers(
                             Ok(table) => table,
                             Err(e) => {
                                 let what = format!("the CSV file `{rel}` of register `{name}`");
-                                problems.push(problem(
+                                let mut p = problem(
                                     &format!("/registers/{name}"),
                                     false,
                                     e.describe(&what),
-                                ));
+                                );
+                                p.code = Some(Code::Io);
+                                problems.push(p);
                                 None
                             }
                         }
@@ -557,11 +560,10 @@ fn registers(
                     }
                     Err(e) => {
                         let what = format!("the CSV file `{rel}` of register `{name}`");
-                        problems.push(problem(
-                            &format!("/registers/{name}"),
-                            false,
-                            e.describe(&what),
-                        ));
+                        let mut p =
+                            problem(&format!("/registers/{name}"), false, e.describe(&what));
+                        p.code = Some(Code::Io);
+                        problems.push(p);
                         None
                     }
                 },
@@ -617,7 +619,7 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
                     None => p.message,
                 };
                 let mut d = Diagnostic::error(
-                    Code::InvalidValue,
+                    p.code.unwrap_or(Code::InvalidValue),
                     Location {
                         file: *file,
                         pos: None,
@@ -642,7 +644,8 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
             Some(token) if !p.at_key => as_written(&p.message, token),
             _ => p.message,
         };
-        let mut d = Diagnostic::error(Code::InvalidValue, Location { file, pos }, message);
+        let code = p.code.unwrap_or(Code::InvalidValue);
+        let mut d = Diagnostic::error(code, Location { file, pos }, message);
         d.help = p.help;
         out.push(d);
     }

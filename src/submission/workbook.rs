@@ -511,6 +511,7 @@ fn problem(out: &mut Read, place: String, message: String, help: Option<String>)
         at_key: false,
         message,
         help,
+        code: None,
     });
 }
 
