@@ -102,6 +102,19 @@ pub enum Target {
     Value,
 }
 
+/// The 1-based column, in characters, of serde_json's 1-based column in bytes on `line`
+/// (diagnostics count characters).
+pub fn char_column(body: &str, line: usize, byte_col: usize) -> usize {
+    let Some(text) = body.split('\n').nth(line.saturating_sub(1)) else {
+        return byte_col.max(1);
+    };
+    let mut end = byte_col.saturating_sub(1).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].chars().count() + 1
+}
+
 /// A path relative to the working directory when it is below it, with `/` separators.
 pub fn display_path(path: &Path) -> String {
     let path = normalize(path);
@@ -567,5 +580,16 @@ mod tests {
         );
         let id = sources.add(Path::new("y.csv"), "a\n".into());
         assert_eq!(sources.file(id).line(2), Some(""));
+    }
+
+    #[test]
+    fn a_byte_column_counts_characters() {
+        let text = "{\"a\": 1}\n{\"name\": \"某县\", x}";
+        // `x` is byte 20 of line 2, character 16.
+        assert_eq!(char_column(text, 2, 20), 16);
+        assert_eq!(char_column(text, 1, 3), 3);
+        // Inside a character: the character's own column.
+        assert_eq!(char_column(text, 2, 12), 11);
+        assert_eq!(char_column(text, 9, 4), 4);
     }
 }

@@ -223,6 +223,17 @@ pub fn read(bytes: &[u8], shown: &str) -> Result<List, FilledError> {
         let proof = Some(text_of(r, proof_col)).filter(|s| !s.is_empty());
         let item = id.split('/').next().unwrap_or(&id).to_string();
         let subject = text_of(r, subject_col);
+        // 考核项目 opens with the task's item id: a task id edited away from it would close
+        // the task it replaced (已销号) without the problem being fixed.
+        let first_word = subject.split_whitespace().next().unwrap_or_default();
+        if !subject.is_empty() && first_word != item {
+            problems.push(format!(
+                "{}: task `{id}` is not of the item in 考核项目 (`{first_word}`): the task id is \
+                 kaohe's, not to be edited",
+                loc(r, id_col, "任务编号")
+            ));
+            continue;
+        }
         let (subject, label) = match subject.rsplit_once('【') {
             Some((s, l)) => (s.to_string(), l.trim_end_matches('】').to_string()),
             None => (subject, String::new()),
@@ -274,6 +285,36 @@ pub fn read(bytes: &[u8], shown: &str) -> Result<List, FilledError> {
         tasks,
         sheet: Vec::new(),
     })
+}
+
+/// Where each task id of a filled-in workbook is: `(id, message location)`, such as
+/// `bad.xlsx: sheet 整改清单, row 5, column B (任务编号)`; empty when the workbook cannot be read.
+pub fn task_places(bytes: &[u8], shown: &str) -> Vec<(String, String)> {
+    use crate::submission::workbook;
+    let Ok(mut book) = workbook::open(bytes) else {
+        return Vec::new();
+    };
+    let Ok(range) = workbook::sheet_range(&mut book, SHEET, &mut workbook::CellBudget::default())
+    else {
+        return Vec::new();
+    };
+    let width = range.end().map_or(0, |(_, c)| c + 1);
+    let header = |c: u32| range.get_value((1, c)).map(cell_text).unwrap_or_default();
+    let Some(id_col) = (0..width).find(|&c| header(c) == "任务编号") else {
+        return Vec::new();
+    };
+    let last = range.end().map_or(0, |(r, _)| r);
+    (2..=last)
+        .filter_map(|r| {
+            let id = range.get_value((r, id_col)).map(cell_text)?;
+            let place = format!(
+                "{shown}: sheet {SHEET}, row {}, column {} (任务编号)",
+                r + 1,
+                column_letter(id_col as usize)
+            );
+            (!id.is_empty()).then_some((id, place))
+        })
+        .collect()
 }
 
 #[cfg(test)]

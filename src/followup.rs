@@ -212,18 +212,15 @@ pub fn apply_filled(ledger: &mut Ledger, l: &List) -> Result<(), FollowupError> 
             l.year, ledger.year
         )));
     }
-    let mut unknown = Vec::new();
+    let unknown = unknown_tasks(ledger, l);
     for t in &l.tasks {
-        match ledger.entries.iter_mut().find(|e| e.id == t.id && e.open) {
-            Some(e) => {
-                if let Some(r) = reported(l.year, t) {
-                    e.reported = Some(r);
-                }
-                if t.deadline.is_some() {
-                    e.deadline = t.deadline;
-                }
+        if let Some(e) = ledger.entries.iter_mut().find(|e| e.id == t.id && e.open) {
+            if let Some(r) = reported(l.year, t) {
+                e.reported = Some(r);
             }
-            None => unknown.push(t.id.clone()),
+            if t.deadline.is_some() {
+                e.deadline = t.deadline;
+            }
         }
     }
     if unknown.is_empty() {
@@ -234,6 +231,15 @@ pub fn apply_filled(ledger: &mut Ledger, l: &List) -> Result<(), FollowupError> 
             unknown.join(", ")
         )))
     }
+}
+
+/// The ids of the tasks of a filled-in list that the ledger does not hold open.
+pub fn unknown_tasks(ledger: &Ledger, l: &List) -> Vec<String> {
+    l.tasks
+        .iter()
+        .filter(|t| !ledger.entries.iter().any(|e| e.id == t.id && e.open))
+        .map(|t| t.id.clone())
+        .collect()
 }
 
 fn check_same_bureau(a: &Bureau, b: &Bureau) -> Result<(), FollowupError> {

@@ -27,6 +27,8 @@ pub enum SourceError {
     TooLarge,
     /// A NUL byte, at this position: not a text file.
     Binary(Pos),
+    /// UTF-16 text (it starts with a UTF-16 byte-order mark), which kaohe does not read.
+    Utf16,
     /// Not UTF-8 from this position on; the text decoded lossily, to show the line.
     NotUtf8 { pos: Pos, lossy: String },
     /// A path named inside a file, as written, that leads outside that file's folder.
@@ -48,6 +50,7 @@ impl SourceError {
             ),
             SourceError::Binary(_) => format!("{what} is not a text file: it holds a NUL byte"),
             SourceError::NotUtf8 { .. } => format!("{what} is not valid UTF-8"),
+            SourceError::Utf16 => format!("{what} is UTF-16 text, not UTF-8; save it as UTF-8"),
             SourceError::Outside(written) => {
                 format!("`{written}` is outside the folder of the file that names it")
             }
@@ -61,6 +64,11 @@ impl SourceError {
     pub fn pos(&self) -> Option<Pos> {
         match self {
             SourceError::Binary(pos) | SourceError::NotUtf8 { pos, .. } => Some(*pos),
+            SourceError::Utf16 => Some(Pos {
+                line: 1,
+                col: 1,
+                len: 0,
+            }),
             _ => None,
         }
     }
@@ -222,6 +230,10 @@ fn read(path: &Path, within: Option<&Confined>) -> Result<Vec<u8>, SourceError> 
 fn decode(mut bytes: Vec<u8>) -> Result<String, SourceError> {
     if bytes.starts_with(BOM) {
         bytes.drain(..BOM.len());
+    }
+    // Notepad's "Unicode" and Excel's "Unicode text"; no UTF-8 text starts with these bytes.
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(SourceError::Utf16);
     }
     // `contains` on bytes is a memchr: the common case is one fast pass.
     if bytes.contains(&0)

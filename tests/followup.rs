@@ -413,11 +413,11 @@ fn workbook(title: &str, rows: &[[&str; 13]]) -> Vec<u8> {
 fn a_badly_filled_in_list_names_sheet_row_and_column_of_every_problem() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bad.xlsx");
-    let row = |id, deadline, progress| {
+    let row = |id, subject, deadline, progress| {
         [
             "1",
             id,
-            "GOV-05 依申请事项全程网办【未达标】",
+            subject,
             "",
             "问题",
             "措施",
@@ -435,9 +435,19 @@ fn a_badly_filled_in_list_names_sheet_row_and_column_of_every_problem() {
         workbook(
             "白河县教育局2022年度整改清单（教育系统法治建设年度考核 0.3.0）",
             &[
-                row("GOV-05", "2023-09-16", "做完了"),
-                row("ENF-04", "明年", "已整改"),
-                row("GOV-05", "", ""),
+                row(
+                    "GOV-05",
+                    "GOV-05 依申请事项全程网办【未达标】",
+                    "2023-09-16",
+                    "做完了",
+                ),
+                row(
+                    "ENF-04",
+                    "ENF-04 责任督学每月开展经常性督导【未达标】",
+                    "明年",
+                    "已整改",
+                ),
+                row("GOV-05", "GOV-05 依申请事项全程网办【未达标】", "", ""),
             ],
         ),
     )

@@ -123,8 +123,20 @@ pub fn read_base(previous: &Path, filled: Option<&Path>) -> Result<Ledger, CliEr
     if let Some(path) = filled {
         let filled_shown = diag::display_path(path);
         match read_previous(path)? {
-            Previous::List(l) => followup::apply_filled(&mut base, &l)
-                .map_err(|e| CliError::Input(format!("error: {filled_shown}: {e}\n")))?,
+            Previous::List(l) => {
+                let unknown = followup::unknown_tasks(&base, &l);
+                let same = l.year == base.year && l.bureau.name == base.bureau.name;
+                if same && !unknown.is_empty() {
+                    return Err(CliError::Input(unknown_task_errors(
+                        path,
+                        &filled_shown,
+                        &unknown,
+                        base.year,
+                    )));
+                }
+                followup::apply_filled(&mut base, &l)
+                    .map_err(|e| CliError::Input(format!("error: {filled_shown}: {e}\n")))?
+            }
             Previous::Ledger(_) => {
                 return Err(CliError::Input(format!(
                     "error: {filled_shown}: a filled-in list is a list, not a ledger\n"
@@ -133,6 +145,23 @@ pub fn read_base(previous: &Path, filled: Option<&Path>) -> Result<Ledger, CliEr
         }
     }
     Ok(base)
+}
+
+/// One located line per task of a filled-in list that the ledger does not hold open.
+fn unknown_task_errors(path: &Path, shown: &str, unknown: &[String], year: i64) -> String {
+    let places = crate::source::read_bytes(path)
+        .map(|bytes| filled::task_places(&bytes, shown))
+        .unwrap_or_default();
+    unknown
+        .iter()
+        .map(|id| {
+            let place = places
+                .iter()
+                .find(|(i, _)| i == id)
+                .map_or(shown, |(_, p)| p.as_str());
+            format!("error: {place}: task `{id}` is not an open task of the ledger of {year}\n")
+        })
+        .collect()
 }
 
 fn read_previous(path: &Path) -> Result<Previous, CliError> {
@@ -154,10 +183,12 @@ fn read_previous(path: &Path) -> Result<Previous, CliError> {
     }
     let text = String::from_utf8(bytes).map_err(|_| cannot("not UTF-8 text".into()))?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message);
         CliError::Input(format!(
-            "error: {shown}:{}:{}: not JSON: {e}\n",
+            "error: {shown}:{}:{}: not JSON: {message}\n",
             e.line(),
-            e.column()
+            diag::char_column(&text, e.line(), e.column())
         ))
     })?;
     let schema = value

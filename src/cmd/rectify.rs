@@ -98,10 +98,12 @@ pub fn from_json_file(path: &std::path::Path) -> Result<List, CliError> {
         ))
     })?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message);
         CliError::Input(format!(
-            "error: {shown}:{}:{}: not JSON: {e}\n",
+            "error: {shown}:{}:{}: not JSON: {message}\n",
             e.line(),
-            e.column()
+            diag::char_column(&text, e.line(), e.column())
         ))
     })?;
     rectify::from_json(&value).map_err(|e| CliError::Input(format!("error: {shown}: {e}\n")))

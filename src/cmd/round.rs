@@ -47,6 +47,7 @@ pub fn run(args: &Args, dir: &Path, color: bool) -> Result<Outcome, CliError> {
     };
     let paths = round::expand(&args.submissions)
         .map_err(|e| CliError::Usage(format!("cannot list the submissions: {e}")))?;
+    let created = !dir.exists();
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
     remove_stale_staging(dir);
     let staging = dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
@@ -69,6 +70,11 @@ pub fn run(args: &Args, dir: &Path, color: bool) -> Result<Outcome, CliError> {
         dir,
     );
     let _ = std::fs::remove_dir_all(&staging);
+    if created {
+        // A round that wrote nothing (stopped by `--strict` or an error) leaves no folder
+        // either; `remove_dir` removes only an empty one.
+        let _ = std::fs::remove_dir(dir);
+    }
     let (outcome, assessed, skipped) = result?;
     eprintln!(
         "assessed {assessed}, skipped {skipped}, in {:.1}s",

@@ -12,7 +12,8 @@ use crate::source::{self, Confined, SourceError};
 use crate::yaml::Pos;
 
 /// Reads a CSV register. Problems go to `diagnostics`; the table is returned when there
-/// were none.
+/// were none. A file that cannot be read at all (missing, not a regular file, too large) is
+/// the error, for the caller to locate where the submission names it.
 pub fn read(
     csv: &Confined,
     encoding: Encoding,
@@ -20,16 +21,17 @@ pub fn read(
     register: &Register,
     sources: &mut Sources,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Table> {
+) -> Result<Option<Table>, SourceError> {
     let path = csv.path();
     // The BOM is not part of the first cell; the text kept for diagnostics has none either.
     let body = match source::read_confined_bytes(csv).and_then(|b| decode(b, encoding)) {
         Ok(text) => text,
+        Err(e) if e.pos().is_none() => return Err(e),
         Err(e) => {
             let mut d = e.diagnostic(path, &format!("the CSV file of register `{name}`"), sources);
             d.code = Code::Csv;
             diagnostics.push(d);
-            return None;
+            return Ok(None);
         }
     };
     let file = sources.add(path, body.clone());
@@ -70,7 +72,7 @@ pub fn read(
         );
         d.help = Some("the first row names the columns; each row after it is a record".into());
         diagnostics.push(d);
-        return None;
+        return Ok(None);
     }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -86,7 +88,7 @@ pub fn read(
                 None,
             );
             diagnostics.extend(found);
-            return None;
+            return Ok(None);
         }
     };
     // Which dictionary column each CSV column holds.
@@ -330,7 +332,7 @@ pub fn read(
     }
     let ok = found.is_empty();
     diagnostics.extend(found);
-    ok.then_some(table)
+    Ok(ok.then_some(table))
 }
 
 /// The text of a CSV file: UTF-8 (a BOM dropped) when it is UTF-8, else GB18030, the

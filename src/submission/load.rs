@@ -310,7 +310,7 @@ fn read_json(body: &str, seed: DocumentSeed) -> Result<Document, (Option<yaml::P
     result.map_err(|e| {
         let pos = (e.line() > 0).then(|| yaml::Pos {
             line: e.line() as u32,
-            col: e.column().max(1) as u32,
+            col: crate::diag::char_column(body, e.line(), e.column()) as u32,
             len: 0,
         });
         let message = e.to_string();
@@ -328,6 +328,7 @@ fn problem(pointer: &str, at_key: bool, message: impl Into<String>) -> Problem {
         at_key,
         message: message.into(),
         help: None,
+        code: None,
     }
 }
 
@@ -530,7 +531,27 @@ fn registers(
             match input? {
                 RegisterInput::Csv(rel, encoding) => match source::confine(base, &rel) {
                     Ok(csv) => {
-                        csv_register::read(&csv, encoding, name, register, sources, diagnostics)
+                        match csv_register::read(
+                            &csv,
+                            encoding,
+                            name,
+                            register,
+                            sources,
+                            diagnostics,
+                        ) {
+                            Ok(table) => table,
+                            Err(e) => {
+                                let what = format!("the CSV file `{rel}` of register `{name}`");
+                                let mut p = problem(
+                                    &format!("/registers/{name}"),
+                                    false,
+                                    e.describe(&what),
+                                );
+                                p.code = Some(Code::Io);
+                                problems.push(p);
+                                None
+                            }
+                        }
                     }
                     Err(e @ SourceError::Outside(_)) => {
                         let mut p = problem(&format!("/registers/{name}"), false, e.to_string());
@@ -543,8 +564,11 @@ fn registers(
                         None
                     }
                     Err(e) => {
-                        let what = format!("the CSV file of register `{name}`");
-                        diagnostics.push(e.diagnostic(&base.join(&rel), &what, sources));
+                        let what = format!("the CSV file `{rel}` of register `{name}`");
+                        let mut p =
+                            problem(&format!("/registers/{name}"), false, e.describe(&what));
+                        p.code = Some(Code::Io);
+                        problems.push(p);
                         None
                     }
                 },
@@ -600,7 +624,7 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
                     None => p.message,
                 };
                 let mut d = Diagnostic::error(
-                    Code::InvalidValue,
+                    p.code.unwrap_or(Code::InvalidValue),
                     Location {
                         file: *file,
                         pos: None,
@@ -625,7 +649,8 @@ fn locate(sources: &mut Sources, place: &Place, problems: Vec<Problem>, out: &mu
             Some(token) if !p.at_key => as_written(&p.message, token),
             _ => p.message,
         };
-        let mut d = Diagnostic::error(Code::InvalidValue, Location { file, pos }, message);
+        let code = p.code.unwrap_or(Code::InvalidValue);
+        let mut d = Diagnostic::error(code, Location { file, pos }, message);
         d.help = p.help;
         out.push(d);
     }

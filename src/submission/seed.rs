@@ -25,6 +25,8 @@ pub struct Problem {
     pub at_key: bool,
     pub message: String,
     pub help: Option<String>,
+    /// The diagnostic's code, when it is not `invalid-value`.
+    pub code: Option<crate::diag::Code>,
 }
 
 /// How a register was given: rows inline, or a CSV file to read next.
@@ -104,6 +106,7 @@ impl DocumentSeed<'_> {
             at_key,
             message,
             help,
+            code: None,
         });
     }
 

@@ -173,6 +173,14 @@ fn raw(field: &Field, d: &Data) -> Result<Option<Raw>, super::value::Invalid> {
     Ok(Some(match (field.ty, d) {
         (_, Data::Empty) => return Ok(None),
         (_, Data::String(s)) if s.trim().is_empty() => return Ok(None),
+        // A formula that failed (`#DIV/0!`, `#REF!`) is not a blank: its value is unknown.
+        (_, Data::Error(e)) => {
+            return Err(super::value::Invalid {
+                message: format!("the cell holds the error `{e}`, not a value"),
+                help: Some("correct the formula, or type the value".into()),
+                element: None,
+            });
+        }
         (FieldType::Boolean, Data::Bool(b)) => Raw::Bool(*b),
         (FieldType::Date, Data::DateTime(x)) => match serial_date(x.as_f64()) {
             Some(date) => Raw::Str(date.to_string()),
@@ -466,8 +474,26 @@ pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
     let names = book.sheet_names();
     let mut sheets: IndexMap<String, Sheet> = IndexMap::new();
     let mut budget = CellBudget::default();
+    // A merged cell keeps its value in its first cell only: the others read as blank.
+    let mut merged = Vec::new();
     for name in names {
         let range = sheet_range(&mut book, &name, &mut budget)?;
+        if name != INSTRUCTIONS {
+            let regions = book
+                .merge_cells_by_sheet_name(&name)
+                .map_err(|e| format!("sheet {name}: {e}"))?;
+            for d in regions {
+                let (row, col) = (d.start.0, d.start.1 as usize);
+                let cells = format!(
+                    "{}{}:{}{}",
+                    crate::filled::column_letter(col),
+                    row + 1,
+                    crate::filled::column_letter(d.end.1 as usize),
+                    d.end.0 + 1
+                );
+                merged.push((at(&name, row, col, ""), cells));
+            }
+        }
         sheets.insert(name.clone(), Sheet { name, range });
     }
     let mut out = Read {
@@ -481,6 +507,13 @@ pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
         sheets: sheets.keys().cloned().collect(),
     };
     out.places.insert(String::new(), format!("sheet {HEADER}"));
+    for (place, cells) in merged {
+        let message = format!(
+            "cells {cells} are merged: a merged cell holds its value in its first cell only"
+        );
+        let help = Some("unmerge the cells and fill in each one".to_string());
+        problem(&mut out, place, message, help);
+    }
     let register_sheets = register_sheets(dict);
     let known: Vec<&str> = FIXED
         .iter()
@@ -538,6 +571,7 @@ fn problem(out: &mut Read, place: String, message: String, help: Option<String>)
         at_key: false,
         message,
         help,
+        code: None,
     });
 }
 
@@ -642,6 +676,13 @@ fn header(sheet: &Sheet, out: &mut Read) {
         let value = match (key.as_str(), d) {
             (_, Data::Empty) => continue,
             (_, Data::String(s)) if s.trim().is_empty() => continue,
+            (_, Data::Error(e)) => {
+                let place = at(&sheet.name, r as u32, 1, label);
+                let message = format!("the cell holds the error `{e}`, not a value");
+                let help = Some("correct the formula, or type the value".to_string());
+                problem(out, place, message, help);
+                continue;
+            }
             ("year", Data::Float(x)) => Raw::Float(*x),
             ("year", Data::Int(i)) => Raw::Int(*i),
             ("year", Data::String(s)) => match s.trim().trim_end_matches('年').parse::<i64>() {
