@@ -56,7 +56,24 @@ pub struct Assessment {
     /// Rectification templates that could not be rendered (over their budget): the
     /// assessment is not to be handed out.
     #[serde(skip)]
-    pub render_errors: Vec<String>,
+    pub render_errors: Vec<RenderError>,
+}
+
+/// An item whose rectification template could not be rendered, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderError {
+    pub item: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "item `{}`: its rectification template cannot be rendered: {}",
+            self.item, self.message
+        )
+    }
 }
 
 /// The eligibility gates (申报条件), judged before scoring. The scores are computed whatever
@@ -890,7 +907,7 @@ fn outcome(
     waivers: &[&Waiver],
     reviews: &[Review],
     options: Options,
-    render_errors: &mut Vec<String>,
+    render_errors: &mut Vec<RenderError>,
 ) -> ItemOutcome {
     let item_waiver = waivers
         .iter()
@@ -1018,10 +1035,10 @@ fn outcome(
         .is_some_and(|c| c.state != VetoState::Clear);
     let rectification = if scored.gap {
         rectification(pack, submission, item, &result, &scored).unwrap_or_else(|e| {
-            render_errors.push(format!(
-                "item `{}`: its rectification template cannot be rendered: {}",
-                item.id, e.message
-            ));
+            render_errors.push(RenderError {
+                item: item.id.clone(),
+                message: e.message,
+            });
             None
         })
     } else {

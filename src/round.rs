@@ -371,7 +371,7 @@ fn bureau(
             index,
             file,
             reason: format!("error: {e}"),
-            diagnostics: format!("error: {}: {e}\n", diag::display_path(&pack.dir)),
+            diagnostics: crate::cmd::render_error_lines(&pack.dir, &a.render_errors),
         }));
     }
     let stem = file_stem(index, width, &a.submission.bureau.name);

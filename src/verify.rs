@@ -168,7 +168,12 @@ impl Suite {
                 result.errors.push(CaseError {
                     name: case.name.clone(),
                     message: "a rectification template cannot be rendered".into(),
-                    details: assessment.render_errors.join("\n"),
+                    details: assessment
+                        .render_errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
                 });
             }
         }

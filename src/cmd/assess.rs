@@ -223,12 +223,10 @@ pub fn run(args: &Args, color: bool) -> Result<(Outcome, String), CliError> {
             })?;
         }
         if !a.render_errors.is_empty() {
-            return Err(Failure::Other(CliError::Input(
-                a.render_errors
-                    .iter()
-                    .map(|e| format!("error: {}: {e}\n", diag::display_path(&args.pack)))
-                    .collect(),
-            )));
+            return Err(Failure::Other(CliError::Input(super::render_error_lines(
+                &args.pack,
+                &a.render_errors,
+            ))));
         }
         let unmet = unmet(args, &a, path);
         let mut text = match args.explain.as_deref() {

@@ -137,6 +137,31 @@ pub fn load_pack(dir: &Path, color: bool) -> Result<Pack, CliError> {
     }
 }
 
+/// The lines that report rectification templates that could not be rendered, each at the
+/// item's `rectify` in the pack's files (the pack is read again for the positions: this is
+/// the error path), else at the pack.
+pub fn render_error_lines(pack_dir: &Path, errors: &[crate::assess::RenderError]) -> String {
+    let loaded = pack::load_for_assessment(pack_dir).ok();
+    let place = |item: &str| -> Option<String> {
+        let loaded = loaded.as_ref()?;
+        let pack = loaded.pack.as_ref()?;
+        let index = pack.items.iter().position(|i| i.id == item)?;
+        let origin = loaded.provenance.items.get(index)?.field("rectify");
+        let pos = loaded
+            .sources
+            .locate(origin.file, &origin.pointer, diag::Target::Value)?;
+        let file = &loaded.sources.file(origin.file).path;
+        Some(format!("{file}:{}:{}", pos.line, pos.col))
+    };
+    errors
+        .iter()
+        .map(|e| {
+            let at = place(&e.item).unwrap_or_else(|| diag::display_path(pack_dir));
+            format!("error: {at}: {e}\n")
+        })
+        .collect()
+}
+
 /// Writes the output to `path` (see [`crate::source::write`]): a file is replaced whole or
 /// not at all; `/dev/stdout`, `/dev/null` or a FIFO is written in place.
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {

@@ -141,12 +141,10 @@ pub fn from_submission(
         Options::default(),
     );
     if !a.render_errors.is_empty() {
-        let errors: Vec<String> = a
-            .render_errors
-            .iter()
-            .map(|e| format!("error: {}: {e}\n", diag::display_path(pack_dir)))
-            .collect();
-        return Err(CliError::Input(errors.concat()));
+        return Err(CliError::Input(super::render_error_lines(
+            pack_dir,
+            &a.render_errors,
+        )));
     }
     rectify::from_assessment(&a).map_err(|e| CliError::Usage(e.to_string()))
 }
