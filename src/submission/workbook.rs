@@ -980,20 +980,24 @@ mod tests {
         Date::new(y, m, d).ok().map(Value::Date)
     }
 
-    #[test]
-    fn a_workbook_that_would_inflate_too_far_is_refused_before_it_is() {
+    /// A zip of one part, 3 MiB of spaces deflated to a few KiB.
+    fn three_mib_of_spaces() -> Vec<u8> {
         use std::io::Write;
         let mut bytes = Vec::new();
-        {
-            let mut zip = zip::ZipWriter::new(Cursor::new(&mut bytes));
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated);
-            zip.start_file("xl/worksheets/sheet1.xml", options)
-                .expect("a part");
-            zip.write_all(&vec![b' '; 3 * 1024 * 1024])
-                .expect("written");
-            zip.finish().expect("a zip");
-        }
+        let mut zip = zip::ZipWriter::new(Cursor::new(&mut bytes));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/worksheets/sheet1.xml", options)
+            .expect("a part");
+        zip.write_all(&vec![b' '; 3 * 1024 * 1024])
+            .expect("written");
+        zip.finish().expect("a zip");
+        bytes
+    }
+
+    #[test]
+    fn a_workbook_that_would_inflate_too_far_is_refused_before_it_is() {
+        let bytes = three_mib_of_spaces();
         assert!(bytes.len() < 64 * 1024, "it compresses: {}", bytes.len());
         let refused = check_archive_within(&bytes, 2 * 1024 * 1024).unwrap_err();
         assert_eq!(
@@ -1013,18 +1017,8 @@ mod tests {
     /// `--max-inflated`: the part stops inflating at the size it declares.
     #[test]
     fn a_part_that_lies_about_its_size_stops_at_the_size_it_declares() {
-        use std::io::{Read, Write};
-        let mut bytes = Vec::new();
-        {
-            let mut zip = zip::ZipWriter::new(Cursor::new(&mut bytes));
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated);
-            zip.start_file("xl/worksheets/sheet1.xml", options)
-                .expect("a part");
-            zip.write_all(&vec![b' '; 3 * 1024 * 1024])
-                .expect("written");
-            zip.finish().expect("a zip");
-        }
+        use std::io::Read;
+        let mut bytes = three_mib_of_spaces();
         // Declare 1,000 bytes in the local header (offset 22) and the central directory
         // (offset 24).
         let declared = 1000u32.to_le_bytes();

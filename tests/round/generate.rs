@@ -66,10 +66,10 @@ const NAMES: [&str; 12] = [
 ];
 
 /// splitmix64: the same numbers everywhere.
-struct Rng(u64);
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -80,6 +80,12 @@ impl Rng {
     /// True with probability `percent` / 100.
     fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
+    }
+
+    /// A fraction in [0, 1) (for `tests/kill.rs`).
+    #[allow(dead_code)]
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
