@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # CI smoke run of every fuzz target: installs cargo-fuzz when missing, seeds the corpora,
 # builds the targets once (address sanitizer) and runs each briefly. Fails on any crash,
-# timeout or out-of-memory. `FUZZ_SECONDS` sets each target's time (default 20).
+# timeout or out-of-memory. `FUZZ_SECONDS` sets each target's time (default 15).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-seconds=${FUZZ_SECONDS:-20}
+seconds=${FUZZ_SECONDS:-15}
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi

@@ -216,12 +216,17 @@ fn shipped_pack() -> &'static Pack {
 
 /// An empty folder for one target's files, private to this process and thread.
 fn scratch(target: &str) -> PathBuf {
-    let shm = Path::new("/dev/shm");
-    let base = if shm.is_dir() {
-        shm.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    };
+    static BASE: OnceLock<PathBuf> = OnceLock::new();
+    let base = BASE.get_or_init(|| {
+        let shm = Path::new("/dev/shm");
+        let base = if shm.is_dir() {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        };
+        remove_stale(&base);
+        base
+    });
     let thread = format!("{:?}", std::thread::current().id());
     let thread: String = thread.chars().filter(char::is_ascii_digit).collect();
     let dir = base.join(format!(
@@ -233,6 +238,31 @@ fn scratch(target: &str) -> PathBuf {
         panic!("cannot create `{}`: {e}", dir.display());
     }
     dir
+}
+
+/// Removes the folders left in `base` by fuzzing processes that have ended (libFuzzer's
+/// fork mode starts one process per job, and none removes its folder at exit).
+fn remove_stale(base: &Path) {
+    // Whether a process lives is read from /proc; without it nothing is removed.
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("kaohe-fuzz-"))
+            .and_then(|n| n.split('-').next())
+        else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Writes `data` to `dir/name` and returns the path.
