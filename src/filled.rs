@@ -125,17 +125,19 @@ fn title(s: &str) -> Option<(String, i64, String, String)> {
 pub fn read(bytes: &[u8], shown: &str) -> Result<List, FilledError> {
     crate::submission::workbook::check_archive(bytes)
         .map_err(|e| FilledError(vec![format!("{shown}: {e}")]))?;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| FilledError(vec![format!("{shown}: not an XLSX workbook: {e}")]))?;
-    if !book.sheet_names().iter().any(|n| n == SHEET) {
-        return Err(FilledError(vec![format!(
-            "{shown}: the workbook has no sheet `{SHEET}` (its sheets: {})",
-            book.sheet_names().join(", ")
-        )]));
-    }
-    let range = book
-        .worksheet_range(SHEET)
-        .map_err(|e| FilledError(vec![format!("{shown}: sheet {SHEET}: {e}")]))?;
+    let range = crate::submission::workbook::guard_calamine(|| {
+        let mut book: Xlsx<_> =
+            Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an XLSX workbook: {e}"))?;
+        if !book.sheet_names().iter().any(|n| n == SHEET) {
+            return Err(format!(
+                "the workbook has no sheet `{SHEET}` (its sheets: {})",
+                book.sheet_names().join(", ")
+            ));
+        }
+        book.worksheet_range(SHEET)
+            .map_err(|e| format!("sheet {SHEET}: {e}"))
+    })
+    .map_err(|e| FilledError(vec![format!("{shown}: {e}")]))?;
     let at = |r: u32, c: usize| -> Data {
         range
             .get_value((r, c as u32))

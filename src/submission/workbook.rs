@@ -396,20 +396,53 @@ fn check_archive_within(bytes: &[u8], max_inflated: u64, max_parts: usize) -> Re
     Ok(())
 }
 
+/// Runs `read`, calamine reading a workbook, with a panic of calamine's made an error (and
+/// not printed): a malformed workbook must not stop the program. (calamine 0.38 computes a
+/// cell reference's row and column with unchecked arithmetic: a row number of more than
+/// ten digits, `A99999999999`, overflows, which panics where overflow is checked.)
+pub fn guard_calamine<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    use std::cell::Cell;
+    thread_local! {
+        static GUARDED: Cell<bool> = const { Cell::new(false) };
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    // One hook for the process, silent on a thread inside this function only.
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = GUARDED.with(|g| g.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    GUARDED.with(|g| g.set(was));
+    result.unwrap_or_else(|_| {
+        Err(
+            "not an XLSX workbook that can be read: a cell reference or part of it is malformed"
+                .to_string(),
+        )
+    })
+}
+
 /// Reads the workbook `bytes` against the dictionary. `Err` is a workbook that cannot be
 /// opened at all.
 pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
     check_archive(bytes)?;
-    let mut book: Xlsx<_> =
-        Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an XLSX workbook: {e}"))?;
-    let names = book.sheet_names();
-    let mut sheets: IndexMap<String, Sheet> = IndexMap::new();
-    for name in names {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| format!("sheet {name}: {e}"))?;
-        sheets.insert(name.clone(), Sheet { name, range });
-    }
+    let sheets = guard_calamine(|| {
+        let mut book: Xlsx<_> =
+            Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an XLSX workbook: {e}"))?;
+        let names = book.sheet_names();
+        let mut sheets: IndexMap<String, Sheet> = IndexMap::new();
+        for name in names {
+            let range = book
+                .worksheet_range(&name)
+                .map_err(|e| format!("sheet {name}: {e}"))?;
+            sheets.insert(name.clone(), Sheet { name, range });
+        }
+        Ok(sheets)
+    })?;
     let mut out = Read {
         doc: Document {
             facts: vec![None; dict.facts.len()],
