@@ -134,8 +134,7 @@ pub fn read(bytes: &[u8], shown: &str) -> Result<List, FilledError> {
                 book.sheet_names().join(", ")
             ));
         }
-        book.worksheet_range(SHEET)
-            .map_err(|e| format!("sheet {SHEET}: {e}"))
+        crate::submission::workbook::sheet_range(&mut book, SHEET)
     })
     .map_err(|e| FilledError(vec![format!("{shown}: {e}")]))?;
     let at = |r: u32, c: usize| -> Data {

@@ -426,6 +426,67 @@ pub fn guard_calamine<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, 
     })
 }
 
+/// The most rows and columns a sheet may have (a spreadsheet's limits).
+const MAX_ROWS: u32 = 1_048_576;
+const MAX_COLUMNS: u32 = 16_384;
+
+/// The most cells a sheet may span, from its first cell to its last: calamine lays a
+/// sheet out with room for every one of them (32 bytes each), filled or not.
+const MAX_SPAN: u64 = 8_000_000;
+
+/// The cells of sheet `name`, as calamine's `worksheet_range` reads them (blank cells left
+/// out), refused with its place when a cell lies beyond the last row or column a sheet may
+/// have, or when the sheet spans more than [`MAX_SPAN`] cells: one cell at `A1` and one at
+/// `A4000000000` would take calamine 128 GB.
+pub fn sheet_range(
+    book: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<calamine::Range<Data>, String> {
+    let mut reader = match book.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(calamine::Range::default()),
+        Err(e) => return Err(format!("sheet {name}: {e}")),
+    };
+    let mut cells = Vec::new();
+    let (mut first, mut last) = ((u32::MAX, u32::MAX), (0, 0));
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| format!("sheet {name}: {e}"))?
+    {
+        let (row, column) = cell.get_position();
+        if row >= MAX_ROWS || column >= MAX_COLUMNS {
+            return Err(format!(
+                "sheet {name}: a cell at row {}, column {} lies beyond the last row ({MAX_ROWS}) \
+                 or column ({}) a sheet may have",
+                u64::from(row) + 1,
+                crate::filled::column_letter(column as usize),
+                crate::filled::column_letter(MAX_COLUMNS as usize - 1)
+            ));
+        }
+        if *cell.get_value() == calamine::DataRef::Empty {
+            continue;
+        }
+        first = (first.0.min(row), first.1.min(column));
+        last = (last.0.max(row), last.1.max(column));
+        let span = u64::from(last.0 - first.0 + 1) * u64::from(last.1 - first.1 + 1);
+        if span > MAX_SPAN {
+            return Err(format!(
+                "sheet {name}: its cells span more than {MAX_SPAN} cells (rows {} to {}, \
+                 columns {} to {}), more than a workbook to fill in may hold",
+                first.0 + 1,
+                last.0 + 1,
+                crate::filled::column_letter(first.1 as usize),
+                crate::filled::column_letter(last.1 as usize)
+            ));
+        }
+        cells.push(calamine::Cell::new(
+            (row, column),
+            Data::from(cell.get_value().clone()),
+        ));
+    }
+    Ok(calamine::Range::from_sparse(cells))
+}
+
 /// Reads the workbook `bytes` against the dictionary. `Err` is a workbook that cannot be
 /// opened at all.
 pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
@@ -436,9 +497,7 @@ pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
         let names = book.sheet_names();
         let mut sheets: IndexMap<String, Sheet> = IndexMap::new();
         for name in names {
-            let range = book
-                .worksheet_range(&name)
-                .map_err(|e| format!("sheet {name}: {e}"))?;
+            let range = sheet_range(&mut book, &name)?;
             sheets.insert(name.clone(), Sheet { name, range });
         }
         Ok(sheets)
