@@ -122,15 +122,17 @@ fn title(s: &str) -> Option<(String, i64, String, String)> {
 /// messages.
 pub fn read(bytes: &[u8], shown: &str) -> Result<List, FilledError> {
     use crate::submission::workbook;
-    let mut book = workbook::open(bytes).map_err(|e| FilledError(vec![format!("{shown}: {e}")]))?;
-    if !book.sheet_names().iter().any(|n| n == SHEET) {
-        return Err(FilledError(vec![format!(
-            "{shown}: the workbook has no sheet `{SHEET}` (its sheets: {})",
-            book.sheet_names().join(", ")
-        )]));
-    }
-    let range = workbook::sheet_range(&mut book, SHEET, &mut workbook::CellBudget::default())
-        .map_err(|e| FilledError(vec![format!("{shown}: {e}")]))?;
+    let range = workbook::guard_calamine(|| {
+        let mut book = workbook::open(bytes)?;
+        if !book.sheet_names().iter().any(|n| n == SHEET) {
+            return Err(format!(
+                "the workbook has no sheet `{SHEET}` (its sheets: {})",
+                book.sheet_names().join(", ")
+            ));
+        }
+        workbook::sheet_range(&mut book, SHEET, &mut workbook::CellBudget::default())
+    })
+    .map_err(|e| FilledError(vec![format!("{shown}: {e}")]))?;
     let at = |r: u32, c: usize| -> Data {
         range
             .get_value((r, c as u32))

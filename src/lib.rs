@@ -8,6 +8,8 @@ pub mod diag;
 pub mod entries;
 pub mod filled;
 pub mod followup;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod limits;
 pub mod num;
 pub mod pack;

@@ -420,9 +420,44 @@ impl Default for CellBudget {
     }
 }
 
+/// Runs `read`, calamine reading a workbook, with a panic of calamine's made an error (and
+/// not printed): a malformed workbook must not stop the program. (calamine 0.38 computes a
+/// cell reference's row and column with unchecked arithmetic: a row number of more than
+/// ten digits, `A99999999999`, overflows, which panics where overflow is checked.)
+pub fn guard_calamine<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    use std::cell::Cell;
+    thread_local! {
+        static GUARDED: Cell<bool> = const { Cell::new(false) };
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    // One hook for the process, silent on a thread inside this function only.
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = GUARDED.with(|g| g.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    GUARDED.with(|g| g.set(was));
+    result.unwrap_or_else(|_| {
+        Err(
+            "not an XLSX workbook that can be read: a cell reference or part of it is malformed"
+                .to_string(),
+        )
+    })
+}
+
+/// The most rows and columns a sheet may have (a spreadsheet's limits).
+const MAX_ROWS: u32 = 1_048_576;
+const MAX_COLUMNS: u32 = 16_384;
+
 /// Reads one sheet's cells. A sheet's cells are kept as the rectangle they span, so the
 /// rectangle (not only the cells filled in) is held to what is left of the budget, while
-/// reading: two cells far apart cannot make the reader allocate billions of blank ones.
+/// reading: two cells far apart cannot make the reader allocate billions of blank ones. A
+/// cell beyond the last row or column a spreadsheet has is refused at once.
 pub fn sheet_range(
     book: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
@@ -441,10 +476,19 @@ pub fn sheet_range(
         .next_cell()
         .map_err(|e| format!("sheet {name}: {e}"))?
     {
+        let (r, c) = cell.get_position();
+        if r >= MAX_ROWS || c >= MAX_COLUMNS {
+            return Err(format!(
+                "sheet {name}: a cell at row {}, column {} lies beyond the last row ({MAX_ROWS}) \
+                 or column ({}) a sheet may have",
+                u64::from(r) + 1,
+                crate::filled::column_letter(c as usize),
+                crate::filled::column_letter(MAX_COLUMNS as usize - 1)
+            ));
+        }
         if matches!(cell.get_value(), DataRef::Empty) {
             continue;
         }
-        let (r, c) = cell.get_position();
         top = top.min(r);
         bottom = bottom.max(r);
         left = left.min(c);
@@ -470,32 +514,35 @@ pub fn sheet_range(
 /// Reads the workbook `bytes` against the dictionary. `Err` is a workbook that cannot be
 /// opened at all.
 pub fn read(dict: &DataDict, bytes: &[u8]) -> Result<Read, String> {
-    let mut book = open(bytes)?;
-    let names = book.sheet_names();
-    let mut sheets: IndexMap<String, Sheet> = IndexMap::new();
-    let mut budget = CellBudget::default();
-    // A merged cell keeps its value in its first cell only: the others read as blank.
-    let mut merged = Vec::new();
-    for name in names {
-        let range = sheet_range(&mut book, &name, &mut budget)?;
-        if name != INSTRUCTIONS {
-            let regions = book
-                .merge_cells_by_sheet_name(&name)
-                .map_err(|e| format!("sheet {name}: {e}"))?;
-            for d in regions {
-                let (row, col) = (d.start.0, d.start.1 as usize);
-                let cells = format!(
-                    "{}{}:{}{}",
-                    crate::filled::column_letter(col),
-                    row + 1,
-                    crate::filled::column_letter(d.end.1 as usize),
-                    d.end.0 + 1
-                );
-                merged.push((at(&name, row, col, ""), cells));
+    let (sheets, merged) = guard_calamine(|| {
+        let mut book = open(bytes)?;
+        let names = book.sheet_names();
+        let mut sheets: IndexMap<String, Sheet> = IndexMap::new();
+        let mut budget = CellBudget::default();
+        // A merged cell keeps its value in its first cell only: the others read as blank.
+        let mut merged = Vec::new();
+        for name in names {
+            let range = sheet_range(&mut book, &name, &mut budget)?;
+            if name != INSTRUCTIONS {
+                let regions = book
+                    .merge_cells_by_sheet_name(&name)
+                    .map_err(|e| format!("sheet {name}: {e}"))?;
+                for d in regions {
+                    let (row, col) = (d.start.0, d.start.1 as usize);
+                    let cells = format!(
+                        "{}{}:{}{}",
+                        crate::filled::column_letter(col),
+                        row + 1,
+                        crate::filled::column_letter(d.end.1 as usize),
+                        d.end.0 + 1
+                    );
+                    merged.push((at(&name, row, col, ""), cells));
+                }
             }
+            sheets.insert(name.clone(), Sheet { name, range });
         }
-        sheets.insert(name.clone(), Sheet { name, range });
-    }
+        Ok((sheets, merged))
+    })?;
     let mut out = Read {
         doc: Document {
             facts: vec![None; dict.facts.len()],
