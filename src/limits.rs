@@ -91,7 +91,7 @@ pub struct Limits {
     pub depth: usize,
     /// The most nodes a YAML document may have, counting those its aliases repeat.
     pub yaml_nodes: usize,
-    /// The most aliases (`*name`) a YAML document may use.
+    /// The most nodes a YAML document's aliases (`*name`) may repeat, all uses together.
     pub aliases: usize,
     /// The most rows one register may have.
     pub rows: usize,
@@ -113,7 +113,7 @@ impl Default for Limits {
             file_size: 16 * 1024 * 1024,
             depth: 64,
             yaml_nodes: 2 * 1024 * 1024,
-            aliases: 10_000,
+            aliases: 100_000,
             rows: 1_000_000,
             cells: 10_000_000,
             sheets: 256,

@@ -31,8 +31,8 @@ pub struct LimitArgs {
     /// The most nodes a YAML file may have, counting those its aliases repeat
     #[arg(long, global = true, value_name = "N", default_value = "2097152", value_parser = count)]
     pub max_yaml_nodes: u64,
-    /// The most aliases (`*name`) a YAML file may use
-    #[arg(long, global = true, value_name = "N", default_value = "10000", value_parser = count)]
+    /// The most nodes a YAML file's aliases (`*name`) may repeat, all uses together
+    #[arg(long, global = true, value_name = "N", default_value = "100000", value_parser = count)]
     pub max_aliases: u64,
     /// The most rows one register may have
     #[arg(long, global = true, value_name = "N", default_value = "1000000", value_parser = count)]
