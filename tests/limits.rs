@@ -176,7 +176,7 @@ fn yaml_nodes_and_aliases() {
         &["--max-aliases", "20"],
         "--max-aliases",
         "bomb.yaml:",
-        &[],
+        &["--max-aliases", "1000000"],
     );
 }
 
