@@ -5,7 +5,6 @@
 //! The limits are set once, from the command line, before anything is read ([`set`]); until
 //! then (in tests, in the library used on its own) they are the defaults.
 
-use std::fmt;
 use std::sync::OnceLock;
 
 /// One of the limits, for messages: its option and how its value is written.
@@ -40,45 +39,36 @@ impl Limit {
         }
     }
 
-    /// Its current value as a message writes it: `16 MiB`, `64`, `1,000,000`.
-    pub fn value(self) -> String {
+    /// Its value in force.
+    fn in_force(self) -> u64 {
         let l = get();
+        let n = |v: usize| v as u64;
         match self {
-            Limit::FileSize => size(l.file_size),
-            Limit::Depth => count(l.depth as u64),
-            Limit::YamlNodes => count(l.yaml_nodes as u64),
-            Limit::Aliases => count(l.aliases as u64),
-            Limit::Rows => count(l.rows as u64),
-            Limit::Cells => count(l.cells),
-            Limit::Sheets => count(l.sheets as u64),
-            Limit::Inflated => size(l.inflated),
-            Limit::TemplateFuel => count(l.template_fuel),
-            Limit::TemplateOutput => size(l.template_output as u64),
+            Limit::FileSize => l.file_size,
+            Limit::Depth => n(l.depth),
+            Limit::YamlNodes => n(l.yaml_nodes),
+            Limit::Aliases => n(l.aliases),
+            Limit::Rows => n(l.rows),
+            Limit::Cells => l.cells,
+            Limit::Sheets => n(l.sheets),
+            Limit::Inflated => l.inflated,
+            Limit::TemplateFuel => l.template_fuel,
+            Limit::TemplateOutput => n(l.template_output),
         }
     }
 
     /// What a refusal message ends with: `(the limit is 64; `--max-depth` raises it)`.
     pub fn hint(self) -> String {
-        format!(
-            "(the limit is {}; `{}` raises it)",
-            self.value(),
-            self.option()
-        )
+        self.hint_for(self.in_force())
     }
 
-    /// [`Limit::hint`] for a value other than the one in force (a size, for a unit test).
+    /// [`Limit::hint`] for a given value (`16 MiB` for a size, `1,000,000` for a count).
     pub fn hint_for(self, value: u64) -> String {
         let shown = match self {
             Limit::FileSize | Limit::Inflated | Limit::TemplateOutput => size(value),
             _ => count(value),
         };
         format!("(the limit is {shown}; `{}` raises it)", self.option())
-    }
-}
-
-impl fmt::Display for Limit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.option())
     }
 }
 
